@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+
+#include "control/daemon/eal.h"
+#include "control/log/log.h"
+
+#define EAL_ARGS_MAX 64
+
+unsigned long eal_hugepages_free_mb(void)
+{
+	const char *base = "/sys/kernel/mm/hugepages";
+	unsigned long total_kb = 0;
+	struct dirent *de;
+	DIR *d = opendir(base);
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		unsigned long size_kb, n = 0;
+		char path[512];
+		FILE *f;
+
+		if (sscanf(de->d_name, "hugepages-%lukB", &size_kb) != 1)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/free_hugepages", base, de->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		if (fscanf(f, "%lu", &n) == 1)
+			total_kb += n * size_kb;
+		fclose(f);
+	}
+	closedir(d);
+	return total_kb / 1024;
+}
+
+/* "0@(0-1),1@1": lcore 0 (control) floats over the allowed CPUs. */
+static int lcores_arg(const struct ferry_conf *c, char *buf, size_t len)
+{
+	cpu_set_t set;
+	size_t o;
+	int first = 1;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return -errno;
+	o = snprintf(buf, len, "0@(");
+	for (int cpu = 0; cpu < CPU_SETSIZE && o < len; cpu++) {
+		if (!CPU_ISSET(cpu, &set))
+			continue;
+		o += snprintf(buf + o, len - o, "%s%d", first ? "" : ",", cpu);
+		first = 0;
+	}
+	o += snprintf(buf + o, len - o, ")");
+	for (unsigned i = 0; i < c->n_workers && o < len; i++)
+		o += snprintf(buf + o, len - o, ",%u@%u", i + 1, c->worker_cpus[i]);
+	return o < len ? 0 : -E2BIG;
+}
+
+int eal_start(const struct ferry_conf *c, char *const *extra, int n_extra, struct eal_info *info,
+              char *err, size_t errlen)
+{
+	static char lcores[1024], mem[32];
+	char *argv[EAL_ARGS_MAX];
+	unsigned long free_mb;
+	double mbuf_mb;
+	int argc = 0, rc;
+
+	info->mbufs = conf_mbufs(c);
+	mbuf_mb = info->mbufs *
+	          (double)(RTE_MBUF_DEFAULT_BUF_SIZE + sizeof(struct rte_mbuf) +
+	                   RTE_CACHE_LINE_SIZE) /
+	          (1 << 20);
+	info->memory_mb = c->memory_mb ? c->memory_mb : (unsigned)(mbuf_mb * 1.25) + 128;
+
+	rc = lcores_arg(c, lcores, sizeof(lcores));
+	if (rc) {
+		snprintf(err, errlen, "cannot build the lcore map: %s", strerror(-rc));
+		return rc;
+	}
+	argv[argc++] = "ferryd";
+	argv[argc++] = "--lcores";
+	argv[argc++] = lcores;
+	argv[argc++] = "--log-level=lib.*:notice";
+	argv[argc++] = "--log-level=pmd.*:notice";
+
+	free_mb = eal_hugepages_free_mb();
+	switch (c->hugepages) {
+	case CONF_HUGE_ON:
+		if (free_mb < info->memory_mb) {
+			snprintf(err, errlen,
+			         "hugepages=on but only %lu MiB of hugepages are free, %u needed",
+			         free_mb, info->memory_mb);
+			return -ENOMEM;
+		}
+		info->hugepages = true;
+		break;
+	case CONF_HUGE_AUTO:
+		info->hugepages = free_mb >= info->memory_mb;
+		if (!info->hugepages)
+			LOG(WARNING, MAIN,
+			    "%lu MiB of hugepages free, %u MiB wanted: running without hugepages "
+			    "(slower; reserve some with: echo N > "
+			    "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages)",
+			    free_mb, info->memory_mb);
+		break;
+	case CONF_HUGE_OFF:
+		info->hugepages = false;
+		break;
+	}
+	/* No shared files, so several ferryd (and tests) can run side by side. */
+	if (info->hugepages) {
+		argv[argc++] = "--in-memory";
+	} else {
+		snprintf(mem, sizeof(mem), "%u", info->memory_mb);
+		argv[argc++] = "--no-shconf";
+		argv[argc++] = "--no-huge";
+		argv[argc++] = "-m";
+		argv[argc++] = mem;
+		argv[argc++] = "--iova-mode=va";
+	}
+	if (n_extra > EAL_ARGS_MAX - argc - 1) {
+		snprintf(err, errlen, "too many EAL arguments");
+		return -E2BIG;
+	}
+	for (int i = 0; i < n_extra; i++)
+		argv[argc++] = extra[i];
+	argv[argc] = NULL;
+
+	if (rte_eal_init(argc, argv) < 0) {
+		rc = -rte_errno;
+		snprintf(err, errlen, "DPDK EAL failed to start: %s", rte_strerror(rte_errno));
+		return rc ? rc : -EIO;
+	}
+	LOG(INFO, MAIN, "memory: %s, %u MiB%s; %u mbufs planned (%.1f MiB)",
+	    info->hugepages ? "hugepages" : "no hugepages", info->memory_mb,
+	    info->hugepages ? " needed" : " reserved", info->mbufs, mbuf_mb);
+	return 0;
+}

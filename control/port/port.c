@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Port lifecycle: probe, configure, start, publish; and the reverse.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+
+#include "control/log/log.h"
+#include "control/port/port_priv.h"
+
+#define SUBSCRIBERS_MAX 8
+
+static struct {
+	port_event_fn fn;
+	void *arg;
+} subscribers[SUBSCRIBERS_MAX];
+static unsigned n_subscribers;
+
+struct port *port_find(const char *name)
+{
+	struct port *p;
+
+	TAILQ_FOREACH (p, &port_state.ports, next)
+		if (!strcmp(p->conf.name, name))
+			return p;
+	return NULL;
+}
+
+static struct port *port_find_id(uint16_t port_id)
+{
+	struct port *p;
+
+	TAILQ_FOREACH (p, &port_state.ports, next)
+		if (p->port_id == port_id)
+			return p;
+	return NULL;
+}
+
+static void port_notify_one(port_event_fn fn, void *arg, enum port_event ev, const struct port *p)
+{
+	struct port_info info = {
+	        .name = p->conf.name,
+	        .devargs = p->conf.devargs,
+	        .role = p->conf.role,
+	        .iface_id = p->conf.iface_id,
+	        .network = p->conf.network,
+	        .port_id = p->port_id,
+	        .link_up = p->link_up,
+	};
+
+	fn(ev, &info, arg);
+}
+
+static void port_notify(enum port_event ev, const struct port *p)
+{
+	for (unsigned i = 0; i < n_subscribers; i++)
+		port_notify_one(subscribers[i].fn, subscribers[i].arg, ev, p);
+}
+
+int port_subscribe(port_event_fn fn, void *arg)
+{
+	struct port *p;
+
+	if (n_subscribers == SUBSCRIBERS_MAX)
+		return -ENOSPC;
+	subscribers[n_subscribers].fn = fn;
+	subscribers[n_subscribers].arg = arg;
+	n_subscribers++;
+	TAILQ_FOREACH (p, &port_state.ports, next)
+		port_notify_one(fn, arg, PORT_EV_ADDED, p);
+	return 0;
+}
+
+/* The ethdev that probing @p devargs produced. */
+static int port_lookup(const char *devargs, uint16_t *port_id)
+{
+	char name[RTE_DEV_NAME_MAX_LEN];
+	struct rte_dev_iterator it;
+	size_t n = strcspn(devargs, ",");
+
+	if (n >= sizeof(name))
+		return -ENAMETOOLONG;
+	memcpy(name, devargs, n);
+	name[n] = '\0';
+	if (rte_eth_dev_get_port_by_name(name, port_id) == 0)
+		return 0;
+	if (rte_eth_iterator_init(&it, devargs) == 0) {
+		uint16_t id = rte_eth_iterator_next(&it);
+
+		rte_eth_iterator_cleanup(&it);
+		if (id != RTE_MAX_ETHPORTS) {
+			*port_id = id;
+			return 0;
+		}
+	}
+	return -ENODEV;
+}
+
+static int port_configure(struct port *p, char *err, size_t errlen)
+{
+	const struct ferry_conf *c = port_state.conf;
+	struct rte_eth_conf conf = {0};
+	struct rte_eth_dev_info info;
+	uint16_t nb_rxd = c->rx_desc, nb_txd = c->tx_desc;
+	int socket, rc;
+
+	rc = rte_eth_dev_info_get(p->port_id, &info);
+	if (rc < 0) {
+		snprintf(err, errlen, "port %s: cannot read device info: %s", p->conf.name,
+		         strerror(-rc));
+		return rc;
+	}
+	p->dev = info.device;
+	snprintf(p->driver, sizeof(p->driver), "%s", info.driver_name);
+	p->n_rxq = p->conf.rxqs;
+	p->n_txq = port_state.n_workers;
+	if (p->n_rxq > info.max_rx_queues || p->n_rxq > PORT_RXQ_MAX) {
+		snprintf(err, errlen, "port %s: %u rx queues asked, the device offers %u",
+		         p->conf.name, p->n_rxq, RTE_MIN(info.max_rx_queues, PORT_RXQ_MAX));
+		return -EINVAL;
+	}
+	if (p->n_txq > info.max_tx_queues) {
+		snprintf(err, errlen,
+		         "port %s: ferry needs a tx queue per worker (%u), the device offers %u "
+		         "(af_packet: add qpairs=%u to its devargs)",
+		         p->conf.name, p->n_txq, info.max_tx_queues, p->n_txq);
+		return -EINVAL;
+	}
+	if (p->n_rxq > 1) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf =
+		        (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
+		        info.flow_type_rss_offloads;
+	}
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	rc = rte_eth_dev_configure(p->port_id, p->n_rxq, p->n_txq, &conf);
+	if (rc < 0) {
+		snprintf(err, errlen, "port %s: configure failed: %s", p->conf.name, strerror(-rc));
+		return rc;
+	}
+	rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
+	socket = rte_eth_dev_socket_id(p->port_id);
+	if (socket < 0)
+		socket = SOCKET_ID_ANY;
+	for (unsigned q = 0; q < p->n_rxq; q++) {
+		rc = rte_eth_rx_queue_setup(p->port_id, q, nb_rxd, socket, NULL, port_state.pool);
+		if (rc < 0) {
+			snprintf(err, errlen, "port %s: rx queue %u: %s", p->conf.name, q,
+			         strerror(-rc));
+			return rc;
+		}
+	}
+	for (unsigned q = 0; q < p->n_txq; q++) {
+		rc = rte_eth_tx_queue_setup(p->port_id, q, nb_txd, socket, NULL);
+		if (rc < 0) {
+			snprintf(err, errlen, "port %s: tx queue %u: %s", p->conf.name, q,
+			         strerror(-rc));
+			return rc;
+		}
+	}
+	rc = rte_eth_promiscuous_enable(p->port_id);
+	if (rc < 0 && rc != -ENOTSUP)
+		LOG(WARNING, PORT, "port %s: cannot enable promiscuous mode: %s", p->conf.name,
+		    strerror(-rc));
+	rc = rte_eth_dev_start(p->port_id);
+	if (rc < 0) {
+		snprintf(err, errlen, "port %s: start failed: %s", p->conf.name, strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+static void port_free(struct port *p)
+{
+	conf_port_fini(&p->conf);
+	free(p->stats);
+	free(p);
+}
+
+/* Undo probe and configure; the port is not in any published table. */
+static void port_close(struct port *p)
+{
+	int rc;
+
+	rc = rte_eth_dev_stop(p->port_id);
+	if (rc < 0 && rc != -ENOTSUP)
+		LOG(WARNING, PORT, "port %s: stop: %s", p->conf.name, strerror(-rc));
+	rte_eth_dev_close(p->port_id);
+	if (p->dev) {
+		rc = rte_dev_remove(p->dev);
+		if (rc < 0 && rc != -ENOENT)
+			LOG(WARNING, PORT, "port %s: detach: %s", p->conf.name, strerror(-rc));
+	}
+}
+
+static int port_copy_conf(struct port_conf *dst, const struct port_conf *src)
+{
+	*dst = *src;
+	dst->devargs = src->devargs ? strdup(src->devargs) : NULL;
+	dst->iface_id = src->iface_id ? strdup(src->iface_id) : NULL;
+	dst->network = src->network ? strdup(src->network) : NULL;
+	dst->peer = src->peer ? strdup(src->peer) : NULL;
+	if ((src->devargs && !dst->devargs) || (src->iface_id && !dst->iface_id) ||
+	    (src->network && !dst->network) || (src->peer && !dst->peer)) {
+		conf_port_fini(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int port_add(const struct port_conf *pc, char *err, size_t errlen)
+{
+	struct port_state *s = &port_state;
+	struct port *p;
+	bool probed = false;
+	int rc;
+
+	if (port_find(pc->name)) {
+		snprintf(err, errlen, "port %s exists", pc->name);
+		return -EEXIST;
+	}
+	if (s->n_ports == RTE_MAX_ETHPORTS) {
+		snprintf(err, errlen, "at most %d ports", RTE_MAX_ETHPORTS);
+		return -ENOSPC;
+	}
+	p = calloc(1, sizeof(*p));
+	if (p == NULL || port_copy_conf(&p->conf, pc) < 0) {
+		free(p);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	p->stats = aligned_alloc(RTE_CACHE_LINE_SIZE, s->n_workers * sizeof(*p->stats));
+	if (p->stats == NULL) {
+		port_free(p);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	memset(p->stats, 0, s->n_workers * sizeof(*p->stats));
+
+	rc = rte_dev_probe(pc->devargs);
+	if (rc < 0 && rc != -EEXIST) {
+		snprintf(err, errlen, "port %s: cannot probe '%s': %s", pc->name, pc->devargs,
+		         strerror(-rc));
+		port_free(p);
+		return rc;
+	}
+	probed = rc == 0;
+	rc = port_lookup(pc->devargs, &p->port_id);
+	if (rc == 0 && !probed && port_find_id(p->port_id)) {
+		snprintf(err, errlen, "port %s: device '%s' is already port %s", pc->name,
+		         pc->devargs, port_find_id(p->port_id)->conf.name);
+		port_free(p);
+		return -EEXIST;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "port %s: '%s' probed but no ethernet port found", pc->name,
+		         pc->devargs);
+		port_free(p);
+		return rc;
+	}
+	rc = port_configure(p, err, errlen);
+	if (rc < 0) {
+		if (p->dev == NULL) {
+			struct rte_eth_dev_info info;
+
+			if (rte_eth_dev_info_get(p->port_id, &info) == 0)
+				p->dev = info.device;
+		}
+		port_close(p);
+		port_free(p);
+		return rc;
+	}
+	for (unsigned q = 0; q < p->n_rxq; q++)
+		p->rxq_worker[q] = workers_least_loaded();
+
+	{
+		struct rte_eth_link link;
+
+		if (rte_eth_link_get_nowait(p->port_id, &link) == 0) {
+			p->link_up = link.link_status;
+			p->link_speed = link.link_speed;
+		}
+	}
+	TAILQ_INSERT_TAIL(&s->ports, p, next);
+	s->n_ports++;
+	rc = tables_rebuild();
+	if (rc < 0) {
+		TAILQ_REMOVE(&s->ports, p, next);
+		s->n_ports--;
+		port_close(p);
+		port_free(p);
+		snprintf(err, errlen, "out of memory");
+		return rc;
+	}
+	LOG(INFO, PORT, "port %s added: dpdk port %u, driver %s, role %s, %u rxq, %u txq%s%s",
+	    p->conf.name, p->port_id, p->driver, conf_port_role_name(p->conf.role), p->n_rxq,
+	    p->n_txq, p->conf.peer ? ", peer " : "", p->conf.peer ? p->conf.peer : "");
+	port_notify(PORT_EV_ADDED, p);
+	return 0;
+}
+
+int port_del(const char *name, char *err, size_t errlen)
+{
+	struct port_state *s = &port_state;
+	struct port *p = port_find(name);
+
+	if (p == NULL) {
+		snprintf(err, errlen, "no port %s", name);
+		return -ENOENT;
+	}
+	TAILQ_REMOVE(&s->ports, p, next);
+	s->n_ports--;
+	/* After this returns no worker polls the port or sends to it. If the
+	 * new generation cannot be built, the old one stays and so must the
+	 * port: put it back. */
+	if (tables_rebuild() < 0) {
+		TAILQ_INSERT_TAIL(&s->ports, p, next);
+		s->n_ports++;
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	port_close(p);
+	LOG(INFO, PORT, "port %s removed", name);
+	port_notify(PORT_EV_REMOVED, p);
+	port_free(p);
+	return 0;
+}
+
+void port_del_all(void)
+{
+	struct port *p;
+	char err[256];
+
+	while ((p = TAILQ_LAST(&port_state.ports, port_list)) != NULL)
+		port_del(p->conf.name, err, sizeof(err));
+}
+
+/* Poll link state (control thread, once a second) and tell observers. */
+void port_link_poll(void)
+{
+	struct port *p;
+
+	TAILQ_FOREACH (p, &port_state.ports, next) {
+		struct rte_eth_link link;
+
+		if (rte_eth_link_get_nowait(p->port_id, &link) < 0)
+			continue;
+		if (link.link_status == p->link_up && link.link_speed == p->link_speed)
+			continue;
+		p->link_up = link.link_status;
+		p->link_speed = link.link_speed;
+		LOG(INFO, PORT, "port %s: link %s", p->conf.name, p->link_up ? "up" : "down");
+		port_notify(PORT_EV_LINK, p);
+	}
+}
+
+int port_init(const struct ferry_conf *conf, char *err, size_t errlen)
+{
+	return workers_start(conf, err, errlen);
+}
+
+void port_fini(void)
+{
+	port_del_all();
+	workers_stop();
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The worker loop: poll every rx queue this generation gives us, hand each
+ * burst to the mode's handler, report quiescence, repeat.
+ *
+ * Idle back-off: after IDLE_SPIN empty iterations in a row the worker
+ * sleeps, starting at SLEEP_MIN_US and doubling up to idle_sleep_us, so an
+ * idle ferryd costs a few wake-ups per millisecond instead of a whole core.
+ * The first packet resets the back-off. While asleep the worker is offline
+ * for RCU, so a publish does not wait for it to wake up.
+ *
+ * The sleep is the only system call here and it happens only when there is
+ * nothing to do.
+ */
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+
+#include "dataplane/api/dp.h"
+#include "dataplane/xconnect/xconnect.h"
+
+#define IDLE_SPIN    256
+#define SLEEP_MIN_US 16
+
+static void worker_sleep(struct dp_worker *w, unsigned us)
+{
+	struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000L};
+
+	rte_rcu_qsbr_thread_offline(w->rcu, w->id);
+	nanosleep(&ts, NULL);
+	rte_rcu_qsbr_thread_online(w->rcu, w->id);
+	w->stats.sleeps++;
+}
+
+int dp_worker_main(void *arg)
+{
+	struct dp_worker *w = arg;
+	struct rte_mbuf *pkts[DP_BURST_MAX];
+	unsigned empty = 0, sleep_us = SLEEP_MIN_US;
+	uint64_t t0, t1;
+
+	rte_rcu_qsbr_thread_register(w->rcu, w->id);
+	rte_rcu_qsbr_thread_online(w->rcu, w->id);
+	t0 = rte_rdtsc();
+
+	while (!w->stop) {
+		const struct dp_tables *t = dp_tables_current();
+		const struct dp_worker_rxqs *rq = &t->rxqs[w->id];
+		uint64_t got = 0;
+
+		for (unsigned i = 0; i < rq->n; i++) {
+			uint16_t port = rq->q[i].port_id;
+			uint16_t n = rte_eth_rx_burst(port, rq->q[i].queue_id, pkts, t->burst);
+
+			if (n == 0)
+				continue;
+			got += n;
+			xc_process(t, w, port, pkts, n);
+		}
+		w->stats.polls++;
+		rte_rcu_qsbr_quiescent(w->rcu, w->id);
+
+		if (got) {
+			w->stats.packets += got;
+			empty = 0;
+			sleep_us = SLEEP_MIN_US;
+			t1 = rte_rdtsc();
+			w->stats.busy_cycles += t1 - t0;
+			t0 = t1;
+			continue;
+		}
+		if (++empty >= IDLE_SPIN && w->idle_sleep_us) {
+			worker_sleep(w, sleep_us);
+			if (sleep_us < w->idle_sleep_us)
+				sleep_us = RTE_MIN(sleep_us * 2, w->idle_sleep_us);
+		}
+		t1 = rte_rdtsc();
+		w->stats.idle_cycles += t1 - t0;
+		t0 = t1;
+	}
+
+	rte_rcu_qsbr_thread_offline(w->rcu, w->id);
+	rte_rcu_qsbr_thread_unregister(w->rcu, w->id);
+	return 0;
+}
