@@ -78,7 +78,7 @@ static const struct conf_key conf_keys[] = {
         {"dataplane", "tx-desc", T_UINT, C(tx_desc), 64, 32768, NULL, "1024",
          "descriptors per tx queue"},
         {"dataplane", "burst", T_UINT, C(burst), 1, 256, NULL, "32", "packets per rx burst"},
-        {"dataplane", "idle-sleep-us", T_UINT, C(idle_sleep_us), 0, 100000, NULL, "500",
+        {"dataplane", "idle-sleep-us", T_UINT, C(idle_sleep_us), 0, 100000, NULL, "1000",
          "longest sleep of a worker that sees no packets, us (0: busy poll)"},
         {"dataplane", "hugepages", T_ENUM, C(hugepages), 0, 0, huge_names, "auto",
          "auto: use hugepages when enough are free; on: require them; off: never"},

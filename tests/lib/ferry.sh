@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: Apache-2.0
+# Sourced by system tests: namespaces as instances, ferryd in the
+# background, ferryctl, and assertions. Every test gets its own directory
+# and its own names, and cleans up on exit whatever happens.
+#
+# Environment (set by meson): FERRYD, FERRYCTL: the binaries under test.
+
+set -uo pipefail
+_here=$(dirname "${BASH_SOURCE[0]}")
+. "$_here/ovn-central.sh"
+
+T_FAILS=0
+T_CHECKS=0
+T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ferry-test.XXXXXX")
+T_ID=$(printf '%04x' $(( $$ % 65536 )))  # short unique tag for names
+T_NETNS=()
+T_LINKS=()
+T_CLEANUP=()
+FERRYD_PID=
+
+need_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "SKIP: needs root (namespaces, af_packet)"
+		exit 77
+	fi
+}
+
+t_cleanup() {
+	local c
+	for c in "${T_CLEANUP[@]}"; do eval "$c" >/dev/null 2>&1; done
+	if [ -n "$FERRYD_PID" ] && kill -0 "$FERRYD_PID" 2>/dev/null; then
+		kill -KILL "$FERRYD_PID" 2>/dev/null
+	fi
+	for l in "${T_LINKS[@]}"; do ip link del "$l" >/dev/null 2>&1; done
+	for n in "${T_NETNS[@]}"; do ip netns pids "$n" 2>/dev/null | xargs -r kill -KILL; ip netns del "$n" >/dev/null 2>&1; done
+	if [ "$T_FAILS" -ne 0 ] && [ -f "$T_DIR/ferryd.log" ]; then
+		echo "---- ferryd.log ----"
+		tail -n 50 "$T_DIR/ferryd.log"
+	fi
+	rm -rf "$T_DIR"
+}
+trap t_cleanup EXIT
+
+# check DESCRIPTION CMD...: run CMD, count a failure if it fails.
+check() {
+	local what=$1
+	shift
+	T_CHECKS=$((T_CHECKS + 1))
+	if "$@"; then
+		echo "ok   - $what"
+	else
+		echo "FAIL - $what"
+		T_FAILS=$((T_FAILS + 1))
+	fi
+}
+
+# check_eq DESCRIPTION EXPECTED ACTUAL
+check_eq() {
+	T_CHECKS=$((T_CHECKS + 1))
+	if [ "$2" == "$3" ]; then
+		echo "ok   - $1 ($3)"
+	else
+		echo "FAIL - $1: expected '$2', got '$3'"
+		T_FAILS=$((T_FAILS + 1))
+	fi
+}
+
+t_done() {
+	echo "$T_CHECKS checks, $T_FAILS failed"
+	[ "$T_FAILS" -eq 0 ]
+	exit $?
+}
+
+# instance NAME IP/PREFIX: a namespace with one veth; the host end is
+# called ${T_ID}NAME (at most 15 characters) and is what ferryd takes.
+# IPv6 is off inside so that the only packets are the ones a test sends.
+instance() {
+	local name=$1 addr=$2 ns="f${T_ID}$1" host="f${T_ID}$1"
+	ip netns add "$ns" || return 1
+	T_NETNS+=("$ns")
+	ip link add "$host" type veth peer name eth0 netns "$ns" || return 1
+	T_LINKS+=("$host")
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	sysctl -qw "net.ipv6.conf.$host.disable_ipv6=1"
+	ip -n "$ns" addr add "$addr" dev eth0
+	ip -n "$ns" link set lo up
+	ip -n "$ns" link set eth0 up
+	# af_packet hands frames over as they are: checksums must be complete.
+	ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null
+	ip link set "$host" up
+}
+
+# Namespace and host interface of instance NAME.
+ns_of() { echo "f${T_ID}$1"; }
+if_of() { echo "f${T_ID}$1"; }
+# on NAME CMD...: run CMD inside instance NAME.
+on() {
+	local ns
+	ns=$(ns_of "$1")
+	shift
+	ip netns exec "$ns" "$@"
+}
+mac_of() { on "$1" cat /sys/class/net/eth0/address; }
+
+FERRY_SOCK=
+fctl() { "$FERRYCTL" -s "$FERRY_SOCK" "$@"; }
+
+# ferryd_start ARGS...: start ferryd with its socket and log in T_DIR.
+ferryd_start() {
+	FERRY_SOCK="$T_DIR/ferryd.sock"
+	"$FERRYD" --set "control.socket=$FERRY_SOCK" "$@" >"$T_DIR/ferryd.log" 2>&1 &
+	FERRYD_PID=$!
+	wait_for 30 fctl show || { cat "$T_DIR/ferryd.log"; return 1; }
+}
+
+# ferryd_stop: SIGTERM, wait, return ferryd's exit status.
+ferryd_stop() {
+	local rc
+	kill -TERM "$FERRYD_PID"
+	wait "$FERRYD_PID"
+	rc=$?
+	FERRYD_PID=
+	return $rc
+}
+
+# json EXPR: read JSON on stdin, print the Python expression EXPR of it (j).
+json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+
+# CPU time (user+system) of PID in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
