@@ -493,8 +493,13 @@ int conf_load_string(struct ferry_conf *c, const char *text, const char *name, c
 {
 	struct ini_ctx ctx = {.c = c, .text = text};
 	int line = ini_parse_stream(conf_ini_read, &ctx, conf_ini_key, &ctx);
+	int rc = ini_finish(&ctx, line, name, err, errlen);
 
-	return ini_finish(&ctx, line, name, err, errlen);
+	if (rc == 0) {
+		free(c->path);
+		c->path = strdup(name);
+	}
+	return rc;
 }
 
 int conf_set(struct ferry_conf *c, const char *assignment, char *err, size_t errlen)
