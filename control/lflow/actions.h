@@ -98,8 +98,16 @@ struct prog_buf {
 	size_t n, cap;
 };
 
-/** Append the encoding of @p acts; (a flow with no actions encodes DROP). */
-void actions_encode(const struct act *acts, struct prog_buf *pb);
+/* Resolves a port or multicast group name (outport = "p") to its tunnel key;
+ * 0 when unknown. */
+typedef uint32_t lflow_port_key_fn(void *aux, const char *name);
+
+/**
+ * Append the encoding of @p acts (no actions encodes DROP). Punted actions
+ * keep only their header and nested sub-program: their operands stay in the
+ * parsed form that the control plane keeps with the flow.
+ */
+void actions_encode(const struct act *acts, struct prog_buf *pb, lflow_port_key_fn *key, void *aux);
 void prog_buf_free(struct prog_buf *pb);
 
 /** Count, per opcode, actions (nested included) the fast path cannot run. */

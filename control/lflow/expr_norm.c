@@ -55,6 +55,34 @@ static int atom_qsort_cmp(const void *a, const void *b)
 	return atom_cmp(*(const struct enode *const *)a, *(const struct enode *const *)b);
 }
 
+/* Checks literal value sets against equalities on the same field: `x == 1
+ * && x != {1, 2}' cannot match. */
+static bool vsets_consistent(const struct conj *c)
+{
+	for (uint32_t i = 0; i < c->n; i++) {
+		const struct enode *e = c->atoms[i];
+		if (e->type != EN_EQ)
+			continue;
+		for (uint32_t j = 0; j < c->n; j++) {
+			const struct enode *v = c->atoms[j];
+			if (v->type != EN_VSET || v->field != e->field)
+				continue;
+			bool any = false, all_known = true;
+			for (uint32_t k = 0; k < v->n_vals; k++) {
+				if (!u128_zero(u128_and(v->masks[k], u128_not(e->mask)))) {
+					all_known = false;
+					continue;
+				}
+				if (u128_eq(u128_and(e->value, v->masks[k]), v->vals[k]))
+					any = true;
+			}
+			if (v->neg ? any : (all_known && !any))
+				return false;
+		}
+	}
+	return true;
+}
+
 /* Sorts and merges the atoms of @p c in place. False if it cannot match. */
 static bool conj_simplify(struct conj *c, struct arena *a)
 {
@@ -89,7 +117,7 @@ static bool conj_simplify(struct conj *c, struct arena *a)
 		c->atoms[o++] = n;
 	}
 	c->n = o;
-	return true;
+	return vsets_consistent(c);
 }
 
 struct dnf_ctx {

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Action programs (format in dataplane/api/lflow_prog.h). LFLOW_ACTIONS
+ * expands into encode_X for each action: the executable ones have their own
+ * encoders, the others share encode_punt.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "actions.h"
+#include "symtab.h"
+#include "u128.h"
+
+struct enc {
+	struct prog_buf *pb;
+	lflow_port_key_fn *key;
+	void *aux;
+};
+
+static void pb_reserve(struct prog_buf *pb, size_t n)
+{
+	if (pb->n + n <= pb->cap)
+		return;
+	while (pb->n + n > pb->cap)
+		pb->cap = pb->cap ? pb->cap * 2 : 16;
+	pb->w = realloc(pb->w, pb->cap * sizeof(*pb->w));
+	if (pb->w == NULL)
+		abort();
+}
+
+static void pb_push(struct prog_buf *pb, uint64_t w)
+{
+	pb_reserve(pb, 1);
+	pb->w[pb->n++] = w;
+}
+
+void prog_buf_free(struct prog_buf *pb)
+{
+	free(pb->w);
+	pb->w = NULL;
+	pb->n = pb->cap = 0;
+}
+
+/* Starts an instruction; returns its index so the length can be patched. */
+static size_t insn_begin(struct enc *e, enum lflow_op op, uint8_t flags, uint32_t arg)
+{
+	struct lflow_insn h = {.op = (uint8_t)op, .flags = flags, .len = 1, .arg = arg};
+	uint64_t w;
+	memcpy(&w, &h, sizeof(w));
+	pb_push(e->pb, w);
+	return e->pb->n - 1;
+}
+
+static void insn_end(struct enc *e, size_t at)
+{
+	struct lflow_insn h;
+	memcpy(&h, &e->pb->w[at], sizeof(h));
+	size_t len = e->pb->n - at;
+	h.len = (uint16_t)(len > UINT16_MAX ? UINT16_MAX : len);
+	memcpy(&e->pb->w[at], &h, sizeof(h));
+}
+
+static struct lflow_fref to_fref(const struct aref *r)
+{
+	struct lflow_fref f = {
+	        .field = r->sym->field,
+	        .ofs = (uint8_t)(r->sym->ofs + r->ofs),
+	        .n_bits = (uint8_t)(r->width > 128 ? 128 : r->width),
+	};
+	return f;
+}
+
+static uint64_t fref_word(const struct aref *a, const struct aref *b)
+{
+	struct lflow_fref f[2] = {to_fref(a), b ? to_fref(b) : (struct lflow_fref){0}};
+	uint64_t w;
+	memcpy(&w, f, sizeof(w));
+	return w;
+}
+
+static void encode_list(struct enc *e, const struct act *acts);
+
+static void encode_header(struct enc *e, const struct act *a)
+{
+	insn_end(e, insn_begin(e, a->op, 0, 0));
+}
+
+static void encode_next(struct enc *e, const struct act *a)
+{
+	insn_end(e, insn_begin(e, a->op, 0, a->table | ((uint32_t)a->pipeline << 8)));
+}
+
+static void encode_load(struct enc *e, const struct act *a)
+{
+	size_t at = insn_begin(e, a->op, 0, 0);
+	struct lflow_u128 v = a->val.value,
+	                  m = a->val.has_mask ? a->val.mask : u128_low_mask(a->dst.width);
+	if (a->val.kind == AV_STR) {
+		v = u128_make(0, e->key ? e->key(e->aux, a->val.s) : 0);
+		m = u128_low_mask(32);
+	}
+	pb_push(e->pb, fref_word(&a->dst, NULL));
+	pb_push(e->pb, v.hi);
+	pb_push(e->pb, v.lo);
+	pb_push(e->pb, m.hi);
+	pb_push(e->pb, m.lo);
+	insn_end(e, at);
+}
+
+static void encode_move(struct enc *e, const struct act *a)
+{
+	size_t at = insn_begin(e, a->op, 0, 0);
+	pb_push(e->pb, fref_word(&a->dst, &a->src));
+	insn_end(e, at);
+}
+
+static void encode_push_pop(struct enc *e, const struct act *a)
+{
+	size_t at = insn_begin(e, a->op, 0, 0);
+	pb_push(e->pb, fref_word(&a->src, NULL));
+	insn_end(e, at);
+}
+
+static void encode_nested(struct enc *e, const struct act *a, uint8_t flags)
+{
+	size_t at = insn_begin(e, a->op, flags | (a->has_nested ? LFLOW_INSN_NESTED : 0), 0);
+	if (a->has_nested)
+		encode_list(e, a->nested);
+	insn_end(e, at);
+}
+
+static void encode_clone(struct enc *e, const struct act *a)
+{
+	encode_nested(e, a, 0);
+}
+
+static void encode_punt(struct enc *e, const struct act *a)
+{
+	encode_nested(e, a, LFLOW_INSN_PUNT);
+}
+
+#define encode_OUTPUT               encode_header
+#define encode_NEXT                 encode_next
+#define encode_DROP                 encode_header
+#define encode_LOAD                 encode_load
+#define encode_MOVE                 encode_move
+#define encode_EXCHANGE             encode_move
+#define encode_PUSH                 encode_push_pop
+#define encode_POP                  encode_push_pop
+#define encode_DEC_TTL              encode_header
+#define encode_CLONE                encode_clone
+#define encode_CT_NEXT              encode_punt
+#define encode_CT_COMMIT            encode_punt
+#define encode_CT_COMMIT_NAT        encode_punt
+#define encode_CT_DNAT              encode_punt
+#define encode_CT_SNAT              encode_punt
+#define encode_CT_DNAT_IN_CZONE     encode_punt
+#define encode_CT_SNAT_IN_CZONE     encode_punt
+#define encode_CT_LB                encode_punt
+#define encode_CT_LB_MARK           encode_punt
+#define encode_CT_CLEAR             encode_punt
+#define encode_CT_SNAT_TO_VIP       encode_punt
+#define encode_SELECT               encode_punt
+#define encode_ARP                  encode_punt
+#define encode_ND_NS                encode_punt
+#define encode_ND_NA                encode_punt
+#define encode_ND_NA_ROUTER         encode_punt
+#define encode_ICMP4                encode_punt
+#define encode_ICMP4_ERROR          encode_punt
+#define encode_ICMP6                encode_punt
+#define encode_ICMP6_ERROR          encode_punt
+#define encode_IGMP                 encode_punt
+#define encode_TCP_RESET            encode_punt
+#define encode_SCTP_ABORT           encode_punt
+#define encode_REJECT               encode_punt
+#define encode_GET_ARP              encode_punt
+#define encode_PUT_ARP              encode_punt
+#define encode_LOOKUP_ARP           encode_punt
+#define encode_LOOKUP_ARP_IP        encode_punt
+#define encode_GET_ND               encode_punt
+#define encode_PUT_ND               encode_punt
+#define encode_LOOKUP_ND            encode_punt
+#define encode_LOOKUP_ND_IP         encode_punt
+#define encode_PUT_DHCP_OPTS        encode_punt
+#define encode_PUT_DHCPV6_OPTS      encode_punt
+#define encode_DNS_LOOKUP           encode_punt
+#define encode_PUT_ND_RA_OPTS       encode_punt
+#define encode_HANDLE_DHCPV6_REPLY  encode_punt
+#define encode_SET_QUEUE            encode_punt
+#define encode_LOG                  encode_punt
+#define encode_SET_METER            encode_punt
+#define encode_CHECK_PKT_LARGER     encode_punt
+#define encode_TRIGGER_EVENT        encode_punt
+#define encode_BIND_VPORT           encode_punt
+#define encode_HANDLE_SVC_CHECK     encode_punt
+#define encode_HANDLE_BFD_MSG       encode_punt
+#define encode_FWD_GROUP            encode_punt
+#define encode_CHK_LB_HAIRPIN       encode_punt
+#define encode_CHK_LB_HAIRPIN_REPLY encode_punt
+#define encode_PUT_FDB              encode_punt
+#define encode_GET_FDB              encode_punt
+#define encode_LOOKUP_FDB           encode_punt
+#define encode_CHECK_IN_PORT_SEC    encode_punt
+#define encode_CHECK_OUT_PORT_SEC   encode_punt
+#define encode_COMMIT_ECMP_NH       encode_punt
+#define encode_CHK_ECMP_NH_MAC      encode_punt
+#define encode_CHK_ECMP_NH          encode_punt
+#define encode_COMMIT_LB_AFF        encode_punt
+#define encode_CHK_LB_AFF           encode_punt
+#define encode_SAMPLE               encode_punt
+
+typedef void encode_fn(struct enc *, const struct act *);
+
+static encode_fn *const encoders[LFLOW_OP_N] = {
+#define ENCODE_ROW(E, N, X) encode_##E,
+        LFLOW_ACTIONS(ENCODE_ROW)
+#undef ENCODE_ROW
+};
+
+static void encode_list(struct enc *e, const struct act *acts)
+{
+	for (const struct act *a = acts; a != NULL; a = a->next)
+		encoders[a->op](e, a);
+}
+
+void actions_encode(const struct act *acts, struct prog_buf *pb, lflow_port_key_fn *key, void *aux)
+{
+	struct enc e = {pb, key, aux};
+	if (acts == NULL) {
+		insn_end(&e, insn_begin(&e, LFLOW_OP_DROP, 0, 0));
+		return;
+	}
+	encode_list(&e, acts);
+}
+
+void actions_count_punted(const struct act *acts, unsigned counts[LFLOW_OP_N])
+{
+	for (const struct act *a = acts; a != NULL; a = a->next) {
+		if (!action_executable(a->op))
+			counts[a->op]++;
+		if (a->has_nested)
+			actions_count_punted(a->nested, counts);
+	}
+}

@@ -1,0 +1,762 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Action parser. LFLOW_ACTIONS expands into the dispatch table below; each
+ * entry's parse_X is either its own function or, through a #define, one of
+ * the shared shapes (bare word, call with arguments, nested block, result of
+ * a lookup). The descriptor table says which shape and how many arguments
+ * each action takes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "actions.h"
+#include "arena.h"
+#include "lex.h"
+#include "symtab.h"
+#include "u128.h"
+
+#define MAX_NEST 16
+
+struct ap {
+	struct lexer *lx;
+	struct arena *a;
+	struct lf_error *err;
+	const struct act_ctx *ctx;
+	const struct enode *prereq;
+	int depth;
+};
+
+static bool ap_failed(struct ap *p)
+{
+	if (p->lx->tok.type == LEX_ERROR)
+		lf_error_set(p->err, p->lx->tok.pos, "%s", p->lx->tok.s);
+	return p->err->set;
+}
+
+static void expect(struct ap *p, const char *what)
+{
+	if (ap_failed(p))
+		return;
+	const struct lex_token *t = &p->lx->tok;
+	if (t->type == LEX_ID)
+		lf_error_set(p->err, t->pos, "syntax error at `%s' expecting %s", t->s, what);
+	else
+		lf_error_set(p->err, t->pos, "syntax error at %s expecting %s",
+		             lex_type_name(t->type), what);
+}
+
+static bool match(struct ap *p, enum lex_type t)
+{
+	if (p->lx->tok.type != t)
+		return false;
+	lexer_next(p->lx);
+	return true;
+}
+
+static bool force(struct ap *p, enum lex_type t)
+{
+	if (match(p, t))
+		return true;
+	expect(p, lex_type_name(t));
+	return false;
+}
+
+/* Adds the prerequisites of a field an action touches to the match. */
+static void add_prereq(struct ap *p, const struct lf_symbol *sym)
+{
+	const struct enode *e = expr_symbol_prereq(sym, p->err);
+	if (e != NULL)
+		p->prereq = expr_and(p->a, p->prereq, e);
+}
+
+static void add_prereq_text(struct ap *p, const char *name)
+{
+	add_prereq(p, symtab_lookup(name));
+}
+
+static bool parse_aref(struct ap *p, struct aref *r)
+{
+	const struct lex_token *t = &p->lx->tok;
+	size_t pos = t->pos;
+	if (t->type != LEX_ID) {
+		expect(p, "field name");
+		return false;
+	}
+	r->sym = symtab_lookup(t->s);
+	if (r->sym == NULL || r->sym->kind == SYM_PREDICATE) {
+		lf_error_set(p->err, pos, "`%s' is not a field", t->s);
+		return false;
+	}
+	r->ofs = 0;
+	r->width = r->sym->width;
+	r->sub = false;
+	lexer_next(p->lx);
+	if (!match(p, LEX_LSQUARE))
+		goto done;
+	if (r->sym->kind == SYM_STRING || r->sym->nominal) {
+		lf_error_set(p->err, pos, "cannot take bits of field %s", r->sym->name);
+		return false;
+	}
+	const struct lex_token *n = &p->lx->tok;
+	if (n->type != LEX_INT || n->has_mask || n->value.hi || n->value.lo >= 128) {
+		expect(p, "bit index");
+		return false;
+	}
+	unsigned lo = (unsigned)n->value.lo, hi = lo;
+	lexer_next(p->lx);
+	if (match(p, LEX_ELLIPSIS)) {
+		if (n->type != LEX_INT || n->has_mask || n->value.hi || n->value.lo >= 128) {
+			expect(p, "bit index");
+			return false;
+		}
+		hi = (unsigned)n->value.lo;
+		lexer_next(p->lx);
+	}
+	if (!force(p, LEX_RSQUARE))
+		return false;
+	if (hi < lo || hi >= r->sym->width) {
+		lf_error_set(p->err, pos, "cannot select bits %u to %u of %u-bit field %s", lo, hi,
+		             r->sym->width, r->sym->name);
+		return false;
+	}
+	r->ofs = lo;
+	r->width = hi - lo + 1;
+	r->sub = true;
+done:
+	add_prereq(p, r->sym);
+	return true;
+}
+
+static bool parse_aval(struct ap *p, struct aval *v, bool in_set)
+{
+	struct lex_token *t = &p->lx->tok;
+	memset(v, 0, sizeof(*v));
+	switch (t->type) {
+	case LEX_LSQUARE: /* [ipv6]:port */
+		lexer_next(p->lx);
+		if (t->type != LEX_INT) {
+			expect(p, "IPv6 address");
+			return false;
+		}
+		v->kind = AV_INT;
+		v->bracket = true;
+		v->value = t->value;
+		v->fmt = t->fmt;
+		lexer_next(p->lx);
+		if (!force(p, LEX_RSQUARE))
+			return false;
+		goto port;
+	case LEX_INT:
+		v->kind = AV_INT;
+		v->value = t->value;
+		v->mask = t->mask;
+		v->has_mask = t->has_mask;
+		v->fmt = t->fmt;
+		lexer_next(p->lx);
+		if (match(p, LEX_HYPHEN)) {
+			if (t->type != LEX_INT || t->value.hi || t->value.lo > UINT32_MAX) {
+				expect(p, "integer");
+				return false;
+			}
+			v->has_hi = true;
+			v->hi = (uint32_t)t->value.lo;
+			lexer_next(p->lx);
+			return true;
+		}
+	port:
+		if (match(p, LEX_COLON)) {
+			if (t->type != LEX_INT || t->value.hi || t->value.lo > 65535) {
+				expect(p, "port number");
+				return false;
+			}
+			v->has_port = true;
+			v->port = (uint32_t)t->value.lo;
+			lexer_next(p->lx);
+		}
+		return true;
+	case LEX_STRING:
+		v->kind = AV_STR;
+		v->s = t->s;
+		lexer_next(p->lx);
+		return true;
+	case LEX_ID: {
+		const struct lf_symbol *sym = symtab_lookup(t->s);
+		if (sym != NULL && sym->kind != SYM_PREDICATE) {
+			v->kind = AV_FIELD;
+			return parse_aref(p, &v->f);
+		}
+		v->kind = AV_WORD;
+		v->s = t->s;
+		lexer_next(p->lx);
+		return true;
+	}
+	case LEX_LCURLY: {
+		if (in_set)
+			break;
+		lexer_next(p->lx);
+		size_t cap = 4;
+		v->kind = AV_SET;
+		v->elems = arena_alloc(p->a, cap * sizeof(*v->elems));
+		while (!match(p, LEX_RCURLY)) {
+			if (v->n == cap) {
+				struct aval *ne = arena_alloc(p->a, 2 * cap * sizeof(*ne));
+				memcpy(ne, v->elems, cap * sizeof(*ne));
+				v->elems = ne;
+				cap *= 2;
+			}
+			if (!parse_aval(p, &v->elems[v->n++], true))
+				return false;
+			match(p, LEX_COMMA);
+		}
+		return true;
+	}
+	default:
+		break;
+	}
+	expect(p, "argument");
+	return false;
+}
+
+/* '(' [arg (sep arg)*] ')' */
+static bool parse_args(struct ap *p, struct act *a)
+{
+	if (!force(p, LEX_LPAREN))
+		return false;
+	a->has_args = true;
+	size_t cap = 4;
+	a->args = arena_alloc(p->a, cap * sizeof(*a->args));
+	char sep = 0;
+	while (!match(p, LEX_RPAREN)) {
+		if (a->n_args == cap) {
+			struct aarg *na = arena_alloc(p->a, 2 * cap * sizeof(*na));
+			memcpy(na, a->args, cap * sizeof(*na));
+			a->args = na;
+			cap *= 2;
+		}
+		struct aarg *g = &a->args[a->n_args++];
+		g->sep = sep;
+		g->key = NULL;
+		const struct lex_token *kt = &p->lx->tok;
+		if (kt->type == LEX_INT && !kt->has_mask && kt->fmt == LEX_F_DEC &&
+		    kt->value.hi == 0 && lexer_peek(p->lx) == LEX_ASSIGN) {
+			/* select(N=W, ...): an integer key */
+			g->key = arena_printf(p->a, "%llu", (unsigned long long)kt->value.lo);
+			lexer_next(p->lx);
+			lexer_next(p->lx);
+		} else if (kt->type == LEX_ID && lexer_peek(p->lx) == LEX_ASSIGN) {
+			g->key = p->lx->tok.s;
+			lexer_next(p->lx);
+			lexer_next(p->lx);
+		}
+		if (!parse_aval(p, &g->v, false))
+			return false;
+		if (match(p, LEX_COMMA))
+			sep = ',';
+		else if (match(p, LEX_SEMI))
+			sep = ';';
+		else if (p->lx->tok.type != LEX_RPAREN) {
+			expect(p, "`,' or `)'");
+			return false;
+		}
+	}
+	return true;
+}
+
+static struct act *parse_list(struct ap *p, enum lex_type end);
+
+static bool parse_nested(struct ap *p, struct act *a)
+{
+	if (!force(p, LEX_LCURLY))
+		return false;
+	if (++p->depth > MAX_NEST) {
+		lf_error_set(p->err, p->lx->tok.pos, "actions nested too deeply");
+		return false;
+	}
+	a->has_nested = true;
+	a->nested = parse_list(p, LEX_RCURLY);
+	p->depth--;
+	return !ap_failed(p) && force(p, LEX_RCURLY);
+}
+
+/*
+ * Shapes. Descriptor per action: how it is written and what it takes.
+ * Argument signature letters: s string field, f field, i integer, c constant
+ * (integer or string), * anything.
+ */
+enum form {
+	FORM_NONE,
+	FORM_BARE,    /* name; */
+	FORM_OPT,     /* name; or name(args); */
+	FORM_CALL,    /* name(args); */
+	FORM_NEST,    /* name { actions }; */
+	FORM_RESULT,  /* R = name(args); */
+	FORM_SPECIAL, /* its own parser */
+};
+
+struct desc {
+	enum form form;
+	const char *sig; /* positional signature, NULL: free-form */
+	unsigned min_args;
+	unsigned result_bits; /* FORM_RESULT: width of R (0: any) */
+	const char *prereq;   /* added to the match */
+	bool opt_nested;      /* FORM_NEST whose block may be left out */
+};
+
+static const struct desc descs[LFLOW_OP_N] = {
+        [LFLOW_OP_OUTPUT] = {FORM_BARE, NULL, 0, 0, NULL, false},
+        [LFLOW_OP_NEXT] = {FORM_SPECIAL, NULL, 0, 0, NULL, false},
+        [LFLOW_OP_DROP] = {FORM_BARE, NULL, 0, 0, NULL, false},
+        [LFLOW_OP_LOAD] = {FORM_SPECIAL, NULL, 0, 0, NULL, false},
+        [LFLOW_OP_MOVE] = {FORM_SPECIAL, NULL, 0, 0, NULL, false},
+        [LFLOW_OP_EXCHANGE] = {FORM_SPECIAL, NULL, 0, 0, NULL, false},
+        [LFLOW_OP_PUSH] = {FORM_CALL, "f", 1, 0, NULL, false},
+        [LFLOW_OP_POP] = {FORM_CALL, "f", 1, 0, NULL, false},
+        [LFLOW_OP_DEC_TTL] = {FORM_SPECIAL, NULL, 0, 0, "ip", false},
+        [LFLOW_OP_CLONE] = {FORM_NEST, NULL, 0, 0, NULL, false},
+        [LFLOW_OP_CT_NEXT] = {FORM_BARE, NULL, 0, 0, "ip", false},
+        [LFLOW_OP_CT_COMMIT] = {FORM_NEST, NULL, 0, 0, "ip", true},
+        [LFLOW_OP_CT_COMMIT_NAT] = {FORM_BARE, NULL, 0, 0, "ip", false},
+        [LFLOW_OP_CT_DNAT] = {FORM_OPT, "ci", 1, 0, "ip", false},
+        [LFLOW_OP_CT_SNAT] = {FORM_OPT, "ci", 1, 0, "ip", false},
+        [LFLOW_OP_CT_DNAT_IN_CZONE] = {FORM_OPT, "ci", 1, 0, "ip", false},
+        [LFLOW_OP_CT_SNAT_IN_CZONE] = {FORM_OPT, "ci", 1, 0, "ip", false},
+        [LFLOW_OP_CT_LB] = {FORM_OPT, NULL, 1, 0, "ip", false},
+        [LFLOW_OP_CT_LB_MARK] = {FORM_OPT, NULL, 1, 0, "ip", false},
+        [LFLOW_OP_CT_CLEAR] = {FORM_BARE, NULL, 0, 0, NULL, false},
+        [LFLOW_OP_CT_SNAT_TO_VIP] = {FORM_BARE, NULL, 0, 0, "ip", false},
+        [LFLOW_OP_SELECT] = {FORM_RESULT, NULL, 1, 0, NULL, false},
+        [LFLOW_OP_ARP] = {FORM_NEST, NULL, 0, 0, "ip4", false},
+        [LFLOW_OP_ND_NS] = {FORM_NEST, NULL, 0, 0, "ip6", false},
+        [LFLOW_OP_ND_NA] = {FORM_NEST, NULL, 0, 0, "nd_ns", false},
+        [LFLOW_OP_ND_NA_ROUTER] = {FORM_NEST, NULL, 0, 0, "nd_ns", false},
+        [LFLOW_OP_ICMP4] = {FORM_NEST, NULL, 0, 0, "ip4", false},
+        [LFLOW_OP_ICMP4_ERROR] = {FORM_NEST, NULL, 0, 0, "ip4", false},
+        [LFLOW_OP_ICMP6] = {FORM_NEST, NULL, 0, 0, "ip6", false},
+        [LFLOW_OP_ICMP6_ERROR] = {FORM_NEST, NULL, 0, 0, "ip6", false},
+        [LFLOW_OP_IGMP] = {FORM_BARE, NULL, 0, 0, NULL, false},
+        [LFLOW_OP_TCP_RESET] = {FORM_NEST, NULL, 0, 0, "tcp", false},
+        [LFLOW_OP_SCTP_ABORT] = {FORM_NEST, NULL, 0, 0, "sctp", false},
+        [LFLOW_OP_REJECT] = {FORM_NEST, NULL, 0, 0, NULL, false},
+        [LFLOW_OP_GET_ARP] = {FORM_CALL, "sf", 2, 0, NULL, false},
+        [LFLOW_OP_PUT_ARP] = {FORM_CALL, "sff", 3, 0, NULL, false},
+        [LFLOW_OP_LOOKUP_ARP] = {FORM_RESULT, "sff", 3, 1, NULL, false},
+        [LFLOW_OP_LOOKUP_ARP_IP] = {FORM_RESULT, "sf", 2, 1, NULL, false},
+        [LFLOW_OP_GET_ND] = {FORM_CALL, "sf", 2, 0, NULL, false},
+        [LFLOW_OP_PUT_ND] = {FORM_CALL, "sff", 3, 0, NULL, false},
+        [LFLOW_OP_LOOKUP_ND] = {FORM_RESULT, "sff", 3, 1, NULL, false},
+        [LFLOW_OP_LOOKUP_ND_IP] = {FORM_RESULT, "sf", 2, 1, NULL, false},
+        [LFLOW_OP_PUT_DHCP_OPTS] = {FORM_RESULT, NULL, 1, 1, NULL, false},
+        [LFLOW_OP_PUT_DHCPV6_OPTS] = {FORM_RESULT, NULL, 0, 1, NULL, false},
+        [LFLOW_OP_DNS_LOOKUP] = {FORM_RESULT, NULL, 0, 1, "udp", false},
+        [LFLOW_OP_PUT_ND_RA_OPTS] = {FORM_RESULT, NULL, 1, 1, NULL, false},
+        [LFLOW_OP_HANDLE_DHCPV6_REPLY] = {FORM_BARE, NULL, 0, 0, NULL, false},
+        [LFLOW_OP_SET_QUEUE] = {FORM_CALL, "i", 1, 0, NULL, false},
+        [LFLOW_OP_LOG] = {FORM_CALL, NULL, 0, 0, NULL, false},
+        [LFLOW_OP_SET_METER] = {FORM_CALL, "ii", 1, 0, NULL, false},
+        [LFLOW_OP_CHECK_PKT_LARGER] = {FORM_RESULT, "i", 1, 1, NULL, false},
+        [LFLOW_OP_TRIGGER_EVENT] = {FORM_CALL, NULL, 1, 0, NULL, false},
+        [LFLOW_OP_BIND_VPORT] = {FORM_CALL, "cs", 2, 0, NULL, false},
+        [LFLOW_OP_HANDLE_SVC_CHECK] = {FORM_CALL, "s", 1, 0, NULL, false},
+        [LFLOW_OP_HANDLE_BFD_MSG] = {FORM_CALL, "", 0, 0, NULL, false},
+        [LFLOW_OP_FWD_GROUP] = {FORM_CALL, NULL, 1, 0, NULL, false},
+        [LFLOW_OP_CHK_LB_HAIRPIN] = {FORM_RESULT, "", 0, 1, NULL, false},
+        [LFLOW_OP_CHK_LB_HAIRPIN_REPLY] = {FORM_RESULT, "", 0, 1, NULL, false},
+        [LFLOW_OP_PUT_FDB] = {FORM_CALL, "sf", 2, 0, NULL, false},
+        [LFLOW_OP_GET_FDB] = {FORM_RESULT, "f", 1, 0, NULL, false},
+        [LFLOW_OP_LOOKUP_FDB] = {FORM_RESULT, "sf", 2, 1, NULL, false},
+        [LFLOW_OP_CHECK_IN_PORT_SEC] = {FORM_RESULT, "", 0, 1, NULL, false},
+        [LFLOW_OP_CHECK_OUT_PORT_SEC] = {FORM_RESULT, "", 0, 1, NULL, false},
+        [LFLOW_OP_COMMIT_ECMP_NH] = {FORM_CALL, NULL, 2, 0, NULL, false},
+        [LFLOW_OP_CHK_ECMP_NH_MAC] = {FORM_RESULT, "", 0, 1, NULL, false},
+        [LFLOW_OP_CHK_ECMP_NH] = {FORM_RESULT, "", 0, 1, NULL, false},
+        [LFLOW_OP_COMMIT_LB_AFF] = {FORM_CALL, NULL, 3, 0, NULL, false},
+        [LFLOW_OP_CHK_LB_AFF] = {FORM_RESULT, "", 0, 1, NULL, false},
+        [LFLOW_OP_SAMPLE] = {FORM_CALL, NULL, 1, 0, NULL, false},
+};
+
+static const char *const names[LFLOW_OP_N] = {
+#define NAME_ROW(E, N, X) N,
+        LFLOW_ACTIONS(NAME_ROW)
+#undef NAME_ROW
+};
+
+static const bool exec_now[LFLOW_OP_N] = {
+#define EXEC_ROW(E, N, X) X,
+        LFLOW_ACTIONS(EXEC_ROW)
+#undef EXEC_ROW
+};
+
+const char *action_name(enum lflow_op op)
+{
+	return op < LFLOW_OP_N ? names[op] : "?";
+}
+
+bool action_executable(enum lflow_op op)
+{
+	return op < LFLOW_OP_N && exec_now[op];
+}
+
+static bool check_sig(struct ap *p, const struct act *a, const struct desc *d, size_t pos)
+{
+	size_t n_pos = 0;
+	for (size_t i = 0; i < a->n_args; i++)
+		n_pos += a->args[i].key == NULL;
+	if (a->n_args < d->min_args) {
+		lf_error_set(p->err, pos, "%s needs at least %u argument%s", names[a->op],
+		             d->min_args, d->min_args == 1 ? "" : "s");
+		return false;
+	}
+	if (d->sig == NULL)
+		return true;
+	size_t max = strlen(d->sig);
+	if (a->n_args > max || n_pos != a->n_args) {
+		lf_error_set(p->err, pos, "%s takes %s%zu positional argument%s", names[a->op],
+		             max == d->min_args ? "" : "up to ", max, max == 1 ? "" : "s");
+		return false;
+	}
+	for (size_t i = 0; i < a->n_args; i++) {
+		const struct aval *v = &a->args[i].v;
+		char c = d->sig[i];
+		bool ok = c == '*' ||
+		          (c == 's' && v->kind == AV_FIELD && v->f.sym->kind == SYM_STRING) ||
+		          (c == 'f' && v->kind == AV_FIELD && v->f.sym->kind != SYM_STRING) ||
+		          (c == 'i' && v->kind == AV_INT && !v->has_mask && !v->has_port) ||
+		          (c == 'c' && (v->kind == AV_INT || v->kind == AV_STR));
+		if (!ok) {
+			static const char *const what[] = {"s", "a string field (inport, outport)",
+			                                   "f", "a field",
+			                                   "i", "an integer",
+			                                   "c", "a constant"};
+			const char *w = "?";
+			for (size_t k = 0; k < sizeof(what) / sizeof(what[0]); k += 2)
+				if (what[k][0] == c)
+					w = what[k + 1];
+			lf_error_set(p->err, pos, "argument %zu of %s must be %s", i + 1,
+			             names[a->op], w);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The shared shapes. @p a has op set; the name has been consumed. */
+static bool parse_generic(struct ap *p, struct act *a, size_t pos)
+{
+	const struct desc *d = &descs[a->op];
+	switch (d->form) {
+	case FORM_BARE:
+		break;
+	case FORM_OPT:
+		if (p->lx->tok.type == LEX_LPAREN && !parse_args(p, a))
+			return false;
+		break;
+	case FORM_CALL:
+	case FORM_RESULT:
+		if (!parse_args(p, a))
+			return false;
+		break;
+	case FORM_NEST:
+		if ((p->lx->tok.type == LEX_LCURLY || !d->opt_nested) && !parse_nested(p, a))
+			return false;
+		break;
+	default:
+		return false;
+	}
+	if ((d->form == FORM_RESULT) != a->has_dst) {
+		lf_error_set(p->err, pos,
+		             a->has_dst ? "%s does not return a value"
+		                        : "%s returns a value: write R = %s(...)",
+		             names[a->op], names[a->op]);
+		return false;
+	}
+	if (a->has_dst && d->result_bits && a->dst.width != d->result_bits) {
+		lf_error_set(p->err, pos, "%s stores a %u-bit result, but %s is %u bits",
+		             names[a->op], d->result_bits, a->dst.sym->name, a->dst.width);
+		return false;
+	}
+	if (a->has_args && !check_sig(p, a, d, pos))
+		return false;
+	if (d->prereq != NULL)
+		add_prereq_text(p, d->prereq);
+	return true;
+}
+
+/* next; next(N); next(pipeline=P, table=N); */
+static bool parse_next(struct ap *p, struct act *a, size_t pos)
+{
+	a->pipeline = p->ctx->pipeline;
+	a->table = p->ctx->table + 1;
+	if (p->lx->tok.type != LEX_LPAREN)
+		return true;
+	if (!parse_args(p, a))
+		return false;
+	for (size_t i = 0; i < a->n_args; i++) {
+		const struct aarg *g = &a->args[i];
+		bool is_tab = g->key == NULL ? i == 0 : strcmp(g->key, "table") == 0;
+		if (is_tab && g->v.kind == AV_INT && !g->v.value.hi && g->v.value.lo < 256) {
+			a->table = (unsigned)g->v.value.lo;
+		} else if (g->key != NULL && strcmp(g->key, "pipeline") == 0 &&
+		           g->v.kind == AV_WORD &&
+		           (!strcmp(g->v.s, "ingress") || !strcmp(g->v.s, "egress"))) {
+			a->pipeline = strcmp(g->v.s, "egress") == 0;
+		} else {
+			lf_error_set(p->err, pos,
+			             "next takes a table number (0 to 255) and optionally "
+			             "pipeline=ingress|egress");
+			return false;
+		}
+	}
+	a->has_args = false;
+	return true;
+}
+
+#define parse_OUTPUT               parse_generic
+#define parse_NEXT                 parse_next
+#define parse_DROP                 parse_generic
+#define parse_LOAD                 parse_generic
+#define parse_MOVE                 parse_generic
+#define parse_EXCHANGE             parse_generic
+#define parse_PUSH                 parse_push_pop
+#define parse_POP                  parse_push_pop
+#define parse_DEC_TTL              parse_generic
+#define parse_CLONE                parse_generic
+#define parse_CT_NEXT              parse_generic
+#define parse_CT_COMMIT            parse_generic
+#define parse_CT_COMMIT_NAT        parse_generic
+#define parse_CT_DNAT              parse_generic
+#define parse_CT_SNAT              parse_generic
+#define parse_CT_DNAT_IN_CZONE     parse_generic
+#define parse_CT_SNAT_IN_CZONE     parse_generic
+#define parse_CT_LB                parse_generic
+#define parse_CT_LB_MARK           parse_generic
+#define parse_CT_CLEAR             parse_generic
+#define parse_CT_SNAT_TO_VIP       parse_generic
+#define parse_SELECT               parse_generic
+#define parse_ARP                  parse_generic
+#define parse_ND_NS                parse_generic
+#define parse_ND_NA                parse_generic
+#define parse_ND_NA_ROUTER         parse_generic
+#define parse_ICMP4                parse_generic
+#define parse_ICMP4_ERROR          parse_generic
+#define parse_ICMP6                parse_generic
+#define parse_ICMP6_ERROR          parse_generic
+#define parse_IGMP                 parse_generic
+#define parse_TCP_RESET            parse_generic
+#define parse_SCTP_ABORT           parse_generic
+#define parse_REJECT               parse_generic
+#define parse_GET_ARP              parse_generic
+#define parse_PUT_ARP              parse_generic
+#define parse_LOOKUP_ARP           parse_generic
+#define parse_LOOKUP_ARP_IP        parse_generic
+#define parse_GET_ND               parse_generic
+#define parse_PUT_ND               parse_generic
+#define parse_LOOKUP_ND            parse_generic
+#define parse_LOOKUP_ND_IP         parse_generic
+#define parse_PUT_DHCP_OPTS        parse_generic
+#define parse_PUT_DHCPV6_OPTS      parse_generic
+#define parse_DNS_LOOKUP           parse_generic
+#define parse_PUT_ND_RA_OPTS       parse_generic
+#define parse_HANDLE_DHCPV6_REPLY  parse_generic
+#define parse_SET_QUEUE            parse_generic
+#define parse_LOG                  parse_generic
+#define parse_SET_METER            parse_generic
+#define parse_CHECK_PKT_LARGER     parse_generic
+#define parse_TRIGGER_EVENT        parse_generic
+#define parse_BIND_VPORT           parse_generic
+#define parse_HANDLE_SVC_CHECK     parse_generic
+#define parse_HANDLE_BFD_MSG       parse_generic
+#define parse_FWD_GROUP            parse_generic
+#define parse_CHK_LB_HAIRPIN       parse_generic
+#define parse_CHK_LB_HAIRPIN_REPLY parse_generic
+#define parse_PUT_FDB              parse_generic
+#define parse_GET_FDB              parse_generic
+#define parse_LOOKUP_FDB           parse_generic
+#define parse_CHECK_IN_PORT_SEC    parse_generic
+#define parse_CHECK_OUT_PORT_SEC   parse_generic
+#define parse_COMMIT_ECMP_NH       parse_generic
+#define parse_CHK_ECMP_NH_MAC      parse_generic
+#define parse_CHK_ECMP_NH          parse_generic
+#define parse_COMMIT_LB_AFF        parse_generic
+#define parse_CHK_LB_AFF           parse_generic
+#define parse_SAMPLE               parse_generic
+
+static bool parse_push_pop(struct ap *p, struct act *a, size_t pos)
+{
+	if (!parse_generic(p, a, pos))
+		return false;
+	a->src = a->args[0].v.f;
+	if (a->op == LFLOW_OP_POP && !a->src.sym->rw) {
+		lf_error_set(p->err, pos, "field %s is not modifiable", a->src.sym->name);
+		return false;
+	}
+	return true;
+}
+
+typedef bool parse_fn(struct ap *, struct act *, size_t);
+
+static parse_fn *const parsers[LFLOW_OP_N] = {
+#define PARSE_ROW(E, N, X) parse_##E,
+        LFLOW_ACTIONS(PARSE_ROW)
+#undef PARSE_ROW
+};
+
+static int op_by_name(const char *s)
+{
+	for (int i = 0; i < LFLOW_OP_N; i++)
+		if (strcmp(names[i], s) == 0 && descs[i].form != FORM_SPECIAL)
+			return i;
+	if (strcmp(s, "next") == 0)
+		return LFLOW_OP_NEXT;
+	return -1;
+}
+
+static bool check_writable(struct ap *p, const struct aref *r, size_t pos)
+{
+	if (!r->sym->rw) {
+		lf_error_set(p->err, pos, "field %s is not modifiable", r->sym->name);
+		return false;
+	}
+	return true;
+}
+
+/* dst = constant | field | call(...);  dst <-> field; */
+static bool parse_assignment(struct ap *p, struct act *a)
+{
+	size_t pos = p->lx->tok.pos;
+	if (!parse_aref(p, &a->dst))
+		return false;
+	a->has_dst = true;
+	if (match(p, LEX_EXCHANGE)) {
+		a->op = LFLOW_OP_EXCHANGE;
+		if (!parse_aref(p, &a->src))
+			return false;
+		goto check_move;
+	}
+	if (!force(p, LEX_ASSIGN))
+		return false;
+	const struct lex_token *t = &p->lx->tok;
+	if (t->type == LEX_ID && lexer_peek(p->lx) == LEX_LPAREN) {
+		int op = op_by_name(t->s);
+		if (op < 0 || descs[op].form != FORM_RESULT) {
+			lf_error_set(p->err, t->pos, "`%s' is not an action that returns a value",
+			             t->s);
+			return false;
+		}
+		a->op = (enum lflow_op)op;
+		size_t cpos = t->pos;
+		lexer_next(p->lx);
+		if (!check_writable(p, &a->dst, pos))
+			return false;
+		return parsers[op](p, a, cpos);
+	}
+	if (t->type == LEX_ID) {
+		a->op = LFLOW_OP_MOVE;
+		if (!parse_aref(p, &a->src))
+			return false;
+		goto check_move;
+	}
+	a->op = LFLOW_OP_LOAD;
+	size_t vpos = t->pos;
+	if (!parse_aval(p, &a->val, true))
+		return false;
+	if (!check_writable(p, &a->dst, pos))
+		return false;
+	bool is_str = a->dst.sym->kind == SYM_STRING;
+	if (a->val.kind != (is_str ? AV_STR : AV_INT) || a->val.has_hi || a->val.has_port) {
+		lf_error_set(p->err, vpos, "%s needs %s", a->dst.sym->name,
+		             is_str ? "a string" : "an integer constant");
+		return false;
+	}
+	if (!is_str) {
+		struct lflow_u128 over = u128_not(u128_low_mask(a->dst.width));
+		if (!u128_zero(u128_and(a->val.value, over)) ||
+		    (a->val.has_mask && !u128_zero(u128_and(a->val.mask, over)))) {
+			lf_error_set(p->err, vpos, "constant does not fit %u-bit field %s",
+			             a->dst.width, a->dst.sym->name);
+			return false;
+		}
+	}
+	return true;
+check_move:
+	if (!check_writable(p, &a->dst, pos) ||
+	    (a->op == LFLOW_OP_EXCHANGE && !check_writable(p, &a->src, pos)))
+		return false;
+	if ((a->dst.sym->kind == SYM_STRING) != (a->src.sym->kind == SYM_STRING)) {
+		lf_error_set(p->err, pos, "cannot mix string and integer fields (%s, %s)",
+		             a->dst.sym->name, a->src.sym->name);
+		return false;
+	}
+	if (a->dst.width != a->src.width) {
+		lf_error_set(p->err, pos, "%s is %u bits but %s is %u bits", a->dst.sym->name,
+		             a->dst.width, a->src.sym->name, a->src.width);
+		return false;
+	}
+	return true;
+}
+
+static struct act *parse_one(struct ap *p)
+{
+	struct act *a = arena_zalloc(p->a, sizeof(*a));
+	const struct lex_token *t = &p->lx->tok;
+	if (t->type != LEX_ID) {
+		expect(p, "action");
+		return NULL;
+	}
+	enum lex_type la = lexer_peek(p->lx);
+	if (la == LEX_ASSIGN || la == LEX_EXCHANGE || la == LEX_LSQUARE) {
+		if (!parse_assignment(p, a))
+			return NULL;
+	} else if (strcmp(t->s, "ip.ttl") == 0 && la == LEX_DECR) {
+		a->op = LFLOW_OP_DEC_TTL;
+		lexer_next(p->lx);
+		lexer_next(p->lx);
+		parse_generic(p, a, t->pos);
+	} else {
+		size_t pos = t->pos;
+		int op = op_by_name(t->s);
+		if (op < 0) {
+			lf_error_set(p->err, pos, "unknown action `%s'", t->s);
+			return NULL;
+		}
+		a->op = (enum lflow_op)op;
+		lexer_next(p->lx);
+		if (!parsers[op](p, a, pos))
+			return NULL;
+	}
+	if (ap_failed(p) || !force(p, LEX_SEMI))
+		return NULL;
+	return a;
+}
+
+static struct act *parse_list(struct ap *p, enum lex_type end)
+{
+	struct act *head = NULL, **tail = &head;
+	while (p->lx->tok.type != end && !ap_failed(p)) {
+		size_t pos = p->lx->tok.pos;
+		struct act *a = parse_one(p);
+		if (a == NULL)
+			return NULL;
+		if (a->op == LFLOW_OP_DROP && (head != NULL || p->lx->tok.type != end)) {
+			lf_error_set(p->err, pos, "`drop' must be the only action");
+			return NULL;
+		}
+		*tail = a;
+		tail = &a->next;
+	}
+	return head;
+}
+
+struct act *actions_parse(const char *text, const struct act_ctx *ctx, struct arena *a,
+                          const struct enode **prereq, struct lf_error *err)
+{
+	struct lexer lx;
+	lexer_init(&lx, text, a);
+	struct enode *t = arena_zalloc(a, sizeof(*t));
+	t->type = EN_TRUE;
+	struct ap p = {.lx = &lx, .a = a, .err = err, .ctx = ctx, .prereq = t};
+	struct act *acts = parse_list(&p, LEX_END);
+	if (ap_failed(&p))
+		return NULL;
+	*prereq = p.prereq;
+	return acts;
+}
