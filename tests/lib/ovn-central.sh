@@ -59,3 +59,17 @@ ovn_central_stop() {
 	done
 	return 0
 }
+
+# ovn_sb_restart DIR: stop the Southbound ovsdb-server started by
+# ovn_central_start and start it again on the same unix socket and TCP port
+# (SB_TCP), keeping its database file.
+ovn_sb_restart() {
+	local dir=$1 pid
+	pid=$(cat "$dir/sb.pid") || return 1
+	kill "$pid" 2>/dev/null
+	wait_for 5 bash -c "! kill -0 $pid 2>/dev/null" || return 1
+	ovsdb-server --detach --no-chdir --pidfile="$dir/sb.pid" --log-file="$dir/sb.log" -vconsole:off \
+		--unixctl="$dir/sb.ctl" --remote="punix:$dir/sb.sock" \
+		--remote="ptcp:${SB_TCP##*:}:127.0.0.1" "$dir/sb.db" || return 1
+	wait_for 10 ovn-sbctl --timeout=2 show
+}
