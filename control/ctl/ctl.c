@@ -128,6 +128,42 @@ static const struct ctl_cmd *ctl_match(const char *const *argv, unsigned argc, u
 	return best;
 }
 
+/* A JSON string of @p s. Messages are cut to fixed buffers, which can split a
+ * UTF-8 sequence; jansson refuses those, so such bytes become '?'. */
+static json_t *json_text(const char *s)
+{
+	json_t *j = json_string(s);
+	char *copy;
+
+	if (j)
+		return j;
+	copy = strdup(s);
+	if (copy == NULL)
+		return json_string("(out of memory)");
+	for (char *p = copy; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
+static json_t *reply_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static json_t *reply_error(const char *fmt, ...)
+{
+	json_t *reply = json_object();
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_object_set_new(reply, "ok", json_false());
+	json_object_set_new(reply, "error", json_text(msg));
+	return reply;
+}
+
 /* Handle one request line; @return the reply object. */
 static json_t *ctl_dispatch(const char *line)
 {
@@ -145,22 +181,20 @@ static json_t *ctl_dispatch(const char *line)
 	if (msg == NULL || !json_is_object(msg)) {
 		ctl_bad_requests++;
 		json_decref(msg);
-		return json_pack("{s:b, s:s}", "ok", 0, "error", "request is not a JSON object");
+		return reply_error("request is not a JSON object");
 	}
 	jargv = json_object_get(msg, "argv");
 	if (!json_is_array(jargv) || json_array_size(jargv) == 0 ||
 	    json_array_size(jargv) > CTL_ARGV_MAX) {
 		ctl_bad_requests++;
 		json_decref(msg);
-		return json_pack("{s:b, s:s}", "ok", 0, "error",
-		                 "request needs \"argv\": a non-empty array of strings");
+		return reply_error("request needs \"argv\": a non-empty array of strings");
 	}
 	json_array_foreach (jargv, i, v) {
 		if (!json_is_string(v)) {
 			ctl_bad_requests++;
 			json_decref(msg);
-			return json_pack("{s:b, s:s}", "ok", 0, "error",
-			                 "argv holds something other than strings");
+			return reply_error("argv holds something other than strings");
 		}
 		argv[argc++] = json_string_value(v);
 	}
@@ -169,7 +203,7 @@ static json_t *ctl_dispatch(const char *line)
 
 	cmd = ctl_match(argv, argc, &used);
 	if (cmd == NULL) {
-		reply = json_pack("{s:b, s:s+}", "ok", 0, "error", "unknown command: ", argv[0]);
+		reply = reply_error("unknown command: %s", argv[0]);
 		json_object_set_new(reply, "hint", json_string("ferryctl help lists commands"));
 		json_decref(msg);
 		return reply;
@@ -177,21 +211,19 @@ static json_t *ctl_dispatch(const char *line)
 	req.argc = argc - used;
 	req.argv = argv + used;
 	if (req.argc < cmd->min_args || req.argc > cmd->max_args) {
-		reply = json_pack("{s:b, s:s++++}", "ok", 0, "error", "usage: ", cmd->name, " ",
-		                  cmd->usage);
+		reply = reply_error("usage: %s %s", cmd->name, cmd->usage);
 		json_decref(msg);
 		return reply;
 	}
 	rc = cmd->fn(&req, cmd->arg);
 	if (rc) {
-		reply = json_pack("{s:b, s:s}", "ok", 0, "error",
-		                  req.err[0] ? req.err : strerror(-rc));
+		reply = reply_error("%s", req.err[0] ? req.err : strerror(-rc));
 		json_decref(req.result);
 	} else {
 		reply = json_pack("{s:b}", "ok", 1);
 		json_object_set_new(reply, "result", req.result ? req.result : json_null());
 		if (req.text)
-			json_object_set_new(reply, "text", json_string(req.text));
+			json_object_set_new(reply, "text", json_text(req.text));
 	}
 	free(req.text);
 	json_decref(msg);
