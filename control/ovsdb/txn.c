@@ -10,7 +10,8 @@
 
 struct ovsdb_txn {
 	struct ovsdb_idl *idl;
-	json_t *ops;
+	json_t *ops;   /* [db, op...] */
+	json_t *waits; /* wait ops: sent before every other op, which they guard */
 	ovsdb_txn_done_fn fn;
 	void *arg;
 };
@@ -38,8 +39,9 @@ struct ovsdb_txn *ovsdb_txn_create(struct ovsdb_idl *idl)
 		return NULL;
 	txn->idl = idl;
 	txn->ops = json_pack("[s]", idl->spec->name);
-	if (txn->ops == NULL) {
-		free(txn);
+	txn->waits = json_array();
+	if (txn->ops == NULL || txn->waits == NULL) {
+		ovsdb_txn_abort(txn);
 		return NULL;
 	}
 	return txn;
@@ -50,6 +52,7 @@ void ovsdb_txn_abort(struct ovsdb_txn *txn)
 	if (txn == NULL)
 		return;
 	json_decref(txn->ops);
+	json_decref(txn->waits);
 	free(txn);
 }
 
@@ -126,17 +129,17 @@ void ovsdb_txn_verify(struct ovsdb_txn *txn, const struct ovsdb_row *row, unsign
 			json_decref(r);
 			return;
 		}
-	json_array_append_new(txn->ops, json_pack("{s:s, s:s, s:i, s:o, s:[s], s:s, s:[o]}", "op",
-	                                          "wait", "table", t->spec->name, "timeout", 0,
-	                                          "where", where_uuid(&row->uuid), "columns", col,
-	                                          "until", "==", "rows", r));
+	json_array_append_new(txn->waits, json_pack("{s:s, s:s, s:i, s:o, s:[s], s:s, s:[o]}", "op",
+	                                            "wait", "table", t->spec->name, "timeout", 0,
+	                                            "where", where_uuid(&row->uuid), "columns", col,
+	                                            "until", "==", "rows", r));
 }
 
 void ovsdb_txn_wait_absent(struct ovsdb_txn *txn, unsigned t, unsigned c, json_t *value)
 {
 	const char *col = txn->idl->spec->tables[t].cols[c].name;
 
-	json_array_append_new(txn->ops,
+	json_array_append_new(txn->waits,
 	                      json_pack("{s:s, s:s, s:i, s:[[s,s,o]], s:[s], s:s, s:[]}", "op",
 	                                "wait", "table", tname(txn, t), "timeout", 0, "where", col,
 	                                "==", value, "columns", col, "until", "==", "rows"));
@@ -218,14 +221,19 @@ static void commit_reply(void *arg, int err, json_t *result, json_t *error)
 
 int ovsdb_txn_commit(struct ovsdb_txn *txn, ovsdb_txn_done_fn fn, void *arg)
 {
+	json_t *params;
+	size_t i;
 	int rc;
 
 	if (txn == NULL)
 		return -ENOMEM;
 	txn->fn = fn;
 	txn->arg = arg;
-	rc = ovsdb_session_request(txn->idl->session, "transact", json_incref(txn->ops),
-	                           commit_reply, txn);
+	params = json_pack("[s]", txn->idl->spec->name);
+	json_array_extend(params, txn->waits);
+	for (i = 1; i < json_array_size(txn->ops); i++)
+		json_array_append(params, json_array_get(txn->ops, i));
+	rc = ovsdb_session_request(txn->idl->session, "transact", params, commit_reply, txn);
 	if (rc < 0)
 		ovsdb_txn_abort(txn);
 	return rc;

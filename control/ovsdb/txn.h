@@ -10,7 +10,9 @@
  * OVSDB_TXN_CONFLICT: the writer waits for the replica to catch up (the
  * update is on its way) and decides again. Index violations and dangling
  * references are reported the same way, since they too mean "the database
- * moved under you". Nothing is retried blindly here: only the writer knows
+ * moved under you". Wait operations are sent ahead of every other operation
+ * whatever the order of the calls, so they test what the writer read, not
+ * what the transaction itself writes. Nothing is retried blindly here: only the writer knows
  * whether its intent still holds.
  */
 #ifndef FERRY_OVSDB_TXN_H

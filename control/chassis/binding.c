@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Port_Binding claims.
+ *
+ * A local VIF port names a logical port by its iface-id. Rules, per
+ * Port_Binding row:
+ *   - ours (chassis = us) and still local: keep it; up = port started;
+ *   - ours but no longer local: release (chassis = [], up = false);
+ *   - free and local: claim (chassis = us, up = port started), unless
+ *     requested-chassis names another chassis;
+ *   - held by another chassis and local: leave it, unless requested-chassis
+ *     names us. Two chassis with the same iface-id therefore settle on
+ *     whoever claimed first instead of taking the port from each other in
+ *     turn; the conflict is logged and counted. A chassis that disappears
+ *     clears the (weak) reference, which makes the port free again.
+ * Every write verifies the chassis column it read, so a claim racing with
+ * another chassis's claim fails as a conflict and is decided again on the
+ * fresh replica.
+ */
+#include <string.h>
+
+#include "control/chassis/chassis_priv.h"
+
+static struct lport *lport_find(struct chassis *c, const char *iface_id)
+{
+	struct lport *p;
+
+	for (p = c->ports; p; p = p->next)
+		if (p->iface_id && strcmp(p->iface_id, iface_id) == 0)
+			return p;
+	return NULL;
+}
+
+/* requested-chassis: the column (newer OVN) or options:requested-chassis. */
+static bool requested_elsewhere(struct chassis *c, const struct ovsdb_row *pb, bool *for_us)
+{
+	const char *req = ovsdb_map_get(ovsdb_row_get(pb, SB_PB_OPTIONS), "requested-chassis");
+	struct ovsdb_uuid u;
+
+	*for_us = false;
+	if (ovsdb_datum_uuid(ovsdb_row_get(pb, SB_PB_REQUESTED_CHASSIS), &u) == 0) {
+		*for_us = c->have_self && ovsdb_uuid_equals(&u, &c->self);
+		return !*for_us;
+	}
+	if (req == NULL || req[0] == '\0')
+		return false;
+	/* A list "a,b" is a migration: the first is the main chassis. */
+	*for_us = strncmp(req, c->name, strlen(c->name)) == 0 ||
+	          strncmp(req, c->hostname, strlen(c->hostname)) == 0;
+	return !*for_us;
+}
+
+static bool is_vif(const struct ovsdb_row *pb)
+{
+	const char *type = ovsdb_datum_string(ovsdb_row_get(pb, SB_PB_TYPE));
+
+	return type[0] == '\0' || strcmp(type, "virtual") == 0;
+}
+
+static void set_binding(struct chassis *c, struct ovsdb_txn *txn, const struct ovsdb_row *pb,
+                        bool claim, bool up)
+{
+	json_t *row = ovsdb_txn_update(txn, SB_T_PB, &pb->uuid);
+
+	ovsdb_txn_verify(txn, pb, SB_PB_CHASSIS);
+	ovsdb_txn_set(txn, row, SB_T_PB, SB_PB_CHASSIS,
+	              claim ? ovsdb_uuid_to_json(&c->self) : ovsdb_set_empty());
+	ovsdb_txn_set(txn, row, SB_T_PB, SB_PB_UP, json_pack("[s[b]]", "set", up));
+}
+
+static const char *chassis_name_of(struct chassis *c, const struct ovsdb_uuid *u)
+{
+	const struct ovsdb_row *r = ovsdb_table_get(ovsdb_idl_table(c->idl, SB_T_CHASSIS), u);
+
+	return r ? ovsdb_datum_string(ovsdb_row_get(r, SB_CHASSIS_NAME)) : "?";
+}
+
+unsigned binding_reconcile(struct chassis *c, struct ovsdb_txn *txn)
+{
+	const struct ovsdb_row *pb;
+	struct lport *p;
+	unsigned n = 0;
+
+	if (!c->have_self)
+		return 0;
+	for (p = c->ports; p; p = p->next) {
+		p->was_bound = p->bound;
+		p->bound = false;
+		p->state = "waiting for its Port_Binding";
+		p->other[0] = '\0';
+	}
+	for (pb = ovsdb_table_first(ovsdb_idl_table(c->idl, SB_T_PB)); pb;
+	     pb = ovsdb_table_next(pb)) {
+		const char *name = ovsdb_datum_string(ovsdb_row_get(pb, SB_PB_LOGICAL_PORT));
+		bool has_owner, ours, up = ovsdb_datum_bool(ovsdb_row_get(pb, SB_PB_UP), false);
+		bool for_us, elsewhere;
+		struct ovsdb_uuid owner;
+
+		has_owner = ovsdb_datum_uuid(ovsdb_row_get(pb, SB_PB_CHASSIS), &owner) == 0;
+		ours = has_owner && ovsdb_uuid_equals(&owner, &c->self);
+		p = lport_find(c, name);
+		if (p == NULL || !is_vif(pb)) {
+			if (ours && (p != NULL || is_vif(pb))) {
+				set_binding(c, txn, pb, false, false);
+				c->n_releases++;
+				n++;
+				CH_LOG(INFO, "releasing %s: no local port", name);
+			}
+			if (p)
+				p->state = "not a VIF logical port";
+			continue;
+		}
+		elsewhere = requested_elsewhere(c, pb, &for_us);
+		if (ours) {
+			p->bound = true;
+			p->state = "bound";
+			if (elsewhere) {
+				/* requested-chassis moved it away: hand it over. */
+				set_binding(c, txn, pb, false, false);
+				c->n_releases++;
+				n++;
+				p->state = "released: requested on another chassis";
+			} else if (up != p->link_up) {
+				set_binding(c, txn, pb, true, p->link_up);
+				c->n_up_changes++;
+				n++;
+			}
+			continue;
+		}
+		if (elsewhere) {
+			p->state = "requested on another chassis";
+			continue;
+		}
+		if (has_owner && !for_us) {
+			snprintf(p->other, sizeof(p->other), "%s", chassis_name_of(c, &owner));
+			p->state = "bound to another chassis";
+			if (p->was_bound) {
+				c->n_bind_conflicts++;
+				CH_LOG_RL(WARNING,
+				          "logical port %s taken by chassis %s; not taking it back",
+				          name, p->other);
+			} else {
+				CH_LOG_RL(
+				        WARNING,
+				        "logical port %s is bound to chassis %s; leaving it there",
+				        name, p->other);
+			}
+			continue;
+		}
+		set_binding(c, txn, pb, true, p->link_up);
+		CH_LOG(INFO, "claiming logical port %s for port %s", name, p->name);
+		c->n_claims++;
+		p->state = "claiming";
+		n++;
+	}
+	return n;
+}
+
+void binding_release_all(struct chassis *c, struct ovsdb_txn *txn)
+{
+	const struct ovsdb_row *pb;
+	struct ovsdb_uuid owner;
+
+	if (!c->have_self)
+		return;
+	for (pb = ovsdb_table_first(ovsdb_idl_table(c->idl, SB_T_PB)); pb;
+	     pb = ovsdb_table_next(pb))
+		if (ovsdb_datum_uuid(ovsdb_row_get(pb, SB_PB_CHASSIS), &owner) == 0 &&
+		    ovsdb_uuid_equals(&owner, &c->self))
+			set_binding(c, txn, pb, false, false);
+}
