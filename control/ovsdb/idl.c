@@ -158,7 +158,8 @@ static void cond_ack(struct ovsdb_idl *idl, bool ok)
 
 static void cond_schedule(struct ovsdb_idl *idl)
 {
-	if (idl->st.state == OVSDB_IDL_SYNCED && !idl->cond_in_flight && !conds_settled(idl))
+	if (idl->cond_ev && idl->st.state == OVSDB_IDL_SYNCED && !idl->cond_in_flight &&
+	    !conds_settled(idl))
 		event_active(idl->cond_ev, 0, 0);
 }
 
@@ -296,8 +297,8 @@ static void monitor_reply(void *arg, int err, json_t *result, json_t *error)
 
 		cond_ack(idl, false);
 		if (idl->st.method != OVSDB_MONITOR_PLAIN) {
-			OVSDB_LOG(INFO, "%s refused (%.120s), trying an older method",
-			          ovsdb_idl_method_name(idl->st.method), s ? s : "?");
+			OVSDB_LOG_RL(INFO, "%s refused (%.120s), trying an older method",
+			             ovsdb_idl_method_name(idl->st.method), s ? s : "?");
 			idl->st.method++;
 			free(s);
 			send_monitor(idl);
@@ -655,4 +656,64 @@ const struct ovsdb_type *ovsdb_idl_column_type(const struct ovsdb_idl *idl, unsi
 struct ovsdb_table *ovsdb_idl_table(struct ovsdb_idl *idl, unsigned t)
 {
 	return t < idl->spec->n_tables ? &idl->tables[t] : NULL;
+}
+
+int ovsdb_idl_create_detached(const struct ovsdb_db_spec *spec, const json_t *schema,
+                              struct ovsdb_idl **out, char *err, size_t errlen)
+{
+	struct ovsdb_idl *idl = calloc(1, sizeof(*idl));
+	unsigned i;
+
+	if (idl == NULL)
+		return -ENOMEM;
+	idl->spec = spec;
+	idl->tables = calloc(spec->n_tables, sizeof(*idl->tables));
+	idl->monitor_id = json_string(MONITOR_ID);
+	if (idl->tables == NULL || idl->monitor_id == NULL)
+		goto nomem;
+	for (i = 0; i < spec->n_tables; i++) {
+		idl->tables[i].spec = &spec->tables[i];
+		idl->tables[i].idx = i;
+		idl->tables[i].tracked_tail = &idl->tables[i].tracked;
+	}
+	idl->schema = ovsdb_schema_parse(schema, err, errlen);
+	if (idl->schema == NULL) {
+		ovsdb_idl_destroy(idl);
+		return -EINVAL;
+	}
+	idl->st.schema_version = idl->schema->version;
+	if (map_schema(idl) < 0) {
+		snprintf(err, errlen, "%s", idl->st.last_error);
+		ovsdb_idl_destroy(idl);
+		return -ENOENT;
+	}
+	*out = idl;
+	return 0;
+nomem:
+	ovsdb_idl_destroy(idl);
+	return -ENOMEM;
+}
+
+void ovsdb_idl_receive(struct ovsdb_idl *idl, json_t *msg, enum ovsdb_monitor_method m)
+{
+	struct jsonrpc_msg rpc;
+	const char *why;
+
+	if (jsonrpc_parse(msg, &rpc, &why) < 0) {
+		idl->st.n_bad_updates++;
+		return;
+	}
+	switch (rpc.kind) {
+	case JSONRPC_NOTIFY:
+	case JSONRPC_REQUEST:
+		on_notify(idl, rpc.method, rpc.params, rpc.id);
+		break;
+	case JSONRPC_REPLY:
+	case JSONRPC_ERROR:
+		idl->st.method = m;
+		set_state(idl, OVSDB_IDL_MONITORING);
+		monitor_reply(idl, rpc.kind == JSONRPC_ERROR ? -EREMOTEIO : 0, rpc.result,
+		              rpc.error);
+		break;
+	}
 }

@@ -183,4 +183,18 @@ static inline bool ovsdb_row_is_modified(const struct ovsdb_row *row, unsigned c
 	return (row->modified >> c) & 1;
 }
 
+/**
+ * For tests and fuzzing: an IDL with no connection, mapped onto the schema
+ * @p schema (a get_schema result). Destroy with ovsdb_idl_destroy().
+ * @return 0 or -errno with @p err set
+ */
+int ovsdb_idl_create_detached(const struct ovsdb_db_spec *spec, const json_t *schema,
+                              struct ovsdb_idl **out, char *err, size_t errlen);
+
+/**
+ * Process @p msg (borrowed) as if the server had sent it: notifications as
+ * they come, a reply as the answer to a monitor request of method @p m.
+ */
+void ovsdb_idl_receive(struct ovsdb_idl *idl, json_t *msg, enum ovsdb_monitor_method m);
+
 #endif

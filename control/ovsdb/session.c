@@ -657,7 +657,7 @@ int ovsdb_session_send(struct ovsdb_session *s, json_t *msg)
 
 	if (msg == NULL)
 		return -ENOMEM;
-	if (s->st.state != OVSDB_S_ACTIVE) {
+	if (s == NULL || s->st.state != OVSDB_S_ACTIVE) {
 		json_decref(msg);
 		return -ENOTCONN;
 	}
@@ -676,7 +676,7 @@ int ovsdb_session_request(struct ovsdb_session *s, const char *method, json_t *p
 	json_int_t id;
 	int rc;
 
-	if (s->st.state != OVSDB_S_ACTIVE) {
+	if (s == NULL || s->st.state != OVSDB_S_ACTIVE) {
 		json_decref(params);
 		return -ENOTCONN;
 	}
@@ -701,12 +701,14 @@ int ovsdb_session_request(struct ovsdb_session *s, const char *method, json_t *p
 
 void ovsdb_session_reset(struct ovsdb_session *s, const char *why)
 {
-	if (s->st.state == OVSDB_S_ACTIVE || s->st.state == OVSDB_S_CONNECTING)
+	if (s && (s->st.state == OVSDB_S_ACTIVE || s->st.state == OVSDB_S_CONNECTING))
 		session_fail(s, -ECONNRESET, "%s", why);
 }
 
 void ovsdb_session_healthy(struct ovsdb_session *s)
 {
+	if (s == NULL)
+		return;
 	s->n_fail = 0;
 	s->st.backoff_ms = 0;
 }
@@ -715,6 +717,8 @@ void ovsdb_session_forget(struct ovsdb_session *s, void *arg)
 {
 	struct pending *p;
 
+	if (s == NULL)
+		return;
 	for (p = s->pending; p; p = p->next)
 		if (p->arg == arg)
 			p->fn = NULL;
