@@ -17,12 +17,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
 #include "arena.h"
 #include "lflow.h"
-#include "tables.h"
+#include "compiler.h"
+#include "sbdiff.h"
+#include "sbjson.h"
 
 struct flow_in {
 	char *datapath;
@@ -198,49 +201,165 @@ static int check_source_db(const char *remote, struct flows *f)
 	return -ENOTSUP;
 }
 
-struct table_key {
-	const char *dp;
-	int pipeline;
-	unsigned table;
-	struct table_shape shape;
-};
-
-static int table_cmp(const void *a, const void *b)
-{
-	const struct table_key *x = a, *y = b;
-	int c = strcmp(x->dp, y->dp);
-	if (c)
-		return c;
-	if (x->pipeline != y->pipeline)
-		return x->pipeline - y->pipeline;
-	return (int)x->table - (int)y->table;
-}
-
 static void usage(void)
 {
-	fprintf(stderr, "usage: ferry-lflow-check [--tables] [--quiet] FILE|-\n"
+	fprintf(stderr, "usage: ferry-lflow-check [--tables] [--quiet] [--dump] [--time]\n"
+	                "                         [--sb SBDUMP [--chassis NAME] [--update "
+	                "SBDUMP2]] [FILE|-]\n"
 	                "       ferry-lflow-check --db REMOTE\n");
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static long rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kb = -1;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmHWM: %ld", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static void print_error(void *aux, const char *uuid, const char *msg)
+{
+	size_t *n = aux;
+	if (*n < 40)
+		printf("  error in flow %s: %s\n", uuid, msg);
+	(*n)++;
+}
+
+/* Flows read from a file, as compiler input rows. */
+static struct lflow_in_flow *flows_as_input(const struct flows *f, char ***uuids)
+{
+	struct lflow_in_flow *v = calloc(f->n + 1, sizeof(*v));
+	char **u = calloc(f->n + 1, sizeof(*u));
+	if (v == NULL || u == NULL)
+		abort();
+	for (size_t i = 0; i < f->n; i++) {
+		if (asprintf(&u[i], "flow-%zu", i) < 0)
+			abort();
+		v[i] = (struct lflow_in_flow){u[i],
+		                              (const char *const *)&f->v[i].datapath,
+		                              1,
+		                              f->v[i].pipeline,
+		                              f->v[i].table,
+		                              f->v[i].priority,
+		                              f->v[i].match,
+		                              f->v[i].actions};
+	}
+	*uuids = u;
+	return v;
+}
+
+/* Without a Southbound dump: a datapath per distinct name, keys in order. */
+static struct lflow_in_datapath *synthetic_dps(const struct flows *f, size_t *n_out)
+{
+	struct lflow_in_datapath *v = calloc(f->n + 1, sizeof(*v));
+	if (v == NULL)
+		abort();
+	size_t n = 0;
+	for (size_t i = 0; i < f->n; i++) {
+		bool seen = false;
+		for (size_t k = n; k > 0 && !seen; k--)
+			seen = strcmp(v[k - 1].uuid, f->v[i].datapath) == 0;
+		if (!seen)
+			v[n++] = (struct lflow_in_datapath){f->v[i].datapath, f->v[i].datapath,
+			                                    (uint32_t)n + 1};
+	}
+	*n_out = n;
+	return v;
+}
+
+static char *dump_text(const struct lflow_compiler *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (m == NULL)
+		abort();
+	lflow_compiler_dump(c, m);
+	fclose(m);
+	return buf;
+}
+
+/* Applies the difference to SBDUMP2 incrementally, times it, and proves it
+ * equal to a full compile of SBDUMP2. */
+static int check_update(struct lflow_compiler *comp, const struct lflow_input *from,
+                        const char *path, const char *chassis, bool timing)
+{
+	struct sb_dump *d = sb_dump_read(path);
+	if (d == NULL)
+		return 2;
+	struct lflow_input to = *sb_dump_input(d);
+	if (chassis)
+		to.chassis = chassis;
+	double t0 = now_ms();
+	int n = sb_diff_apply(comp, from, &to);
+	lflow_compiler_commit(comp);
+	double t1 = now_ms();
+	struct lflow_stats st;
+	lflow_compiler_stats(comp, &st);
+	if (timing)
+		printf("incremental: %.3f ms, %d row changes, %zu flows recompiled, %zu tables "
+		       "rebuilt\n",
+		       t1 - t0, n, st.last_recompiled, st.last_tables_rebuilt);
+	struct lflow_compiler *full = lflow_compiler_create(false);
+	if (full == NULL)
+		abort();
+	lflow_compiler_load(full, &to);
+	char *a = dump_text(comp), *b = dump_text(full);
+	bool same = strcmp(a, b) == 0;
+	printf("incremental == full: %s\n", same ? "yes" : "NO");
+	free(a);
+	free(b);
+	lflow_compiler_destroy(full);
+	sb_dump_free(d);
+	return same ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	        {"tables", no_argument, NULL, 't'},
-	        {"quiet", no_argument, NULL, 'q'},
-	        {"db", required_argument, NULL, 'd'},
-	        {"help", no_argument, NULL, 'h'},
-	        {NULL, 0, NULL, 0},
+	        {"tables", no_argument, NULL, 't'},       {"quiet", no_argument, NULL, 'q'},
+	        {"dump", no_argument, NULL, 'D'},         {"time", no_argument, NULL, 'T'},
+	        {"sb", required_argument, NULL, 's'},     {"chassis", required_argument, NULL, 'c'},
+	        {"update", required_argument, NULL, 'u'}, {"db", required_argument, NULL, 'd'},
+	        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
-	bool tables = false, quiet = false;
-	const char *db = NULL;
+	bool tables = false, quiet = false, dump = false, timing = false;
+	const char *db = NULL, *sb = NULL, *chassis = NULL, *update = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "tqd:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "tqDTs:c:u:d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			tables = true;
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'D':
+			dump = true;
+			break;
+		case 'T':
+			timing = true;
+			break;
+		case 's':
+			sb = optarg;
+			break;
+		case 'c':
+			chassis = optarg;
+			break;
+		case 'u':
+			update = optarg;
 			break;
 		case 'd':
 			db = optarg;
@@ -251,91 +370,94 @@ int main(int argc, char **argv)
 		}
 	}
 	struct flows f = {0};
-	int r = db              ? check_source_db(db, &f)
-	        : optind < argc ? read_source(argv[optind], &f)
-	                        : (usage(), -EINVAL);
+	int r = 0;
+	if (db)
+		r = check_source_db(db, &f);
+	else if (optind < argc)
+		r = read_source(argv[optind], &f);
+	else if (sb == NULL)
+		r = (usage(), -EINVAL);
 	if (r < 0)
 		return 2;
+	struct sb_dump *sbd = NULL;
+	if (sb != NULL && (sbd = sb_dump_read(sb)) == NULL)
+		return 2;
 
+	/* Normal forms, flow by flow, for reading. */
 	struct arena a;
 	arena_init(&a);
-	unsigned punted[LFLOW_OP_N] = {0};
-	size_t n_err = 0, n_punt = 0;
-	struct table_key *tk = calloc(f.n ? f.n : 1, sizeof(*tk));
-	size_t n_tk = 0;
-	if (tk == NULL)
-		abort();
-	for (size_t i = 0; i < f.n; i++) {
+	for (size_t i = 0; !quiet && i < f.n; i++) {
 		struct flow_in *x = &f.v[i];
 		struct act_ctx ctx = {.pipeline = x->pipeline, .table = x->table};
 		struct lflow_result res;
 		arena_reset(&a);
-		if (!quiet)
-			printf("%s %s table=%u priority=%d match=(%s) action=(%s)\n", x->datapath,
-			       x->pipeline ? "egress" : "ingress", x->table, x->priority, x->match,
-			       x->actions);
-		if (lflow_compile_text(x->match, x->actions, &ctx, &a, &res) < 0) {
-			n_err++;
+		printf("%s %s table=%u priority=%d match=(%s) action=(%s)\n", x->datapath,
+		       x->pipeline ? "egress" : "ingress", x->table, x->priority, x->match,
+		       x->actions);
+		if (lflow_compile_text(x->match, x->actions, &ctx, &a, &res) < 0)
 			printf("  error in %s: at %zu: %s\n",
 			       res.error_in_actions ? "actions" : "match", res.err.pos,
 			       res.err.msg);
-			if (quiet)
-				printf("    %s: %s\n", res.error_in_actions ? "actions" : "match",
-				       res.error_in_actions ? x->actions : x->match);
-			continue;
-		}
-		actions_count_punted(res.acts, punted);
-		n_punt += res.n_punted > 0;
-		if (!quiet)
+		else
 			printf("  match => %s\n  actions => %s\n", dnf_format(&res.dnf, &a),
 			       actions_format(res.acts, &a));
-		if (tables) {
-			struct table_key key = {x->datapath, x->pipeline, x->table, {0}};
-			struct table_key *t = NULL;
-			if (n_tk > 0 && table_cmp(&tk[n_tk - 1], &key) == 0)
-				t = &tk[n_tk - 1];
-			for (size_t k = 0; t == NULL && k < n_tk; k++)
-				if (table_cmp(&tk[k], &key) == 0)
-					t = &tk[k];
-			if (t == NULL) {
-				t = &tk[n_tk++];
-				*t = key;
-			}
-			table_shape_add(&t->shape, &res.dnf);
-		}
 	}
-	if (tables) {
-		qsort(tk, n_tk, sizeof(*tk), table_cmp);
-		size_t by_shape[4] = {0};
-		for (size_t k = 0; k < n_tk; k++) {
-			const struct table_shape *s = &tk[k].shape;
-			by_shape[s->shape]++;
-			printf("table %s %s %u: %s, %zu flows, %zu entries, %zu field sets\n",
-			       tk[k].dp, tk[k].pipeline ? "egress" : "ingress", tk[k].table,
-			       table_shape_name(s->shape), s->n_flows, s->n_entries, s->n_masks);
-		}
-		printf("tables: %zu (exact %zu, lpm %zu, tuple %zu)\n", n_tk,
-		       by_shape[LFLOW_SHAPE_EXACT], by_shape[LFLOW_SHAPE_LPM],
-		       by_shape[LFLOW_SHAPE_TUPLE]);
+	arena_destroy(&a);
+
+	/* The whole input through the compiler, names resolved. */
+	struct lflow_input in = {0};
+	char **uuids = NULL;
+	struct lflow_in_flow *fin = NULL;
+	struct lflow_in_datapath *sdps = NULL;
+	if (sbd != NULL)
+		in = *sb_dump_input(sbd);
+	else
+		in.datapaths = sdps = synthetic_dps(&f, &in.n_datapaths);
+	if (optind < argc || db) {
+		in.flows = fin = flows_as_input(&f, &uuids);
+		in.n_flows = f.n;
 	}
-	printf("flows: %zu, parse errors: %zu, flows with actions not yet executable: %zu\n", f.n,
-	       n_err, n_punt);
-	printf("not yet executable:");
-	bool any = false;
-	for (int i = 0; i < LFLOW_OP_N; i++) {
-		if (punted[i]) {
-			printf(" %s=%u", action_name((enum lflow_op)i), punted[i]);
-			any = true;
-		}
-	}
-	printf("%s\n", any ? "" : " none");
+	if (chassis)
+		in.chassis = chassis;
+	struct lflow_compiler *comp = lflow_compiler_create(sbd == NULL);
+	if (comp == NULL)
+		return 2;
+	double t0 = now_ms();
+	lflow_compiler_load(comp, &in);
+	double t1 = now_ms();
+	if (timing)
+		printf("full compile: %.1f ms, %zu flows, peak RSS %ld KiB\n", t1 - t0, in.n_flows,
+		       rss_kib());
+	struct lflow_stats st;
+	lflow_compiler_stats(comp, &st);
+	size_t n_shown = 0;
+	lflow_compiler_errors(comp, print_error, &n_shown);
+	int rc = st.n_parse_errors || st.n_unresolved ? 1 : 0;
+	if (update != NULL && rc == 0)
+		rc = check_update(comp, &in, update, chassis, timing);
+	if (tables)
+		lflow_compiler_dump_shapes(comp, stdout);
+	if (dump)
+		lflow_compiler_dump(comp, stdout);
+	lflow_compiler_stats(comp, &st);
+	printf("tables: %zu (exact %zu, lpm %zu, tuple %zu), entries: %zu, sets: %zu\n",
+	       st.n_tables, st.n_by_shape[LFLOW_SHAPE_EXACT], st.n_by_shape[LFLOW_SHAPE_LPM],
+	       st.n_by_shape[LFLOW_SHAPE_TUPLE], st.n_entries, st.n_sets);
+	printf("flows: %zu, parse errors: %zu, unresolved: %zu, flows with actions not yet "
+	       "executable: %zu\n",
+	       st.n_flows, st.n_parse_errors, st.n_unresolved, st.n_punted);
+	lflow_compiler_destroy(comp);
+	for (size_t i = 0; uuids && i < f.n; i++)
+		free(uuids[i]);
+	free(uuids);
+	free(fin);
+	free(sdps);
+	sb_dump_free(sbd);
 	for (size_t i = 0; i < f.n; i++) {
 		free(f.v[i].datapath);
 		free(f.v[i].match);
 		free(f.v[i].actions);
 	}
 	free(f.v);
-	free(tk);
-	arena_destroy(&a);
-	return n_err ? 1 : 0;
+	return rc;
 }

@@ -126,6 +126,7 @@ enum lflow_atom_kind {
 	LFLOW_ATOM_EQ = 0,  /* (field & mask) == value */
 	LFLOW_ATOM_IN_SET,  /* field is in set set_id */
 	LFLOW_ATOM_NOT_SET, /* field is not in set set_id */
+	LFLOW_ATOM_NE,      /* (field & mask) != value: `inport != "p"' */
 };
 
 struct lflow_atom {

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The logical flow compiler, back end: Southbound rows in, logical tables
+ * out, kept up to date incrementally.
+ *
+ * Every Logical_Flow compiles to one instance per datapath it applies to:
+ * its match's conjunctions with names resolved (ports to tunnel keys,
+ * is_chassis_resident() to true or false, $address_set and @port_group to
+ * compiled sets that the fast path looks up natively) and its action
+ * program. Instances gather into logical tables keyed (datapath tunnel key,
+ * pipeline, table id), each with the lookup shape its entries allow.
+ *
+ * Each flow records what it depends on: the address sets, port groups,
+ * ports, multicast groups and datapaths it names, found or not (a name that
+ * appears later recompiles the flows waiting for it). A change to a row
+ * marks its dependents; lflow_compiler_commit() recompiles only those and
+ * rebuilds only the tables they left or joined. A full compile of the same
+ * rows gives the same tables: lflow_compiler_dump() prints them in a
+ * canonical order, and tests compare the two.
+ *
+ * A flow that does not parse, or names something the input lacks, is an
+ * error for that flow alone (counted, with a message); it compiles to
+ * nothing until a change fixes it.
+ */
+#ifndef FERRY_LFLOW_COMPILER_H
+#define FERRY_LFLOW_COMPILER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "input.h"
+
+struct lflow_compiler;
+
+struct lflow_stats {
+	size_t n_flows;       /* Logical_Flow rows */
+	size_t n_instances;   /* (flow, datapath) pairs compiled */
+	size_t n_entries;     /* conjunctions in all tables */
+	size_t n_tables;      /* non-empty logical tables */
+	size_t n_by_shape[4]; /* enum lflow_shape */
+	size_t n_sets;        /* compiled sets in use */
+	size_t n_parse_errors;
+	size_t n_unresolved; /* flows naming something the input lacks */
+	size_t n_punted;     /* flows with actions the fast path cannot run yet */
+	/* Work done by the last commit. */
+	size_t last_recompiled, last_tables_rebuilt;
+};
+
+/**
+ * A compiler. @p lenient: unknown port, group and set names resolve to
+ * nothing instead of an error (the check tool without a Southbound dump).
+ * @return NULL with errno set.
+ */
+struct lflow_compiler *lflow_compiler_create(bool lenient);
+void lflow_compiler_destroy(struct lflow_compiler *c);
+
+/** Set the local chassis name (NULL: none) for is_chassis_resident(). */
+int lflow_compiler_set_chassis(struct lflow_compiler *c, const char *chassis);
+
+/** Load every row of @p in (replacing rows with the same keys), then commit:
+ *  a full compile on an empty compiler. @return 0 or -errno. */
+int lflow_compiler_load(struct lflow_compiler *c, const struct lflow_input *in);
+
+/* Row changes: insert or replace (set_*) and delete (del_*, -ENOENT when
+ * absent). They only mark dependents; lflow_compiler_commit() does the work. */
+int lflow_compiler_set_flow(struct lflow_compiler *c, const struct lflow_in_flow *f);
+int lflow_compiler_del_flow(struct lflow_compiler *c, const char *uuid);
+int lflow_compiler_set_datapath(struct lflow_compiler *c, const struct lflow_in_datapath *d);
+int lflow_compiler_del_datapath(struct lflow_compiler *c, const char *uuid);
+int lflow_compiler_set_port(struct lflow_compiler *c, const struct lflow_in_port *p);
+int lflow_compiler_del_port(struct lflow_compiler *c, const char *name);
+int lflow_compiler_set_mcgroup(struct lflow_compiler *c, const struct lflow_in_mcgroup *m);
+int lflow_compiler_del_mcgroup(struct lflow_compiler *c, const char *datapath, const char *name);
+int lflow_compiler_set_addrset(struct lflow_compiler *c, const struct lflow_in_addrset *s);
+int lflow_compiler_del_addrset(struct lflow_compiler *c, const char *name);
+int lflow_compiler_set_portgroup(struct lflow_compiler *c, const struct lflow_in_portgroup *g);
+int lflow_compiler_del_portgroup(struct lflow_compiler *c, const char *name);
+
+/** Recompile marked flows, rebuild the tables they touch. @return 0. */
+int lflow_compiler_commit(struct lflow_compiler *c);
+
+void lflow_compiler_stats(const struct lflow_compiler *c, struct lflow_stats *s);
+
+/** Print every table, entry and set in canonical order. @return 0 or -errno. */
+int lflow_compiler_dump(const struct lflow_compiler *c, FILE *out);
+/** One line per table: key, shape, flows and entries. */
+int lflow_compiler_dump_shapes(const struct lflow_compiler *c, FILE *out);
+/** Call @p fn for each flow in error, with its uuid and message. */
+void lflow_compiler_errors(const struct lflow_compiler *c,
+                           void (*fn)(void *aux, const char *uuid, const char *msg), void *aux);
+
+#endif
