@@ -102,6 +102,9 @@ static const struct conf_key conf_keys[] = {
         {"port", "peer", T_NAME, P(peer), 0, 0, NULL, NULL,
          "cross-connect: the port that receives what this one receives"},
         {"port", "rxqs", T_UINT, P(rxqs), 1, 64, NULL, "1", "rx queues"},
+        {"port", "txqs", T_UINT, P(txqs), 0, 64, NULL, "0",
+         "tx queues (0: one per worker, or what the device offers; fewer than the workers "
+         "are shared under a lock)"},
 };
 
 #define N_KEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -685,7 +688,8 @@ int conf_port_parse(struct port_conf *p, const char *name, const char *devargs,
 		k = key_find("port", key);
 		if (k == NULL || !strcmp(key, "devargs")) {
 			errf(err, errlen,
-			     "unknown port key '%s' (role, iface-id, network, peer, rxqs)", key);
+			     "unknown port key '%s' (role, iface-id, network, peer, rxqs, txqs)",
+			     key);
 			goto fail;
 		}
 		rc = key_store(k, p, NULL, eq + 1, err, errlen);

@@ -102,6 +102,25 @@ static int port_lookup(const char *devargs, uint16_t *port_id)
 	return -ENODEV;
 }
 
+/* With fewer tx queues than workers, workers share them under locks. */
+static int port_txq_locks(struct port *p)
+{
+	if (p->n_txq >= port_state.n_workers)
+		return 0;
+	p->txq_locks =
+	        aligned_alloc(RTE_CACHE_LINE_SIZE, RTE_ALIGN_CEIL(p->n_txq * sizeof(rte_spinlock_t),
+	                                                          RTE_CACHE_LINE_SIZE));
+	if (p->txq_locks == NULL)
+		return -ENOMEM;
+	for (unsigned q = 0; q < p->n_txq; q++)
+		rte_spinlock_init(&p->txq_locks[q]);
+	LOG(NOTICE, PORT,
+	    "port %s: %u tx queues for %u workers: workers share them under a lock "
+	    "(af_packet: qpairs=%u gives each its own)",
+	    p->conf.name, p->n_txq, port_state.n_workers, port_state.n_workers);
+	return 0;
+}
+
 static int port_configure(struct port *p, char *err, size_t errlen)
 {
 	const struct ferry_conf *c = port_state.conf;
@@ -119,17 +138,23 @@ static int port_configure(struct port *p, char *err, size_t errlen)
 	p->dev = info.device;
 	snprintf(p->driver, sizeof(p->driver), "%s", info.driver_name);
 	p->n_rxq = p->conf.rxqs;
-	p->n_txq = port_state.n_workers;
+	p->n_txq = p->conf.txqs ? p->conf.txqs : port_state.n_workers;
 	if (p->n_rxq > info.max_rx_queues || p->n_rxq > PORT_RXQ_MAX) {
 		snprintf(err, errlen, "port %s: %u rx queues asked, the device offers %u",
 		         p->conf.name, p->n_rxq, RTE_MIN(info.max_rx_queues, PORT_RXQ_MAX));
 		return -EINVAL;
 	}
-	if (p->n_txq > info.max_tx_queues) {
-		snprintf(err, errlen,
-		         "port %s: ferry needs a tx queue per worker (%u), the device offers %u "
-		         "(af_packet: add qpairs=%u to its devargs)",
-		         p->conf.name, p->n_txq, info.max_tx_queues, p->n_txq);
+	if (p->n_txq > info.max_tx_queues)
+		p->n_txq = info.max_tx_queues;
+	/* af_packet's qpairs=N makes the kernel spread frames over N sockets:
+	 * polling fewer loses whatever lands on the others. */
+	if (!strcmp(info.driver_name, "net_af_packet") && p->n_rxq < info.max_rx_queues)
+		LOG(WARNING, PORT,
+		    "port %s: the device has %u rx queues and ferry polls %u: frames on the "
+		    "others are lost (set rxqs=%u)",
+		    p->conf.name, info.max_rx_queues, p->n_rxq, info.max_rx_queues);
+	if (p->n_txq == 0) {
+		snprintf(err, errlen, "port %s: the device has no tx queue", p->conf.name);
 		return -EINVAL;
 	}
 	if (p->n_rxq > 1) {
@@ -141,8 +166,19 @@ static int port_configure(struct port *p, char *err, size_t errlen)
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	rc = rte_eth_dev_configure(p->port_id, p->n_rxq, p->n_txq, &conf);
+	if (rc < 0 && p->n_txq != p->n_rxq && p->conf.txqs == 0) {
+		/* Some drivers (tap) insist on as many tx queues as rx queues. */
+		p->n_txq = p->n_rxq;
+		rc = rte_eth_dev_configure(p->port_id, p->n_rxq, p->n_txq, &conf);
+	}
 	if (rc < 0) {
-		snprintf(err, errlen, "port %s: configure failed: %s", p->conf.name, strerror(-rc));
+		snprintf(err, errlen, "port %s: configure with %u rx and %u tx queues failed: %s",
+		         p->conf.name, p->n_rxq, p->n_txq, strerror(-rc));
+		return rc;
+	}
+	rc = port_txq_locks(p);
+	if (rc < 0) {
+		snprintf(err, errlen, "out of memory");
 		return rc;
 	}
 	rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
@@ -180,6 +216,7 @@ static int port_configure(struct port *p, char *err, size_t errlen)
 static void port_free(struct port *p)
 {
 	conf_port_fini(&p->conf);
+	free(p->txq_locks);
 	free(p->stats);
 	free(p);
 }
@@ -278,7 +315,7 @@ int port_add(const struct port_conf *pc, char *err, size_t errlen)
 		return rc;
 	}
 	for (unsigned q = 0; q < p->n_rxq; q++)
-		p->rxq_worker[q] = workers_least_loaded();
+		p->rxq_worker[q] = workers_least_loaded(p, q);
 
 	{
 		struct rte_eth_link link;

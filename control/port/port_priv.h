@@ -22,6 +22,7 @@ struct port {
 	unsigned n_txq;
 	uint8_t rxq_worker[PORT_RXQ_MAX]; /* which worker polls each rx queue; never changes */
 	struct dp_port_stats *stats;      /* [n_workers] */
+	rte_spinlock_t *txq_locks;        /* [n_txq] when n_txq < workers, else NULL */
 	bool link_up;
 	uint32_t link_speed; /* Mb/s */
 	char driver[64];
@@ -50,8 +51,9 @@ int workers_start(const struct ferry_conf *conf, char *err, size_t errlen);
 void workers_stop(void);
 /* Build a generation from the port list and publish it. @return 0 or -ENOMEM */
 int tables_rebuild(void);
-/* The worker that should take a new rx queue: the one with fewest. */
-unsigned workers_least_loaded(void);
+/* The worker that should take the next rx queue of @p adding (not yet in
+ * the port list, @p n_assigned of its queues placed): the one with fewest. */
+unsigned workers_least_loaded(const struct port *adding, unsigned n_assigned);
 
 /* port.c */
 struct port *port_find(const char *name);

@@ -107,7 +107,7 @@ void workers_stop(void)
 	s->pool = NULL;
 }
 
-unsigned workers_least_loaded(void)
+unsigned workers_least_loaded(const struct port *adding, unsigned n_assigned)
 {
 	struct port_state *s = &port_state;
 	unsigned load[DP_WORKERS_MAX] = {0}, best = 0;
@@ -116,6 +116,8 @@ unsigned workers_least_loaded(void)
 	TAILQ_FOREACH (p, &s->ports, next)
 		for (unsigned q = 0; q < p->n_rxq; q++)
 			load[p->rxq_worker[q]]++;
+	for (unsigned q = 0; q < n_assigned; q++)
+		load[adding->rxq_worker[q]]++;
 	for (unsigned w = 1; w < s->n_workers; w++)
 		if (load[w] < load[best])
 			best = w;
@@ -144,6 +146,8 @@ int tables_rebuild(void)
 		dp->peer_id = peer ? peer->port_id : DP_PORT_NONE;
 		dp->role = p->conf.role;
 		dp->stats = p->stats;
+		dp->txq_locks = p->txq_locks;
+		dp->n_txq = p->n_txq;
 		for (unsigned q = 0; q < p->n_rxq; q++) {
 			struct dp_worker_rxqs *rq = &t->rxqs[p->rxq_worker[q]];
 

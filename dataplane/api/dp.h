@@ -26,6 +26,7 @@
 
 #include <rte_common.h>
 #include <rte_config.h>
+#include <rte_spinlock.h>
 
 #include "dataplane/api/drop.h"
 
@@ -58,6 +59,12 @@ enum dp_mode {
 
 struct dp_port {
 	struct dp_port_stats *stats; /* [n_workers], owned by control; NULL: not ours */
+	/* A port with a tx queue per worker is used without locks. One with
+	 * fewer (a single-queue af_packet, af_xdp or tap port under several
+	 * workers) has worker w send on queue w % n_txq under that queue's
+	 * lock; the lock is shared by workers only, never by control. */
+	rte_spinlock_t *txq_locks; /* [n_txq], or NULL when each worker has its own */
+	uint16_t n_txq;
 	uint16_t port_id;
 	uint16_t peer_id; /* cross-connect: DPDK port id or DP_PORT_NONE */
 	uint8_t role;     /* enum port_role */

@@ -5,6 +5,7 @@
 
 #include "dataplane/api/dp.h"
 #include "dataplane/parse/parse.h"
+#include "dataplane/port/tx.h"
 #include "dataplane/xconnect/xconnect.h"
 
 /* Parse each packet; keep the good ones in place, count and free the rest. */
@@ -64,7 +65,7 @@ void xc_process(const struct dp_tables *t, struct dp_worker *w, uint16_t in_port
 		return;
 	}
 	ost = &out->stats[w->id];
-	sent = rte_eth_tx_burst(out->port_id, w->id, pkts, n);
+	sent = dp_port_tx(out, w->id, pkts, n);
 	if (unlikely(sent < n)) {
 		uint16_t unsent = n - sent;
 

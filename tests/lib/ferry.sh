@@ -129,3 +129,32 @@ json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 
 # CPU time (user+system) of PID in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# hugepages_for_peer: a DPDK peer (testpmd as a VM's virtio-user or a CNF)
+# needs shareable memory, which means hugepages and hugetlbfs. Reserve 512
+# 2 MiB pages (two peers and ferryd itself) and mount hugetlbfs if needed;
+# undo both at exit.
+hugepages_for_peer() {
+	local nr=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages old
+	old=$(cat "$nr") || return 1
+	if [ "$old" -lt 512 ]; then
+		echo 512 >"$nr" || return 1
+		T_CLEANUP+=("echo $old > $nr")
+	fi
+	if ! grep -q " hugetlbfs " /proc/mounts; then
+		mkdir -p "$T_DIR/huge" && mount -t hugetlbfs nodev "$T_DIR/huge" || return 1
+		T_CLEANUP=("umount $T_DIR/huge" "${T_CLEANUP[@]}")
+	fi
+	[ "$(cat "$nr")" -ge 256 ]
+}
+
+# testpmd_peer NAME VDEV FWD-MODE: a DPDK application on the other side of
+# a vhost-user or memif port, in the background, on CPU 0.
+testpmd_peer() {
+	local name=$1 vdev=$2 mode=$3
+	dpdk-testpmd --in-memory --single-file-segments -m 64 --lcores '0@0,1@0' --no-pci \
+		--log-level='*:error' --vdev "$vdev" -- --forward-mode="$mode" --auto-start \
+		--nb-cores=1 --total-num-mbufs=2048 --stats-period 1 \
+		>"$T_DIR/$name.log" 2>&1 &
+	T_CLEANUP=("kill -INT $!" "${T_CLEANUP[@]}")
+}
