@@ -3,14 +3,16 @@
  * ferry-lflow-check: compile logical flows and report.
  *
  *   ferry-lflow-check [--tables] [--quiet] FILE|-
+ *   ferry-lflow-check [--tables] --sb SBDUMP [--chassis NAME] [--update SBDUMP2]
+ *   ferry-lflow-check [--tables] --db REMOTE [--chassis NAME]
  *
  * FILE holds what `ovn-sbctl lflow-list' prints, or the JSON that
  * `ovn-sbctl --format=json list Logical_Flow' prints. For each flow it
- * prints the normal form of its match and actions, or the error; then a
- * summary line and the actions the fast path cannot execute yet.
- *
- * A live database (--db) will come through the project's OVSDB client
- * (control/ovsdb/); check_source_db() is the hook for it.
+ * prints the normal form of its match and actions, or the error. SBDUMP is
+ * a whole Southbound dump (sbjson.h); REMOTE a live Southbound database,
+ * read once through the project's OVSDB client (check_db.h): with either,
+ * names resolve. Then a summary: flows, errors, and per action the number
+ * of flows holding it that the fast path cannot execute yet.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +24,7 @@
 #include <jansson.h>
 
 #include "arena.h"
+#include "check_db.h"
 #include "lflow.h"
 #include "compiler.h"
 #include "sbdiff.h"
@@ -189,24 +192,13 @@ static int read_source(const char *path, struct flows *f)
 	return r;
 }
 
-/* Hook for live mode: fill @p f from the Southbound database at @p remote.
- * Waits for the OVSDB client in control/ovsdb/. */
-static int check_source_db(const char *remote, struct flows *f)
-{
-	(void)f;
-	fprintf(stderr,
-	        "--db %s: live mode needs the OVSDB client (control/ovsdb/); use "
-	        "`ovn-sbctl lflow-list | ferry-lflow-check -' meanwhile\n",
-	        remote);
-	return -ENOTSUP;
-}
-
 static void usage(void)
 {
 	fprintf(stderr, "usage: ferry-lflow-check [--tables] [--quiet] [--dump] [--time]\n"
 	                "                         [--sb SBDUMP [--chassis NAME] [--update "
 	                "SBDUMP2]] [FILE|-]\n"
-	                "       ferry-lflow-check --db REMOTE\n");
+	                "       ferry-lflow-check [--tables] [--dump] [--time] --db REMOTE "
+	                "[--chassis NAME] [--timeout S]\n");
 }
 
 static double now_ms(void)
@@ -235,6 +227,18 @@ static void print_error(void *aux, const char *uuid, const char *msg)
 	if (*n < 40)
 		printf("  error in flow %s: %s\n", uuid, msg);
 	(*n)++;
+}
+
+/* `not yet executable: ct_commit 40 flows, ct_next 12 flows, ...' */
+static void print_punted(const struct lflow_stats *st)
+{
+	unsigned ops[LFLOW_OP_N];
+	size_t n = lflow_stats_punted_ops(st, ops);
+	printf("not yet executable:");
+	for (size_t i = 0; i < n; i++)
+		printf("%s %s %zu flow%s", i ? "," : "", action_name((enum lflow_op)ops[i]),
+		       st->n_punted_by_op[ops[i]], st->n_punted_by_op[ops[i]] == 1 ? "" : "s");
+	printf("%s\n", n ? "" : " none");
 }
 
 /* Flows read from a file, as compiler input rows. */
@@ -329,16 +333,23 @@ static int check_update(struct lflow_compiler *comp, const struct lflow_input *f
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	        {"tables", no_argument, NULL, 't'},       {"quiet", no_argument, NULL, 'q'},
-	        {"dump", no_argument, NULL, 'D'},         {"time", no_argument, NULL, 'T'},
-	        {"sb", required_argument, NULL, 's'},     {"chassis", required_argument, NULL, 'c'},
-	        {"update", required_argument, NULL, 'u'}, {"db", required_argument, NULL, 'd'},
-	        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	        {"tables", no_argument, NULL, 't'},
+	        {"quiet", no_argument, NULL, 'q'},
+	        {"dump", no_argument, NULL, 'D'},
+	        {"time", no_argument, NULL, 'T'},
+	        {"sb", required_argument, NULL, 's'},
+	        {"chassis", required_argument, NULL, 'c'},
+	        {"update", required_argument, NULL, 'u'},
+	        {"db", required_argument, NULL, 'd'},
+	        {"timeout", required_argument, NULL, 'w'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	bool tables = false, quiet = false, dump = false, timing = false;
 	const char *db = NULL, *sb = NULL, *chassis = NULL, *update = NULL;
+	unsigned timeout_s = 30;
 	int c;
-	while ((c = getopt_long(argc, argv, "tqDTs:c:u:d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "tqDTs:c:u:d:w:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			tables = true;
@@ -364,6 +375,9 @@ int main(int argc, char **argv)
 		case 'd':
 			db = optarg;
 			break;
+		case 'w':
+			timeout_s = (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		default:
 			usage();
 			return c == 'h' ? 0 : 2;
@@ -371,16 +385,20 @@ int main(int argc, char **argv)
 	}
 	struct flows f = {0};
 	int r = 0;
-	if (db)
-		r = check_source_db(db, &f);
+	if ((db != NULL) + (sb != NULL) + (optind < argc) > 1)
+		r = (usage(), -EINVAL);
 	else if (optind < argc)
 		r = read_source(argv[optind], &f);
-	else if (sb == NULL)
+	else if (sb == NULL && db == NULL)
 		r = (usage(), -EINVAL);
 	if (r < 0)
 		return 2;
 	struct sb_dump *sbd = NULL;
+	struct check_db *live = NULL;
+	struct lflow_input live_in;
 	if (sb != NULL && (sbd = sb_dump_read(sb)) == NULL)
+		return 2;
+	if (db != NULL && (live = check_db_read(db, timeout_s, &live_in)) == NULL)
 		return 2;
 
 	/* Normal forms, flow by flow, for reading. */
@@ -411,15 +429,17 @@ int main(int argc, char **argv)
 	struct lflow_in_datapath *sdps = NULL;
 	if (sbd != NULL)
 		in = *sb_dump_input(sbd);
+	else if (live != NULL)
+		in = live_in;
 	else
 		in.datapaths = sdps = synthetic_dps(&f, &in.n_datapaths);
-	if (optind < argc || db) {
+	if (optind < argc) {
 		in.flows = fin = flows_as_input(&f, &uuids);
 		in.n_flows = f.n;
 	}
 	if (chassis)
 		in.chassis = chassis;
-	struct lflow_compiler *comp = lflow_compiler_create(sbd == NULL);
+	struct lflow_compiler *comp = lflow_compiler_create(sbd == NULL && live == NULL);
 	if (comp == NULL)
 		return 2;
 	double t0 = now_ms();
@@ -446,6 +466,7 @@ int main(int argc, char **argv)
 	printf("flows: %zu, parse errors: %zu, unresolved: %zu, flows with actions not yet "
 	       "executable: %zu\n",
 	       st.n_flows, st.n_parse_errors, st.n_unresolved, st.n_punted);
+	print_punted(&st);
 	lflow_compiler_destroy(comp);
 	for (size_t i = 0; uuids && i < f.n; i++)
 		free(uuids[i]);
@@ -453,6 +474,7 @@ int main(int argc, char **argv)
 	free(fin);
 	free(sdps);
 	sb_dump_free(sbd);
+	check_db_free(live);
 	for (size_t i = 0; i < f.n; i++) {
 		free(f.v[i].datapath);
 		free(f.v[i].match);

@@ -534,6 +534,8 @@ void lflow_compiler_stats(const struct lflow_compiler *c, struct lflow_stats *st
 		if (f->error)
 			*(f->parse_error ? &st->n_parse_errors : &st->n_unresolved) += 1;
 		st->n_punted += f->punted;
+		for (unsigned op = 0; f->punted && op < LFLOW_OP_N; op++)
+			st->n_punted_by_op[op] += (f->punted_ops[op / 64] >> (op % 64)) & 1;
 	}
 	size_t i = 0;
 	const struct c_table *t;
@@ -547,4 +549,18 @@ void lflow_compiler_stats(const struct lflow_compiler *c, struct lflow_stats *st
 	st->n_sets = c->sets.n;
 	st->last_recompiled = c->last_recompiled;
 	st->last_tables_rebuilt = c->last_tables_rebuilt;
+}
+
+size_t lflow_stats_punted_ops(const struct lflow_stats *st, unsigned ops[LFLOW_OP_N])
+{
+	size_t n = 0;
+	for (unsigned op = 0; op < LFLOW_OP_N; op++) {
+		if (st->n_punted_by_op[op] == 0)
+			continue;
+		size_t k = n++;
+		for (; k > 0 && st->n_punted_by_op[ops[k - 1]] < st->n_punted_by_op[op]; k--)
+			ops[k] = ops[k - 1];
+		ops[k] = op;
+	}
+	return n;
 }

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "dataplane/api/lflow_prog.h"
 #include "input.h"
 
 struct lflow_compiler;
@@ -41,8 +42,9 @@ struct lflow_stats {
 	size_t n_by_shape[4]; /* enum lflow_shape */
 	size_t n_sets;        /* compiled sets in use */
 	size_t n_parse_errors;
-	size_t n_unresolved; /* flows naming something the input lacks */
-	size_t n_punted;     /* flows with actions the fast path cannot run yet */
+	size_t n_unresolved;               /* flows naming something the input lacks */
+	size_t n_punted;                   /* flows with actions the fast path cannot run yet */
+	size_t n_punted_by_op[LFLOW_OP_N]; /* flows holding each such action */
 	/* Work done by the last commit. */
 	size_t last_recompiled, last_tables_rebuilt;
 };
@@ -82,10 +84,29 @@ int lflow_compiler_commit(struct lflow_compiler *c);
 
 void lflow_compiler_stats(const struct lflow_compiler *c, struct lflow_stats *s);
 
+/** The actions that flows in @p s hold but the fast path cannot run yet,
+ *  most flows first (ties by name order): fills @p ops, @return how many. */
+size_t lflow_stats_punted_ops(const struct lflow_stats *s, unsigned ops[LFLOW_OP_N]);
+
 /** Print every table, entry and set in canonical order. @return 0 or -errno. */
 int lflow_compiler_dump(const struct lflow_compiler *c, FILE *out);
 /** One line per table: key, shape, flows and entries. */
 int lflow_compiler_dump_shapes(const struct lflow_compiler *c, FILE *out);
+/* One logical table, for listings. */
+struct lflow_table_info {
+	uint32_t dp_key;
+	int pipeline; /* 0 ingress, 1 egress */
+	unsigned table;
+	enum lflow_shape shape;
+	size_t n_flows;   /* flow instances in it */
+	size_t n_entries; /* lookup entries (conjunctions, set elements) */
+	size_t n_masks;   /* distinct field sets */
+};
+
+/** Call @p fn for each non-empty table, sorted by (datapath, pipeline, table). */
+int lflow_compiler_tables(const struct lflow_compiler *c,
+                          void (*fn)(void *aux, const struct lflow_table_info *t), void *aux);
+
 /** Call @p fn for each flow in error, with its uuid and message. */
 void lflow_compiler_errors(const struct lflow_compiler *c,
                            void (*fn)(void *aux, const char *uuid, const char *msg), void *aux);

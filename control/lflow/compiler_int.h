@@ -79,6 +79,7 @@ struct c_flow {
 	size_t n_inst;
 	char *error; /* NULL when compiled */
 	bool parse_error, punted;
+	uint64_t punted_ops[(LFLOW_OP_N + 63) / 64]; /* bit per action not executable yet */
 };
 
 struct slotref {

@@ -276,3 +276,25 @@ int lflow_compiler_dump_shapes(const struct lflow_compiler *c, FILE *out)
 	free(tv);
 	return ferror(out) ? -EIO : 0;
 }
+
+int lflow_compiler_tables(const struct lflow_compiler *c,
+                          void (*fn)(void *aux, const struct lflow_table_info *t), void *aux)
+{
+	size_t n_t;
+	struct c_table **tv = sorted_tables(c, &n_t);
+	for (size_t i = 0; i < n_t; i++) {
+		const struct c_table *t = tv[i];
+		struct lflow_table_info ti = {
+		        .dp_key = t->dp_key,
+		        .pipeline = t->pipeline,
+		        .table = t->table,
+		        .shape = t->shape.shape,
+		        .n_flows = t->n_flows,
+		        .n_entries = t->n_entries,
+		        .n_masks = t->shape.n_masks,
+		};
+		fn(aux, &ti);
+	}
+	free(tv);
+	return 0;
+}

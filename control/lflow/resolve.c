@@ -273,6 +273,7 @@ void c_flow_release(struct lflow_compiler *c, struct c_flow *f)
 	free(f->error);
 	f->error = NULL;
 	f->parse_error = f->punted = false;
+	memset(f->punted_ops, 0, sizeof(f->punted_ops));
 }
 
 static void set_error(struct c_flow *f, bool parse, const char *msg)
@@ -367,6 +368,13 @@ void c_flow_compile(struct lflow_compiler *c, struct c_flow *f)
 		return;
 	}
 	f->punted = res.n_punted > 0;
+	if (f->punted) {
+		unsigned counts[LFLOW_OP_N] = {0};
+		actions_count_punted(res.acts, counts);
+		for (unsigned op = 0; op < LFLOW_OP_N; op++)
+			if (counts[op])
+				f->punted_ops[op / 64] |= UINT64_C(1) << (op % 64);
+	}
 	add_name_deps(c, f, &res.dnf);
 	f->inst = calloc(f->n_dps ? f->n_dps : 1, sizeof(*f->inst));
 	if (f->inst == NULL)

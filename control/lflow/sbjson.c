@@ -2,6 +2,7 @@
 #include "sbjson.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,23 +263,9 @@ static void finish(struct sb_dump *d)
 	d->in.flows = d->flows;
 }
 
-struct sb_dump *sb_dump_read(const char *path)
+struct sb_dump *sb_dump_parse(const char *buf, size_t len, const char *name)
 {
 	json_error_t jerr;
-	FILE *f = fopen(path, "r");
-	if (f == NULL) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, m);
-	fclose(m);
-	fclose(f);
 	struct sb_dump *d = calloc(1, sizeof(*d));
 	if (d == NULL)
 		abort();
@@ -293,8 +280,9 @@ struct sb_dump *sb_dump_read(const char *path)
 		if (pos >= len)
 			break;
 		json_t *obj = json_loadb(buf + pos, len - pos, JSON_DISABLE_EOF_CHECK, &jerr);
-		if (obj == NULL) {
-			fprintf(stderr, "%s: JSON error at byte %zu: %s\n", path, pos, jerr.text);
+		if (obj == NULL || jerr.position == 0) {
+			fprintf(stderr, "%s: JSON error at byte %zu: %s\n", name, pos, jerr.text);
+			json_decref(obj);
 			err = EINVAL;
 			break;
 		}
@@ -306,13 +294,44 @@ struct sb_dump *sb_dump_read(const char *path)
 			read_table(d, t, head, data);
 		json_decref(obj);
 	}
-	free(buf);
 	finish(d);
 	if (err) {
 		sb_dump_free(d);
 		errno = err;
 		return NULL;
 	}
+	return d;
+}
+
+struct sb_dump *sb_dump_read(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (m == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, m);
+	bool bad = ferror(f);
+	fclose(m);
+	fclose(f);
+	if (bad) {
+		fprintf(stderr, "%s: read error\n", path);
+		free(buf);
+		errno = EIO;
+		return NULL;
+	}
+	struct sb_dump *d = sb_dump_parse(buf, len, path);
+	free(buf);
 	return d;
 }
 
