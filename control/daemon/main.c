@@ -17,9 +17,11 @@
 #include <rte_eal.h>
 #include <rte_version.h>
 
+#include "control/chassis/chassis.h"
 #include "control/conf/conf.h"
 #include "control/ctl/ctl.h"
 #include "control/daemon/eal.h"
+#include "control/lflow/agent.h"
 #include "control/log/log.h"
 #include "control/port/port.h"
 
@@ -285,11 +287,21 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (conf.ovn_remote != NULL) {
+		rc = chassis_start(base, &conf);
+		if (rc)
+			goto out;
+		rc = lflow_agent_start(chassis_idl(), conf.system_id);
+		if (rc)
+			goto out;
+	}
 	LOG(NOTICE, MAIN, "ready: %u ports, %u workers, control socket %s", conf.n_ports,
 	    conf.n_workers, conf.socket);
 	event_base_dispatch(base);
 	rc = 0;
 out:
+	chassis_stop(false);
+	lflow_agent_stop();
 	ctl_server_stop();
 	port_fini();
 	if (ev_tick)
