@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# The ferry sandbox: builds ferry, creates two instances (network
-# namespaces with veth pairs), starts ferryd on their host ends and sends
-# traffic through it, then shows what ferryctl sees.
+# The ferry sandbox: builds ferry, starts a private OVN central (NB and SB
+# ovsdb-server, ovn-northd), creates a logical switch with two ports and two
+# instances (network namespaces with veth pairs), starts ferryd as a chassis
+# that binds those ports and compiles the switch's logical flows, sends
+# traffic between the instances, and shows what OVN and ferryctl see.
+#
+# Until the logical pipelines land, ferryd forwards between the two ports
+# in cross-connect mode; binding, flow compilation and traffic are real.
 #
 #   scripts/sandbox.sh          run the demo and clean up
 #   scripts/sandbox.sh --keep   leave it running; Ctrl-C cleans up
@@ -22,8 +27,11 @@ SOCK=$DIR/ferryd.sock
 FERRYCTL="build/control/ferryctl -s $SOCK"
 PID=
 
+. tests/lib/ovn-central.sh
+
 cleanup() {
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	ovn_central_stop "$DIR/ovn" >/dev/null 2>&1
 	for n in vm1 vm2; do
 		ip netns del "fsb-$n" 2>/dev/null || true
 		ip link del "fsb-$n" 2>/dev/null || true
@@ -44,14 +52,35 @@ for n in vm1 vm2; do
 	ip link set "fsb-$n" up
 done
 
-echo "== starting ferryd (cross-connect vm1 <-> vm2)"
+echo "== OVN central: logical switch sw0 with ports vm1 and vm2"
+ovn_central_start "$DIR/ovn" 2>/dev/null
+ovn-nbctl ls-add sw0
+for i in 1 2; do
+	mac=$(ip netns exec "fsb-vm$i" cat /sys/class/net/eth0/address)
+	ovn-nbctl lsp-add sw0 "vm$i" -- lsp-set-addresses "vm$i" "$mac 10.88.0.$i"
+done
+
+echo "== starting ferryd as chassis sandbox-hv1 (ports vm1 <-> vm2 cross-connected)"
 build/control/ferryd -c config/ferryd.conf --socket "$SOCK" \
+	--system-id sandbox-hv1 --ovn-remote "$OVN_SB_DB" --ovn-encap-ip 127.0.0.1 \
 	--set port.vm1.devargs=net_af_packet0,iface=fsb-vm1 --set port.vm1.peer=vm2 \
+	--set port.vm1.iface-id=vm1 \
 	--set port.vm2.devargs=net_af_packet1,iface=fsb-vm2 --set port.vm2.peer=vm1 \
+	--set port.vm2.iface-id=vm2 \
 	>"$DIR/ferryd.log" 2>&1 &
 PID=$!
 for _ in $(seq 100); do $FERRYCTL show >/dev/null 2>&1 && break; sleep 0.1; done
 $FERRYCTL show
+ovn-nbctl --timeout=20 --wait=hv sync
+for _ in $(seq 100); do
+	[ "$(ovn-nbctl lsp-get-up vm1)$(ovn-nbctl lsp-get-up vm2)" = "upup" ] && break
+	sleep 0.1
+done
+echo "== ovn-sbctl show"; ovn-sbctl show
+echo "== ovn-nbctl lsp-get-up: vm1 $(ovn-nbctl lsp-get-up vm1), vm2 $(ovn-nbctl lsp-get-up vm2)"
+echo "== ferryctl sb status"; $FERRYCTL sb status
+echo "== ferryctl chassis bindings"; $FERRYCTL chassis bindings
+echo "== ferryctl lflow summary"; $FERRYCTL lflow summary
 
 echo "== ping vm1 -> vm2"
 ip netns exec fsb-vm1 ping -c 3 -i 0.2 10.88.0.2
