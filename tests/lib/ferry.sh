@@ -149,12 +149,14 @@ hugepages_for_peer() {
 }
 
 # testpmd_peer NAME VDEV FWD-MODE: a DPDK application on the other side of
-# a vhost-user or memif port, in the background, on CPU 0.
+# a vhost-user or memif port, in the background, on CPU 0; its pid is left
+# in TESTPMD_PID.
 testpmd_peer() {
 	local name=$1 vdev=$2 mode=$3
 	dpdk-testpmd --in-memory --single-file-segments -m 64 --lcores '0@0,1@0' --no-pci \
 		--log-level='*:error' --vdev "$vdev" -- --forward-mode="$mode" --auto-start \
 		--nb-cores=1 --total-num-mbufs=2048 --stats-period 1 \
 		>"$T_DIR/$name.log" 2>&1 &
+	TESTPMD_PID=$!
 	T_CLEANUP=("kill -INT $!" "${T_CLEANUP[@]}")
 }

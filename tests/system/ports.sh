@@ -73,6 +73,26 @@ testpmd_peer cnf "net_memif0,role=client,socket=$T_DIR/memif.sock,id=0" txonly
 check "memif: CNF's packets arrive and go to the sink" wait_for 20 bash -c \
 	"test \$('$FERRYCTL' -s '$FERRY_SOCK' --json counters sink2 | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"ports\"][\"sink2\"][\"tx_packets\"])') -gt 1000"
 
+# A VM whose QEMU owns the socket: ferry is the vhost-user client, and
+# reconnects when the guest side goes away and comes back.
+sink_tx() { "$FERRYCTL" -s "$FERRY_SOCK" --json counters "$1" |
+	python3 -c "import json,sys; print(json.load(sys.stdin)['ports']['$1']['tx_packets'])"; }
+export -f sink_tx
+export FERRYCTL FERRY_SOCK
+kill -INT "$TESTPMD_PID"  # the memif CNF has shown what it had to; free the CPU
+testpmd_peer vmc "net_virtio_user1,path=$T_DIR/vmc.sock,server=1,queues=1" txonly
+check "vhost-user client: the guest's socket appears" wait_for 20 test -S "$T_DIR/vmc.sock"
+check "vhost-user client port" fctl port add vmc "net_vhost1,iface=$T_DIR/vmc.sock,client=1" peer=sink3
+check "third sink" fctl port add sink3 net_null2,no-rx=1
+check "vhost-user client: packets arrive" wait_for 20 bash -c "test \$(sink_tx sink3) -gt 1000"
+kill -INT "$TESTPMD_PID"
+wait "$TESTPMD_PID" 2>/dev/null
+before=$(sink_tx sink3)
+testpmd_peer vmc2 "net_virtio_user1,path=$T_DIR/vmc.sock,server=1,queues=1" txonly
+check "vhost-user client: reconnects to a restarted guest" wait_for 30 bash -c \
+	"test \$(sink_tx sink3) -gt $((before + 1000))"
+kill -INT "$TESTPMD_PID"
+
 # pcap in -> pcap out: good frames byte for byte, bad ones dropped by reason.
 check "pcap out port" fctl port add pout "net_pcap1,tx_pcap=$T_DIR/out.pcap"
 check "pcap in port" fctl port add pin "net_pcap0,rx_pcap=$T_DIR/in.pcap" peer=pout
