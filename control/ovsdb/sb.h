@@ -105,6 +105,12 @@
 	C(PB, REQUESTED_CHASSIS, "requested_chassis", 0)   \
 	C(PB, REQUESTED_ADDITIONAL_CHASSIS, "requested_additional_chassis", 0)
 
+/*
+ * Not external_ids (northd's source line and stage names, for people) nor
+ * tags (ovn-controller's incremental processing): a fifth of a large
+ * database's bytes, which the server would serialize and we would parse
+ * and keep for no use.
+ */
 #define SB_LFLOW_COLUMNS(C)                               \
 	C(LFLOW, LOGICAL_DATAPATH, "logical_datapath", 1) \
 	C(LFLOW, LOGICAL_DP_GROUP, "logical_dp_group", 0) \
@@ -113,9 +119,7 @@
 	C(LFLOW, PRIORITY, "priority", 1)                 \
 	C(LFLOW, MATCH, "match", 1)                       \
 	C(LFLOW, ACTIONS, "actions", 1)                   \
-	C(LFLOW, TAGS, "tags", 0)                         \
-	C(LFLOW, CONTROLLER_METER, "controller_meter", 0) \
-	C(LFLOW, EXTERNAL_IDS, "external_ids", 0)
+	C(LFLOW, CONTROLLER_METER, "controller_meter", 0)
 
 #define SB_DPG_COLUMNS(C) C(DPG, DATAPATHS, "datapaths", 0)
 

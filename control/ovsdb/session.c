@@ -22,6 +22,8 @@
 
 #define OVSDB_DEFAULT_PORT 6642
 #define READ_CHUNK         (1u << 20)
+#define RX_MIN             (64u << 10)
+#define RX_KEEP            (1u << 20) /* rx buffers larger are freed when empty */
 
 enum remote_kind { REMOTE_UNIX, REMOTE_TCP, REMOTE_SSL };
 
@@ -59,7 +61,10 @@ struct ovsdb_session {
 	uint64_t last_rx_ms;
 	bool probe_sent;
 	struct jsonrpc_framer framer;
-	size_t scanned; /* bytes of the input buffer already fed to the framer */
+	char *rx;       /* bytes received and not yet parsed, contiguous */
+	size_t rx_len;  /* bytes in rx */
+	size_t rx_cap;  /* allocated */
+	size_t scanned; /* bytes of rx already fed to the framer */
 
 	json_int_t next_id;
 	struct pending *pending;
@@ -264,6 +269,13 @@ static void fail_pending(struct ovsdb_session *s)
 	}
 }
 
+static void rx_release(struct ovsdb_session *s)
+{
+	free(s->rx);
+	s->rx = NULL;
+	s->rx_len = s->rx_cap = s->scanned = 0;
+}
+
 static void close_conn(struct ovsdb_session *s)
 {
 	if (s->bev) {
@@ -274,7 +286,7 @@ static void close_conn(struct ovsdb_session *s)
 	event_del(s->probe);
 	event_del(s->timer);
 	jsonrpc_framer_reset(&s->framer);
-	s->scanned = 0;
+	rx_release(s);
 	s->probe_sent = false;
 }
 
@@ -414,51 +426,90 @@ static void dispatch(struct ovsdb_session *s, json_t *obj)
 	}
 }
 
+/* Move what the socket buffer holds to the end of rx. @return 0 or -ENOMEM. */
+static int rx_fill(struct ovsdb_session *s, struct evbuffer *in)
+{
+	size_t avail = evbuffer_get_length(in);
+
+	if (avail == 0)
+		return 0;
+	if (s->rx_len + avail > s->rx_cap) {
+		size_t cap = s->rx_cap ? s->rx_cap : RX_MIN;
+		char *p;
+
+		while (cap < s->rx_len + avail)
+			cap *= 2;
+		p = realloc(s->rx, cap);
+		if (p == NULL)
+			return -ENOMEM;
+		s->rx = p;
+		s->rx_cap = cap;
+	}
+	evbuffer_remove(in, s->rx + s->rx_len, avail);
+	s->rx_len += avail;
+	return 0;
+}
+
+/*
+ * Drop the parsed bytes from rx, keeping the message in progress. A buffer
+ * grown for a large message (the initial dump) is given back once that
+ * message is parsed, so a replica's RSS does not keep a copy of its bytes.
+ */
+static void rx_compact(struct ovsdb_session *s)
+{
+	size_t keep_from = s->scanned - s->framer.len;
+
+	if (keep_from == s->rx_len && s->rx_cap > RX_KEEP) {
+		rx_release(s);
+		return;
+	}
+	if (keep_from > 0) {
+		memmove(s->rx, s->rx + keep_from, s->rx_len - keep_from);
+		s->rx_len -= keep_from;
+		s->scanned -= keep_from;
+	}
+}
+
+/*
+ * The socket's bytes are appended to one contiguous buffer and scanned
+ * once by the framer; a complete message is parsed in place. (Scanning the
+ * bufferevent's chain of chunks from its start on each read made a large
+ * dump cost quadratic time, and pulling it up copied it once more.)
+ */
 static void read_cb(struct bufferevent *bev, void *arg)
 {
 	struct ovsdb_session *s = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
 	unsigned gen = s->gen;
 
 	s->last_rx_ms = ferry_now_ms();
 	s->probe_sent = false;
-	for (;;) {
-		size_t avail = evbuffer_get_length(in), used = 0, total, skip;
-		struct evbuffer_ptr pos;
-		struct evbuffer_iovec v;
-		enum jsonrpc_frame_rc rc = JSONRPC_FRAME_MORE;
+	if (rx_fill(s, bufferevent_get_input(bev)) < 0) {
+		session_fail(s, -ENOMEM, "out of memory for a %zu byte message", s->rx_len);
+		return;
+	}
+	while (s->scanned < s->rx_len) {
+		size_t used = 0, start;
+		enum jsonrpc_frame_rc rc;
 		char err[160];
 		json_t *obj;
 
-		if (s->scanned >= avail)
-			return;
-		/* Feed the framer the bytes it has not seen, chunk by chunk. */
-		if (evbuffer_ptr_set(in, &pos, s->scanned, EVBUFFER_PTR_SET) < 0)
-			return;
-		while (s->scanned < avail && evbuffer_peek(in, -1, &pos, &v, 1) > 0) {
-			rc = jsonrpc_framer_feed(&s->framer, v.iov_base, v.iov_len, &used);
-			s->scanned += used;
-			s->st.n_bytes_rx += used;
-			if (rc != JSONRPC_FRAME_MORE)
-				break;
-			if (evbuffer_ptr_set(in, &pos, s->scanned, EVBUFFER_PTR_SET) < 0)
-				break;
-		}
+		rc = jsonrpc_framer_feed(&s->framer, s->rx + s->scanned, s->rx_len - s->scanned,
+		                         &used);
+		s->scanned += used;
+		s->st.n_bytes_rx += used;
 		if (rc == JSONRPC_FRAME_MORE)
-			return;
+			break;
 		if (rc == JSONRPC_FRAME_ERROR) {
 			s->st.n_bad_json++;
 			session_fail(s, -EPROTO, "malformed JSON-RPC stream at byte %zu",
 			             s->scanned);
 			return;
 		}
-		total = s->scanned;
-		skip = total - s->framer.len;
-		obj = jsonrpc_decode((const char *)evbuffer_pullup(in, (ev_ssize_t)total) + skip,
-		                     s->framer.len, err, sizeof(err));
-		evbuffer_drain(in, total);
+		start = s->scanned - s->framer.len;
+		obj = jsonrpc_decode(s->rx + start, s->framer.len, err, sizeof(err));
 		jsonrpc_framer_reset(&s->framer);
-		s->scanned = 0;
+		if (s->scanned == s->rx_len)
+			rx_compact(s); /* before the callbacks, which may take long */
 		if (obj == NULL) {
 			s->st.n_bad_json++;
 			session_fail(s, -EPROTO, "%s", err);
@@ -470,6 +521,7 @@ static void read_cb(struct bufferevent *bev, void *arg)
 		if (s->gen != gen)
 			return; /* the connection was closed by a callback */
 	}
+	rx_compact(s);
 }
 
 static void event_cb(struct bufferevent *bev, short what, void *arg)
