@@ -61,10 +61,12 @@ static void set_binding(struct chassis *c, struct ovsdb_txn *txn, const struct o
                         bool claim, bool up)
 {
 	json_t *row = ovsdb_txn_update(txn, SB_T_PB, &pb->uuid);
+	json_t *owner = !claim         ? ovsdb_set_empty()
+	                : c->have_self ? ovsdb_uuid_to_json(&c->self)
+	                               : ovsdb_named_uuid("self");
 
 	ovsdb_txn_verify(txn, pb, SB_PB_CHASSIS);
-	ovsdb_txn_set(txn, row, SB_T_PB, SB_PB_CHASSIS,
-	              claim ? ovsdb_uuid_to_json(&c->self) : ovsdb_set_empty());
+	ovsdb_txn_set(txn, row, SB_T_PB, SB_PB_CHASSIS, owner);
 	ovsdb_txn_set(txn, row, SB_T_PB, SB_PB_UP, json_pack("[s[b]]", "set", up));
 }
 
@@ -75,13 +77,18 @@ static const char *chassis_name_of(struct chassis *c, const struct ovsdb_uuid *u
 	return r ? ovsdb_datum_string(ovsdb_row_get(r, SB_CHASSIS_NAME)) : "?";
 }
 
+/*
+ * Runs after record_reconcile(): when that registers the chassis, claims go
+ * in the same transaction (naming the new row), so a fresh chassis gets its
+ * ports with one round trip instead of two.
+ */
 unsigned binding_reconcile(struct chassis *c, struct ovsdb_txn *txn)
 {
 	const struct ovsdb_row *pb;
 	struct lport *p;
 	unsigned n = 0;
 
-	if (!c->have_self)
+	if (!c->have_self && !c->self_inserting)
 		return 0;
 	for (p = c->ports; p; p = p->next) {
 		p->was_bound = p->bound;

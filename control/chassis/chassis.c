@@ -185,6 +185,13 @@ static void idl_changed(struct ovsdb_idl *idl, void *arg)
 	}
 	if (ovsdb_idl_stats(idl)->state == OVSDB_IDL_SYNCED)
 		cond_update(c);
+	/*
+	 * Until ready, decide now rather than after the other subscribers (the
+	 * flow compiler takes a while on a full replica): the registration is
+	 * then on the wire while they work.
+	 */
+	if (!c->ready_ms)
+		reconcile(c);
 	chassis_kick(c);
 }
 

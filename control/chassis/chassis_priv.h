@@ -45,6 +45,7 @@ struct chassis {
 	struct lport *ports;
 	struct ovsdb_uuid self; /* our Chassis row, when have_self */
 	bool have_self;
+	bool self_inserting;    /* the transaction being built inserts our Chassis as "self" */
 	struct event *run_ev;   /* deferred reconcile */
 	struct event *retry_ev; /* reconcile after a failure or a settle delay */
 	bool txn_in_flight;

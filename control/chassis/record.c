@@ -225,6 +225,7 @@ unsigned record_reconcile(struct chassis *c, struct ovsdb_txn *txn)
 	json_t *row, *oc;
 	unsigned n = 0;
 
+	c->self_inserting = ch == NULL;
 	if (ch == NULL) {
 		c->have_self = false;
 		ovsdb_txn_wait_absent(txn, SB_T_CHASSIS, SB_CHASSIS_NAME, json_string(c->name));

@@ -22,6 +22,7 @@
 
 #define OVSDB_DEFAULT_PORT 6642
 #define READ_CHUNK         (1u << 20)
+#define WRITE_NOW_MAX      (256u << 10)
 #define RX_MIN             (64u << 10)
 #define RX_KEEP            (1u << 20) /* rx buffers larger are freed when empty */
 
@@ -703,6 +704,29 @@ static int write_cb(const char *buf, size_t size, void *data)
 	return evbuffer_add(data, buf, size);
 }
 
+/*
+ * A bufferevent writes on its next loop iteration, which a long callback
+ * (the flow compiler after a full sync) delays. Plain sockets get what
+ * fits written at once; the bufferevent writes the rest, and notices errors.
+ */
+static void write_now(struct ovsdb_session *s)
+{
+	struct evbuffer *out = bufferevent_get_output(s->bev);
+	size_t len = evbuffer_get_length(out);
+	evutil_socket_t fd = bufferevent_getfd(s->bev);
+	unsigned char *p;
+	ssize_t n;
+
+	if (s->remotes[s->cur].kind == REMOTE_SSL || fd < 0 || len == 0 || len > WRITE_NOW_MAX)
+		return;
+	p = evbuffer_pullup(out, (ev_ssize_t)len);
+	if (p == NULL)
+		return;
+	n = send(fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n > 0)
+		evbuffer_drain(out, (size_t)n);
+}
+
 int ovsdb_session_send(struct ovsdb_session *s, json_t *msg)
 {
 	int rc;
@@ -718,6 +742,7 @@ int ovsdb_session_send(struct ovsdb_session *s, json_t *msg)
 	if (rc < 0)
 		return -ENOMEM;
 	s->st.n_msgs_tx++;
+	write_now(s);
 	return 0;
 }
 
