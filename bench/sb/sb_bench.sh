@@ -90,7 +90,7 @@ ferry_run() { # $1: monitor-all true|false
 	"$BUILD/control/ferryd" --set "control.socket=$sock" --set chassis.system-id=bench \
 		--set "chassis.ovn-remote=$OVN_SB_DB" --set chassis.ovn-encap-ip=192.0.2.99 \
 		--set "chassis.ovn-monitor-all=$1" \
-		--set port.v1.devargs=net_null0 --set port.v1.iface-id=lp1 >"$DIR/ferryd.log" 2>&1 &
+		--set port.v1.devargs=net_null0,no-rx=1 --set port.v1.iface-id=lp1 >"$DIR/ferryd.log" 2>&1 &
 	pid=$!
 	PIDS+=("$pid")
 	wait_for 60 bash -c "[ \"\$(ovn-nbctl lsp-get-up lp1)\" = up ] && \

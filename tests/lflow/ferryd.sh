@@ -36,7 +36,7 @@ nb --wait=sb sync
 
 ferryd_start --set chassis.system-id=hv1 --set "chassis.ovn-remote=$OVN_SB_DB" \
 	--set chassis.ovn-encap-ip=127.0.0.1 --set chassis.ovn-monitor-all=true \
-	--set port.v1.devargs=net_null0 --set port.v1.iface-id=vm1 || exit 1
+	--set port.v1.devargs=net_null0,no-rx=1 --set port.v1.iface-id=vm1 || exit 1
 if ! fctl lflow summary >/dev/null 2>&1; then
 	echo "SKIP: this ferryd has no logical flow compiler (agent not linked yet)"
 	exit 77

@@ -44,7 +44,7 @@ for p in lp1 lp2 lp3 lp4; do ovn-nbctl lsp-add sw0 $p; done
 ovn-nbctl --wait=sb sync
 
 fd_start hv1 --set chassis.ovn-encap-ip=192.0.2.1 \
-	--set port.v1.devargs=net_null0 --set port.v1.iface-id=lp1 || { cat "$T_DIR/hv1.log"; exit 1; }
+	--set port.v1.devargs=net_null0,no-rx=1 --set port.v1.iface-id=lp1 || { cat "$T_DIR/hv1.log"; exit 1; }
 if ! fd hv1 sb status >/dev/null 2>&1; then
 	echo "SKIP: this ferryd has no chassis agent (not linked yet)"
 	exit 77
@@ -65,7 +65,7 @@ check_eq "lp1 released" "" "$(pb_chassis lp1)"
 uuid=$(ovn-sbctl --bare --columns=_uuid find Chassis name=hv1)
 check "Southbound server restarted" ovn_sb_restart "$T_DIR/ovn"
 check "hv1 reconnects" wait_for 15 bash -c "$FERRYCTL -s $T_DIR/hv1.sock --json sb status | grep -q '\"synced\": true'"
-check "port added after the restart" fd hv1 port add v2 net_null1 role=vif iface-id=lp2
+check "port added after the restart" fd hv1 port add v2 net_null1,no-rx=1 role=vif iface-id=lp2
 check "lp2 up" wait_for 10 is_up lp2 up
 check_eq "one Chassis row for hv1" 1 "$(count Chassis name=hv1)"
 check_eq "same Chassis row as before" "$uuid" "$(ovn-sbctl --bare --columns=_uuid find Chassis name=hv1)"
@@ -74,8 +74,8 @@ check "--wait=hv after the restart" ovn-nbctl --timeout=10 --wait=hv sync
 
 # A second chassis beside it, with lp3 and also lp2 (bound to hv1).
 fd_start hv2 --set chassis.ovn-encap-ip=192.0.2.2 \
-	--set port.w3.devargs=net_null2 --set port.w3.iface-id=lp3 \
-	--set port.w2.devargs=net_null3 --set port.w2.iface-id=lp2
+	--set port.w3.devargs=net_null2,no-rx=1 --set port.w3.iface-id=lp3 \
+	--set port.w2.devargs=net_null3,no-rx=1 --set port.w2.iface-id=lp2
 check "lp3 up on hv2" wait_for 10 is_up lp3 up
 check_eq "lp3 bound to hv2" hv2 "$(pb_chassis lp3)"
 check "hv2 sees lp2 held by hv1" wait_for 10 state_is hv2 lp2 "bound to another chassis"
@@ -96,7 +96,7 @@ uuid=$(ovn-sbctl --bare --columns=_uuid find Chassis name=hv2)
 check "hv2 stops" fd_stop hv2
 check_eq "hv2 kept after a plain exit" 1 "$(count Chassis name=hv2)"
 fd_start hv2 --set chassis.ovn-encap-ip=192.0.2.2 \
-	--set port.w3.devargs=net_null2 --set port.w3.iface-id=lp3
+	--set port.w3.devargs=net_null2,no-rx=1 --set port.w3.iface-id=lp3
 check "hv2 back" wait_for 10 bash -c "$FERRYCTL -s $T_DIR/hv2.sock --json chassis show | grep -q '\"ready_ms\": [1-9]'"
 check_eq "hv2 kept its Chassis row" "$uuid" "$(ovn-sbctl --bare --columns=_uuid find Chassis name=hv2)"
 check "lp2 released by restarted hv2 (port gone)" wait_for 10 bound_to lp2 ""

@@ -23,7 +23,7 @@ ovn-nbctl --wait=sb sync
 "$FERRYD" --set "control.socket=$T_DIR/hv1.sock" --set chassis.system-id=hv1 \
 	--set "chassis.ovn-remote=$OVN_SB_DB" --set chassis.ovn-encap-ip=192.0.2.1 \
 	--set chassis.ovn-remote-probe-interval=2000 \
-	--set port.v1.devargs=net_null0 --set port.v1.iface-id=lp1 >"$T_DIR/ferryd.log" 2>&1 &
+	--set port.v1.devargs=net_null0,no-rx=1 --set port.v1.iface-id=lp1 >"$T_DIR/ferryd.log" 2>&1 &
 FERRYD_PID=$!
 wait_for 30 ctl show || exit 1
 if ! ctl sb status >/dev/null 2>&1; then
@@ -41,7 +41,7 @@ check "a new leader is elected" wait_for 20 bash -c ". $(dirname "$0")/../lib/ov
 check "ferryd synced again" wait_for 20 synced
 check_eq "ferryd not on the killed member" "" \
 	"$(ctl --json sb status | json 'j["remote"]' | grep "sb$leader.sock")"
-check "port added after the leader died" ctl port add v2 net_null1 role=vif iface-id=lp2
+check "port added after the leader died" ctl port add v2 net_null1,no-rx=1 role=vif iface-id=lp2
 check "lp2 up" wait_for 20 is_up lp2 up
 check "--wait=hv" ovn-nbctl --timeout=15 --wait=hv sync
 check_eq "one Chassis" 1 "$(count Chassis name=hv1)"
@@ -60,7 +60,7 @@ if [ "$remote" != "unix:$DIR/sb$leader.sock" ]; then
 	kill -KILL "$(cat "$DIR/sb$victim.pid")"
 	check "ferryd moves to another member" wait_for 20 bash -c \
 		"$FERRYCTL -s $T_DIR/hv1.sock --json sb status | grep -q '\"synced\": true' && ! $FERRYCTL -s $T_DIR/hv1.sock --json sb status | grep -q 'sb$victim.sock'"
-	check "port added after the member died" ctl port add v3 net_null2 role=vif iface-id=lp3
+	check "port added after the member died" ctl port add v3 net_null2,no-rx=1 role=vif iface-id=lp3
 	check "lp3 up" wait_for 20 is_up lp3 up
 	check_eq "still one Chassis" 1 "$(count Chassis name=hv1)"
 	check_eq "still one Encap" 1 "$(count Encap chassis_name=hv1)"

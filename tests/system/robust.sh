@@ -60,7 +60,7 @@ check "bad port key refused" bash -c "! '$FERRYCTL' -s '$FERRY_SOCK' port add z 
 check "bad log level refused" bash -c "! '$FERRYCTL' -s '$FERRY_SOCK' log set ferry.port loud"
 check "log level set" fctl log set ferry.port debug
 check_eq "log level shown" debug "$(fctl --json log list | json "j['ferry.port']")"
-check "port add null" fctl port add n net_null0
+check "port add null" fctl port add n net_null0,no-rx=1
 check "port del null" fctl port del n
 check "port del a" fctl port del a
 check "port add a" fctl port add a "net_af_packet0,iface=$(if_of a)" peer=b
