@@ -8,6 +8,7 @@
 #include <event2/event.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +219,23 @@ static int show_cmd(struct ctl_req *req, void *arg)
 	return 0;
 }
 
+/* Without ovn-remote the Southbound verbs are not registered; say why
+ * rather than "unknown command". */
+static int no_sb_cmd(struct ctl_req *req, void *arg)
+{
+	(void)arg;
+	return ctl_error(req, -ENOTCONN,
+	                 "the Southbound agent is off: ferryd has no chassis.ovn-remote");
+}
+
+static const struct ctl_cmd no_sb_cmds[] = {
+        {"sb", "...", "Southbound connection (needs ovn-remote)", 0, UINT32_MAX, no_sb_cmd, NULL},
+        {"chassis", "...", "chassis and bindings (needs ovn-remote)", 0, UINT32_MAX, no_sb_cmd,
+         NULL},
+        {"lflow", "...", "compiled logical flows (needs ovn-remote)", 0, UINT32_MAX, no_sb_cmd,
+         NULL},
+};
+
 static const struct ctl_cmd daemon_cmds[] = {
         {"show", "", "version, uptime, memory and workers", 0, 0, show_cmd, NULL},
         {"exit", "", "stop ferryd (ports closed, workers stopped)", 0, 0, exit_cmd, NULL},
@@ -294,6 +312,9 @@ int main(int argc, char **argv)
 		rc = lflow_agent_start(chassis_idl(), conf.system_id);
 		if (rc)
 			goto out;
+	} else {
+		for (size_t i = 0; i < sizeof(no_sb_cmds) / sizeof(no_sb_cmds[0]); i++)
+			ctl_register(&no_sb_cmds[i]);
 	}
 	LOG(NOTICE, MAIN, "ready: %u ports, %u workers, control socket %s", conf.n_ports,
 	    conf.n_workers, conf.socket);

@@ -260,8 +260,8 @@ static const struct ctl_cmd port_cmds[] = {
         {"port list", "", "list ports", 0, 0, port_list_cmd, NULL},
         {"port add",
          "NAME DEVARGS [role=vif|underlay|uplink] [iface-id=ID] [network=NET] "
-         "[peer=PORT] [rxqs=N]",
-         "add a DPDK port at runtime", 2, 7, port_add_cmd, NULL},
+         "[peer=PORT] [rxqs=N] [txqs=N]",
+         "add a DPDK port at runtime", 2, 8, port_add_cmd, NULL},
         {"port del", "NAME", "remove a port at runtime", 1, 1, port_del_cmd, NULL},
         {"worker list", "", "workers, their load and rx queues", 0, 0, worker_list_cmd, NULL},
         {"counters", "[PORT]", "per-port packet, byte and drop counters", 0, 1, counters_cmd, NULL},
