@@ -54,6 +54,8 @@ PY
 check "ferryd still answers" fctl show
 # six malformed objects, and the line that never ended
 check_eq "malformed requests counted" 7 "$(fctl --json show | json "j['ctl_bad_requests']")"
+check "sb verbs say the agent is off without ovn-remote" bash -c \
+	"'$FERRYCTL' -s '$FERRY_SOCK' sb status 2>&1 | grep -q 'Southbound agent is off'"
 check "unknown command refused" bash -c "! '$FERRYCTL' -s '$FERRY_SOCK' frobnicate"
 check "wrong argument count refused" bash -c "! '$FERRYCTL' -s '$FERRY_SOCK' port del"
 check "bad port key refused" bash -c "! '$FERRYCTL' -s '$FERRY_SOCK' port add z net_null9 colour=red"
