@@ -139,7 +139,7 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 	if (*s == '\0' || *s == '-' || *s == '+')
 		return -EINVAL;
 	errno = 0;
-	v = strtoul(s, &end, 0);
+	v = strtoul(s, &end, 10);
 	if (errno || *end != '\0' || v < min || v > max)
 		return -EINVAL;
 	*out = v;
@@ -191,7 +191,7 @@ static int parse_cpus(const char *s, unsigned *cpus, unsigned *n)
 				return -E2BIG;
 			cpus[(*n)++] = c;
 		}
-		if (*end == ',')
+		if (*end == ',' && end[1] != '\0')
 			end++;
 		else if (*end != '\0')
 			return -EINVAL;
@@ -370,6 +370,7 @@ struct ini_ctx {
 	char **seen;
 	unsigned n_seen;
 	unsigned line;    /* counted by the reader: the line being handled */
+	int too_long;     /* a line exceeded this many characters */
 	FILE *file;       /* source: a file ... */
 	const char *text; /* ... or a string */
 };
@@ -397,8 +398,16 @@ static char *conf_ini_read(char *buf, int size, void *stream)
 		ctx->text += n;
 		r = buf;
 	}
-	if (r)
-		ctx->line++;
+	if (r == NULL)
+		return NULL;
+	ctx->line++;
+	/* inih reads lines into a fixed buffer: a longer one would come back
+	 * as two, the tail parsed as a line of its own. Stop and say so. */
+	if (strlen(buf) == (size_t)size - 1 && buf[size - 2] != '\n' &&
+	    (ctx->file ? !feof(ctx->file) : *ctx->text != '\0')) {
+		ctx->too_long = size - 1;
+		return NULL;
+	}
 	return r;
 }
 
@@ -453,6 +462,12 @@ static int ini_finish(struct ini_ctx *ctx, int line, const char *name, char *err
 	if (line < 0) {
 		errf(err, errlen, "%s: cannot read: %s", name, strerror(errno ? errno : EIO));
 		return -(errno ? errno : EIO);
+	}
+	if (ctx->too_long && rc == 0) {
+		errf(err, errlen,
+		     "%s:%u: line longer than %d characters (set long values with --set)", name,
+		     ctx->line, ctx->too_long);
+		return -EINVAL;
 	}
 	if (line > 0) {
 		if (rc)

@@ -22,6 +22,8 @@
 #define CTL_ARGV_MAX    64
 #define CTL_LINE_MAX    (64 * 1024)
 #define CTL_CLIENTS_MAX 64
+#define CTL_OUT_HIGH    (1024 * 1024) /* reply bytes queued before we stop reading */
+#define CTL_IDLE_S      30            /* seconds a client may stay silent */
 
 static const struct ctl_cmd *ctl_cmds[CTL_CMDS_MAX];
 static unsigned n_ctl_cmds;
@@ -248,7 +250,10 @@ static void ctl_read_cb(struct bufferevent *bev, void *arg)
 	size_t len;
 
 	(void)arg;
-	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
+	/* A client that sends without reading its replies stops being read
+	 * once CTL_OUT_HIGH bytes wait for it; ctl_write_cb resumes it. */
+	while (evbuffer_get_length(bufferevent_get_output(bev)) < CTL_OUT_HIGH &&
+	       (line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
 		json_t *reply = ctl_dispatch(line);
 		char *out = json_dumps(reply, JSON_COMPACT);
 
@@ -260,6 +265,10 @@ static void ctl_read_cb(struct bufferevent *bev, void *arg)
 			free(out);
 		}
 	}
+	if (evbuffer_get_length(bufferevent_get_output(bev)) >= CTL_OUT_HIGH) {
+		bufferevent_disable(bev, EV_READ);
+		return;
+	}
 	if (evbuffer_get_length(in) > CTL_LINE_MAX) {
 		ctl_bad_requests++;
 		LOG(WARNING, CTL, "control client sent over %d bytes without a newline; closing",
@@ -268,10 +277,21 @@ static void ctl_read_cb(struct bufferevent *bev, void *arg)
 	}
 }
 
+/* Output drained below the low watermark: serve what is queued, read again. */
+static void ctl_write_cb(struct bufferevent *bev, void *arg)
+{
+	if (bufferevent_get_enabled(bev) & EV_READ)
+		return;
+	bufferevent_enable(bev, EV_READ);
+	ctl_read_cb(bev, arg);
+}
+
 static void ctl_event_cb(struct bufferevent *bev, short events, void *arg)
 {
 	(void)arg;
-	if (events & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+	if (events & BEV_EVENT_TIMEOUT)
+		LOG(INFO, CTL, "control client idle for %d s; closing", CTL_IDLE_S);
+	if (events & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
 		ctl_client_close(bev);
 }
 
@@ -294,7 +314,11 @@ static void ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct s
 		return;
 	}
 	ctl_clients[n_clients++] = bev;
-	bufferevent_setcb(bev, ctl_read_cb, NULL, ctl_event_cb, NULL);
+	bufferevent_setcb(bev, ctl_read_cb, ctl_write_cb, ctl_event_cb, NULL);
+	bufferevent_setwatermark(bev, EV_WRITE, CTL_OUT_HIGH / 2, 0);
+	/* A client that holds a slot without talking (or reading) gives it up. */
+	bufferevent_set_timeouts(bev, &(struct timeval){CTL_IDLE_S, 0},
+	                         &(struct timeval){CTL_IDLE_S, 0});
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 

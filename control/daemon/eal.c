@@ -2,6 +2,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,25 +46,61 @@ unsigned long eal_hugepages_free_mb(void)
 }
 
 /* "0@(0-1),1@1": lcore 0 (control) floats over the allowed CPUs. */
+/* Append to a fixed buffer; once something does not fit, nothing more is
+ * written and the result is refused. */
+struct strbuf {
+	char *buf;
+	size_t len, used;
+	bool full;
+};
+
+static void strbuf_add(struct strbuf *b, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+static void strbuf_add(struct strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->buf + b->used, b->len - b->used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= b->len - b->used)
+		b->full = true;
+	else
+		b->used += n;
+}
+
 static int lcores_arg(const struct ferry_conf *c, char *buf, size_t len)
 {
+	struct strbuf b = {.buf = buf, .len = len};
+	const char *sep = "";
 	cpu_set_t set;
-	size_t o;
-	int first = 1;
 
 	if (sched_getaffinity(0, sizeof(set), &set) < 0)
 		return -errno;
-	o = snprintf(buf, len, "0@(");
-	for (int cpu = 0; cpu < CPU_SETSIZE && o < len; cpu++) {
+	/* CPUs as ranges ("0-383"), so the map stays short on large hosts. */
+	strbuf_add(&b, "0@(");
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		int last = cpu;
+
 		if (!CPU_ISSET(cpu, &set))
 			continue;
-		o += snprintf(buf + o, len - o, "%s%d", first ? "" : ",", cpu);
-		first = 0;
+		while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, &set))
+			last++;
+		if (last == cpu)
+			strbuf_add(&b, "%s%d", sep, cpu);
+		else
+			strbuf_add(&b, "%s%d-%d", sep, cpu, last);
+		sep = ",";
+		cpu = last;
 	}
-	o += snprintf(buf + o, len - o, ")");
-	for (unsigned i = 0; i < c->n_workers && o < len; i++)
-		o += snprintf(buf + o, len - o, ",%u@%u", i + 1, c->worker_cpus[i]);
-	return o < len ? 0 : -E2BIG;
+	strbuf_add(&b, ")");
+	for (unsigned i = 0; i < c->n_workers; i++)
+		strbuf_add(&b, ",%u@%u", i + 1, c->worker_cpus[i]);
+	return b.full ? -E2BIG : 0;
 }
 
 int eal_start(const struct ferry_conf *c, char *const *extra, int n_extra, struct eal_info *info,

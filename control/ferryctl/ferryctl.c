@@ -153,8 +153,18 @@ int main(int argc, char **argv)
 	}
 
 	args = json_array();
-	for (int i = optind; i < argc; i++)
-		json_array_append_new(args, json_string(argv[i]));
+	for (int i = optind; i < argc; i++) {
+		json_t *w = json_string(argv[i]);
+
+		if (w == NULL) {
+			fprintf(stderr, "ferryctl: argument %d is not valid UTF-8\n",
+			        i - optind + 1);
+			json_decref(args);
+			close(fd);
+			return 2;
+		}
+		json_array_append_new(args, w);
+	}
 	req = json_pack("{s:o, s:s}", "argv", args, "format", json_out ? "json" : "text");
 	out = json_dumps(req, JSON_COMPACT);
 	json_decref(req);

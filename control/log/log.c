@@ -85,7 +85,10 @@ int log_check(const char *spec, char *err, size_t errlen)
 
 int log_apply(const char *spec, char *err, size_t errlen)
 {
-	return log_walk(spec, true, err, errlen);
+	/* All or nothing: a bad item must not leave the good ones applied. */
+	int rc = log_walk(spec, false, err, errlen);
+
+	return rc ? rc : log_walk(spec, true, err, errlen);
 }
 
 bool log_ratelimit_ok(struct log_ratelimit *rl)

@@ -2,12 +2,16 @@
 /*
  * Port lifecycle: probe, configure, start, publish; and the reverse.
  */
+/* rte_devargs_reset() is still experimental in DPDK 22.11. */
+#define ALLOW_EXPERIMENTAL_API
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_bus.h>
 #include <rte_dev.h>
+#include <rte_devargs.h>
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 
@@ -119,6 +123,19 @@ static int port_txq_locks(struct port *p)
 	    "(af_packet: qpairs=%u gives each its own)",
 	    p->conf.name, p->n_txq, port_state.n_workers, port_state.n_workers);
 	return 0;
+}
+
+/* Undo a probe that produced no ethdev, so a retry does not find the
+ * device "already there". */
+static void port_detach_devargs(const char *devargs)
+{
+	struct rte_devargs da;
+
+	if (rte_devargs_parse(&da, devargs) < 0)
+		return;
+	if (da.bus && rte_eal_hotplug_remove(rte_bus_name(da.bus), da.name) < 0)
+		LOG(WARNING, PORT, "cannot detach '%s' after a failed add", devargs);
+	rte_devargs_reset(&da);
 }
 
 static int port_configure(struct port *p, char *err, size_t errlen)
@@ -290,7 +307,9 @@ int port_add(const struct port_conf *pc, char *err, size_t errlen)
 	}
 	probed = rc == 0;
 	rc = port_lookup(pc->devargs, &p->port_id);
-	if (rc == 0 && !probed && port_find_id(p->port_id)) {
+	/* Whatever probing said: a driver may accept a second probe of a
+	 * device another port already runs on. */
+	if (rc == 0 && port_find_id(p->port_id)) {
 		snprintf(err, errlen, "port %s: device '%s' is already port %s", pc->name,
 		         pc->devargs, port_find_id(p->port_id)->conf.name);
 		port_free(p);
@@ -299,6 +318,8 @@ int port_add(const struct port_conf *pc, char *err, size_t errlen)
 	if (rc < 0) {
 		snprintf(err, errlen, "port %s: '%s' probed but no ethernet port found", pc->name,
 		         pc->devargs);
+		if (probed)
+			port_detach_devargs(pc->devargs);
 		port_free(p);
 		return rc;
 	}
@@ -375,8 +396,14 @@ void port_del_all(void)
 	struct port *p;
 	char err[256];
 
-	while ((p = TAILQ_LAST(&port_state.ports, port_list)) != NULL)
-		port_del(p->conf.name, err, sizeof(err));
+	while ((p = TAILQ_LAST(&port_state.ports, port_list)) != NULL) {
+		if (port_del(p->conf.name, err, sizeof(err)) < 0) {
+			/* Out of memory for a new generation: stop here rather than
+			 * retry forever; workers_stop() drops what is left unpolled. */
+			LOG(ERR, PORT, "shutdown: %s; leaving the remaining ports open", err);
+			break;
+		}
+	}
 }
 
 /* Poll link state (control thread, once a second) and tell observers. */

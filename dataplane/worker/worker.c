@@ -39,7 +39,8 @@ int dp_worker_main(void *arg)
 {
 	struct dp_worker *w = arg;
 	struct rte_mbuf *pkts[DP_BURST_MAX];
-	unsigned empty = 0, sleep_us = SLEEP_MIN_US;
+	unsigned sleep_min = RTE_MIN((unsigned)SLEEP_MIN_US, w->idle_sleep_us);
+	unsigned empty = 0, sleep_us = sleep_min;
 	uint64_t t0, t1;
 
 	rte_rcu_qsbr_thread_register(w->rcu, w->id);
@@ -66,7 +67,7 @@ int dp_worker_main(void *arg)
 		if (got) {
 			w->stats.packets += got;
 			empty = 0;
-			sleep_us = SLEEP_MIN_US;
+			sleep_us = sleep_min;
 			t1 = rte_rdtsc();
 			w->stats.busy_cycles += t1 - t0;
 			t0 = t1;

@@ -114,6 +114,7 @@ static void test_good_file(void **state)
 	assert_int_equal(c.worker_cpus[0], 0);
 	assert_int_equal(c.mbufs, 8191);
 	assert_int_equal(c.burst, 64);
+	assert_int_equal(c.rx_desc, 1024);
 	assert_int_equal(c.hugepages, CONF_HUGE_OFF);
 	assert_true(c.xc_parse);
 	assert_string_equal(c.log_level, "ferry.port:debug,info");
@@ -155,6 +156,15 @@ static void test_bad_files(void **state)
 	refused("[port a/b]\ndevargs = x\n", "port name 'a/b' must be");
 	refused("[port p]\nrole = router\n", "'role' must be one of vif, underlay, uplink");
 	refused("[chassis]\nhostname =\n", "'hostname' needs a value");
+	refused("[dataplane]\nburst = 0x20\n", "'burst' must be an integer");
+	refused("[dataplane]\nworkers = 0,\n", "'workers' must be auto or a CPU list");
+	{
+		char text[512];
+
+		snprintf(text, sizeof(text),
+		         "[port v]\ndevargs = net_vhost0,iface=/%0300d\nrole = vif\n", 0);
+		refused(text, "ferryd.conf:2: line longer than 199 characters");
+	}
 }
 
 static void test_validate(void **state)

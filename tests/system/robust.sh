@@ -56,6 +56,36 @@ check "ferryd still answers" fctl show
 check_eq "malformed requests counted" 7 "$(fctl --json show | json "j['ctl_bad_requests']")"
 check "sb verbs say the agent is off without ovn-remote" bash -c \
 	"'$FERRYCTL' -s '$FERRY_SOCK' sb status 2>&1 | grep -q 'Southbound agent is off'"
+check "a log spec with a bad item changes nothing" bash -c \
+	"! '$FERRYCTL' -s '$FERRY_SOCK' log set 'ferry.ctl:debug,bogus' &&
+	 '$FERRYCTL' -s '$FERRY_SOCK' --json log list | grep -q '\"ferry.ctl\": \"info\"'"
+out=$("$FERRYCTL" -s "$FERRY_SOCK" counters $'\xff' 2>&1); rc=$?
+check_eq "ferryctl refuses a non-UTF-8 word: exit 2" 2 "$rc"
+# A device that probes but is no ethernet port, twice: the first failure
+# must not leave the device behind to make the second one "exists".
+for try in 1 2; do
+	out=$("$FERRYCTL" -s "$FERRY_SOCK" port add cz crypto_null0 2>&1)
+	check "non-ethernet device refused (try $try)" grep -q "no ethernet port found" <<<"$out"
+done
+# Requests sent without ever reading the replies: ferryd stops reading that
+# client once a megabyte of replies waits, and serves everyone else.
+python3 - "$FERRY_SOCK" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.setblocking(False)
+req = b'{"argv": ["drops", "--all"]}\n' * 1000
+sent, end = 0, time.time() + 5
+while time.time() < end and sent < 20_000_000:
+    try:
+        sent += s.send(req)
+    except BlockingIOError:
+        time.sleep(0.01)
+time.sleep(3)
+PY
+hog=$!
+check "ferryd answers others while a client does not read" wait_for 10 fctl show
+rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$FERRYD_PID/status")
+check "ferryd's memory stays bounded (${rss_kb} KiB)" test "$rss_kb" -lt 1500000
+wait $hog
 check "unknown command refused" bash -c "! '$FERRYCTL' -s '$FERRY_SOCK' frobnicate"
 check "wrong argument count refused" bash -c "! '$FERRYCTL' -s '$FERRY_SOCK' port del"
 check "bad port key refused" bash -c "! '$FERRYCTL' -s '$FERRY_SOCK' port add z net_null9 colour=red"
