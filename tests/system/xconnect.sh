@@ -52,7 +52,8 @@ print(h.hexdigest())
 PY
 rx_pid=$!
 head -c 8388608 /dev/urandom >"$T_DIR/blob"
-wait_for 5 on b ss -ltn "sport = :5001" -H | grep -q 5001
+check "receiver listening" wait_for 10 bash -c \
+	"ip netns exec $(ns_of b) ss -ltnH 'sport = :5001' | grep -q 5001"
 check "TCP transfer a -> b" on a python3 -c "
 import socket; s = socket.create_connection(('10.77.0.2', 5001), timeout=20)
 s.sendall(open('$T_DIR/blob', 'rb').read()); s.close()"
