@@ -47,17 +47,24 @@ ovn_central_start() {
 	wait_for 10 ovn-sbctl --timeout=2 show || return 1
 }
 
-ovn_central_stop() {
+# stop_pidfiles DIR NAME...: TERM the daemons whose DIR/NAME.pid exist and
+# wait until each has gone.
+stop_pidfiles() {
 	local dir=$1 p pids=()
-	for p in northd sb nb; do
+	shift
+	for p in "$@"; do
 		[ -f "$dir/$p.pid" ] && pids+=("$(cat "$dir/$p.pid")")
 	done
 	[ ${#pids[@]} -eq 0 ] && return 0
 	kill "${pids[@]}" 2>/dev/null
 	for p in "${pids[@]}"; do
-		wait_for 5 bash -c "! kill -0 $p"
+		wait_for 5 bash -c "! kill -0 $p 2>/dev/null"
 	done
 	return 0
+}
+
+ovn_central_stop() {
+	stop_pidfiles "$1" northd sb nb
 }
 
 # ovn_sb_restart DIR: stop the Southbound ovsdb-server started by
@@ -130,14 +137,5 @@ ovn_sb_leader() {
 
 # ovn_sb_cluster_stop DIR: stop what ovn_sb_cluster_start started.
 ovn_sb_cluster_stop() {
-	local dir=$1 p pids=()
-	for p in northd sb1 sb2 sb3 nb; do
-		[ -f "$dir/$p.pid" ] && pids+=("$(cat "$dir/$p.pid")")
-	done
-	[ ${#pids[@]} -eq 0 ] && return 0
-	kill "${pids[@]}" 2>/dev/null
-	for p in "${pids[@]}"; do
-		wait_for 5 bash -c "! kill -0 $p 2>/dev/null"
-	done
-	return 0
+	stop_pidfiles "$1" northd sb1 sb2 sb3 nb
 }
