@@ -668,8 +668,8 @@ int conf_validate(struct ferry_conf *c, char *err, size_t errlen)
 			return -EINVAL;
 		}
 	}
-	if (c->mode == CONF_MODE_OVN) {
-		errf(err, errlen, "%s: mode ovn is not available yet; use cross-connect", file);
+	if (c->mode == CONF_MODE_OVN && c->ovn_remote == NULL) {
+		errf(err, errlen, "%s: mode ovn needs chassis.ovn-remote", file);
 		return -EINVAL;
 	}
 	return 0;

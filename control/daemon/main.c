@@ -23,6 +23,7 @@
 #include "control/ctl/ctl.h"
 #include "control/daemon/eal.h"
 #include "control/lflow/agent.h"
+#include "control/pipeline/pipeline.h"
 #include "control/log/log.h"
 #include "control/port/port.h"
 
@@ -312,6 +313,11 @@ int main(int argc, char **argv)
 		rc = lflow_agent_start(chassis_idl(), conf.system_id);
 		if (rc)
 			goto out;
+		if (conf.mode == CONF_MODE_OVN) {
+			rc = pipeline_start(base, chassis_idl(), &conf);
+			if (rc)
+				goto out;
+		}
 	} else {
 		for (size_t i = 0; i < sizeof(no_sb_cmds) / sizeof(no_sb_cmds[0]); i++)
 			ctl_register(&no_sb_cmds[i]);
@@ -321,6 +327,7 @@ int main(int argc, char **argv)
 	event_base_dispatch(base);
 	rc = 0;
 out:
+	pipeline_stop();
 	chassis_stop(false);
 	lflow_agent_stop();
 	ctl_server_stop();

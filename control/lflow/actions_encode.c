@@ -134,6 +134,27 @@ static void encode_clone(struct enc *e, const struct act *a)
 	encode_nested(e, a, 0);
 }
 
+/* A call: the result's field reference (0 when none), then one word per
+ * argument: a field reference with bit 63 set, or a constant (a port name
+ * as its key). */
+static void encode_call(struct enc *e, const struct act *a)
+{
+	size_t at = insn_begin(e, a->op, 0, 0);
+	pb_push(e->pb, a->has_dst ? fref_word(&a->dst, NULL) : 0);
+	for (size_t i = 0; i < a->n_args; i++) {
+		const struct aval *v = &a->args[i].v;
+		uint64_t w = 0;
+		if (v->kind == AV_FIELD)
+			w = fref_word(&v->f, NULL) | (1ull << 63);
+		else if (v->kind == AV_STR)
+			w = e->key ? e->key(e->aux, v->s) : 0;
+		else if (v->kind == AV_INT)
+			w = v->value.lo & ~(1ull << 63);
+		pb_push(e->pb, w);
+	}
+	insn_end(e, at);
+}
+
 static void encode_punt(struct enc *e, const struct act *a)
 {
 	encode_nested(e, a, LFLOW_INSN_PUNT);
@@ -161,26 +182,26 @@ static void encode_punt(struct enc *e, const struct act *a)
 #define encode_CT_CLEAR             encode_punt
 #define encode_CT_SNAT_TO_VIP       encode_punt
 #define encode_SELECT               encode_punt
-#define encode_ARP                  encode_punt
-#define encode_ND_NS                encode_punt
-#define encode_ND_NA                encode_punt
-#define encode_ND_NA_ROUTER         encode_punt
-#define encode_ICMP4                encode_punt
-#define encode_ICMP4_ERROR          encode_punt
-#define encode_ICMP6                encode_punt
-#define encode_ICMP6_ERROR          encode_punt
+#define encode_ARP                  encode_clone
+#define encode_ND_NS                encode_clone
+#define encode_ND_NA                encode_clone
+#define encode_ND_NA_ROUTER         encode_clone
+#define encode_ICMP4                encode_clone
+#define encode_ICMP4_ERROR          encode_clone
+#define encode_ICMP6                encode_clone
+#define encode_ICMP6_ERROR          encode_clone
 #define encode_IGMP                 encode_punt
 #define encode_TCP_RESET            encode_punt
 #define encode_SCTP_ABORT           encode_punt
 #define encode_REJECT               encode_punt
-#define encode_GET_ARP              encode_punt
-#define encode_PUT_ARP              encode_punt
-#define encode_LOOKUP_ARP           encode_punt
-#define encode_LOOKUP_ARP_IP        encode_punt
-#define encode_GET_ND               encode_punt
-#define encode_PUT_ND               encode_punt
-#define encode_LOOKUP_ND            encode_punt
-#define encode_LOOKUP_ND_IP         encode_punt
+#define encode_GET_ARP              encode_call
+#define encode_PUT_ARP              encode_call
+#define encode_LOOKUP_ARP           encode_call
+#define encode_LOOKUP_ARP_IP        encode_call
+#define encode_GET_ND               encode_call
+#define encode_PUT_ND               encode_call
+#define encode_LOOKUP_ND            encode_call
+#define encode_LOOKUP_ND_IP         encode_call
 #define encode_PUT_DHCP_OPTS        encode_punt
 #define encode_PUT_DHCPV6_OPTS      encode_punt
 #define encode_DNS_LOOKUP           encode_punt
@@ -189,7 +210,7 @@ static void encode_punt(struct enc *e, const struct act *a)
 #define encode_SET_QUEUE            encode_punt
 #define encode_LOG                  encode_punt
 #define encode_SET_METER            encode_punt
-#define encode_CHECK_PKT_LARGER     encode_punt
+#define encode_CHECK_PKT_LARGER     encode_call
 #define encode_TRIGGER_EVENT        encode_punt
 #define encode_BIND_VPORT           encode_punt
 #define encode_HANDLE_SVC_CHECK     encode_punt
@@ -197,11 +218,11 @@ static void encode_punt(struct enc *e, const struct act *a)
 #define encode_FWD_GROUP            encode_punt
 #define encode_CHK_LB_HAIRPIN       encode_punt
 #define encode_CHK_LB_HAIRPIN_REPLY encode_punt
-#define encode_PUT_FDB              encode_punt
-#define encode_GET_FDB              encode_punt
-#define encode_LOOKUP_FDB           encode_punt
-#define encode_CHECK_IN_PORT_SEC    encode_punt
-#define encode_CHECK_OUT_PORT_SEC   encode_punt
+#define encode_PUT_FDB              encode_call
+#define encode_GET_FDB              encode_call
+#define encode_LOOKUP_FDB           encode_call
+#define encode_CHECK_IN_PORT_SEC    encode_call
+#define encode_CHECK_OUT_PORT_SEC   encode_call
 #define encode_COMMIT_ECMP_NH       encode_punt
 #define encode_CHK_ECMP_NH_MAC      encode_punt
 #define encode_CHK_ECMP_NH          encode_punt

@@ -30,6 +30,11 @@ int lflow_logtype = RTE_LOGTYPE_USER3;
 
 static struct lflow_agent the_agent;
 
+struct lflow_compiler *lflow_agent_compiler(void)
+{
+	return the_agent.running ? the_agent.comp : NULL;
+}
+
 struct lflow_agent *lflow_agent_get(void)
 {
 	return the_agent.running ? &the_agent : NULL;

@@ -36,4 +36,8 @@ int lflow_agent_start(struct ovsdb_idl *idl, const char *chassis);
  */
 void lflow_agent_stop(void);
 
+struct lflow_compiler;
+/** The running compiler, or NULL. Read it from the control thread only. */
+struct lflow_compiler *lflow_agent_compiler(void);
+
 #endif

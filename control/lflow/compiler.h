@@ -107,6 +107,31 @@ struct lflow_table_info {
 int lflow_compiler_tables(const struct lflow_compiler *c,
                           void (*fn)(void *aux, const struct lflow_table_info *t), void *aux);
 
+/* One entry of one logical table, for the fast path's snapshot. */
+struct lflow_export_entry {
+	int32_t priority;
+	uint32_t n_atoms;
+	const struct lflow_atom *atoms;
+	const uint64_t *prog;
+	size_t prog_len;
+	const char *uuid, *match, *actions;
+};
+
+/**
+ * Call @p fn once for each non-empty table with all its entries (in no
+ * particular order; valid during the call only).
+ */
+void lflow_compiler_export(const struct lflow_compiler *c,
+                           void (*fn)(void *aux, const struct lflow_table_info *t,
+                                      const struct lflow_export_entry *e, size_t n),
+                           void *aux);
+
+/** Compiled set @p id: its values and masks (NULL when the id is free). */
+bool lflow_compiler_set_values(const struct lflow_compiler *c, uint32_t id, size_t *n,
+                               const struct lflow_u128 **vals, const struct lflow_u128 **masks);
+/** One past the largest set id in use. */
+uint32_t lflow_compiler_n_set_ids(const struct lflow_compiler *c);
+
 /** Call @p fn for each flow in error, with its uuid and message. */
 void lflow_compiler_errors(const struct lflow_compiler *c,
                            void (*fn)(void *aux, const char *uuid, const char *msg), void *aux);

@@ -298,3 +298,75 @@ int lflow_compiler_tables(const struct lflow_compiler *c,
 	free(tv);
 	return 0;
 }
+
+void lflow_compiler_export(const struct lflow_compiler *c,
+                           void (*fn)(void *aux, const struct lflow_table_info *t,
+                                      const struct lflow_export_entry *e, size_t n),
+                           void *aux)
+{
+	size_t n_t;
+	struct c_table **tv = sorted_tables(c, &n_t);
+	for (size_t i = 0; i < n_t; i++) {
+		const struct c_table *t = tv[i];
+		size_t n = 0, cap = 16;
+		struct lflow_export_entry *v = malloc(cap * sizeof(*v));
+		if (v == NULL)
+			abort();
+		for (uint32_t m = 0; m < t->members.n; m++) {
+			const struct c_flow *f = c_flow_at(c, t->members.v[m]);
+			if (f == NULL)
+				continue;
+			for (size_t k = 0; k < f->n_inst; k++) {
+				const struct c_inst *in = &f->inst[k];
+				if (in->table != t)
+					continue;
+				for (uint32_t j = 0; j < in->n_entries; j++) {
+					if (n == cap) {
+						cap *= 2;
+						v = realloc(v, cap * sizeof(*v));
+						if (v == NULL)
+							abort();
+					}
+					v[n++] = (struct lflow_export_entry){
+					        .priority = in->entries[j].priority,
+					        .n_atoms = in->entries[j].n_atoms,
+					        .atoms = in->entries[j].atoms,
+					        .prog = in->prog,
+					        .prog_len = in->prog_len,
+					        .uuid = f->uuid,
+					        .match = f->match,
+					        .actions = f->actions,
+					};
+				}
+			}
+		}
+		struct lflow_table_info ti = {
+		        .dp_key = t->dp_key,
+		        .pipeline = t->pipeline,
+		        .table = t->table,
+		        .shape = t->shape.shape,
+		        .n_flows = t->n_flows,
+		        .n_entries = t->n_entries,
+		        .n_masks = t->shape.n_masks,
+		};
+		fn(aux, &ti, v, n);
+		free(v);
+	}
+	free(tv);
+}
+
+bool lflow_compiler_set_values(const struct lflow_compiler *c, uint32_t id, size_t *n,
+                               const struct lflow_u128 **vals, const struct lflow_u128 **masks)
+{
+	if (id >= c->n_set_ids || c->set_ids[id] == NULL)
+		return false;
+	*n = c->set_ids[id]->n;
+	*vals = c->set_ids[id]->vals;
+	*masks = c->set_ids[id]->masks;
+	return true;
+}
+
+uint32_t lflow_compiler_n_set_ids(const struct lflow_compiler *c)
+{
+	return c->n_set_ids;
+}

@@ -57,6 +57,12 @@ int port_init(const struct ferry_conf *conf, char *err, size_t errlen);
 /** Stop workers and free what port_init() made. */
 void port_fini(void);
 
+struct rte_rcu_qsbr;
+/** The workers' RCU state, for other publishers (NULL before port_init()). */
+struct rte_rcu_qsbr *port_workers_rcu(void);
+/** How many workers run. */
+unsigned port_n_workers(void);
+
 /** Register the port, worker and counter commands with the control socket. */
 void port_ctl_register(void);
 

@@ -124,6 +124,16 @@ unsigned workers_least_loaded(const struct port *adding, unsigned n_assigned)
 	return best;
 }
 
+struct rte_rcu_qsbr *port_workers_rcu(void)
+{
+	return port_state.rcu;
+}
+
+unsigned port_n_workers(void)
+{
+	return port_state.n_workers;
+}
+
 int tables_rebuild(void)
 {
 	struct port_state *s = &port_state;
@@ -133,7 +143,7 @@ int tables_rebuild(void)
 	if (t == NULL)
 		return -ENOMEM;
 	t->generation = ++s->generation;
-	t->mode = DP_MODE_CROSS_CONNECT;
+	t->mode = s->conf->mode == CONF_MODE_OVN ? DP_MODE_OVN : DP_MODE_CROSS_CONNECT;
 	t->xc_parse = s->conf->xc_parse;
 	t->burst = s->conf->burst;
 	for (unsigned i = 0; i < RTE_MAX_ETHPORTS; i++)

@@ -55,6 +55,7 @@ struct dp_worker_stats {
 
 enum dp_mode {
 	DP_MODE_CROSS_CONNECT,
+	DP_MODE_OVN, /* vif ports run the logical pipelines (dataplane/pipeline/) */
 };
 
 struct dp_port {

@@ -43,7 +43,25 @@
 	X(GENEVE_NOT_ETH, "geneve-not-ethernet", "Geneve payload is not Ethernet")                 \
 	X(NO_PEER, "no-peer", "cross-connect peer port is absent")                                 \
 	X(TX_FULL, "tx-full", "transmit queue did not take the packet")                            \
-	X(PORT_STOPPING, "port-stopping", "packet arrived for a port being removed")
+	X(PORT_STOPPING, "port-stopping", "packet arrived for a port being removed")               \
+	X(PL_UNBOUND, "lport-unbound", "port (or VLAN tag) stands for no logical port bound here")  \
+	X(PL_LFLOW_DROP, "lflow-drop", "a logical flow's drop action, or no output")               \
+	X(PL_NO_MATCH, "lflow-no-match", "no logical flow matched in a logical table")             \
+	X(PL_LOOP, "pipeline-loop", "resubmit or patch depth limit reached")                       \
+	X(PL_LOOPBACK, "loopback", "outport is the inport and flags.loopback is not set")          \
+	X(PL_NOT_EXEC, "action-not-executable", "a logical flow action the fast path cannot run yet") \
+	X(PL_OUT_UNKNOWN, "outport-unknown", "outport names no port or multicast group")           \
+	X(PL_OUT_REMOTE, "outport-remote", "outport is bound on another chassis (no tunnels yet)")  \
+	X(PL_OUT_UNBOUND, "outport-unbound", "outport is bound nowhere, or has no local port")      \
+	X(PL_OUT_LOCALNET, "outport-localnet", "outport is a localnet port (not supported yet)")    \
+	X(PL_OUT_L2GW, "outport-l2gateway", "outport is an l2gateway port (not supported yet)")     \
+	X(PL_OUT_EXTERNAL, "outport-external", "outport is an external port (not supported yet)")   \
+	X(PL_OUT_CR, "outport-chassisredirect", "outport is a chassisredirect port (not supported yet)") \
+	X(PL_OUT_OTHER, "outport-other", "outport has a type this version does not handle")       \
+	X(PL_TOO_MANY, "too-many-copies", "more output copies than one packet may make")          \
+	X(PL_NO_MBUF, "no-mbuf", "no packet buffer for a copy or a generated packet")             \
+	X(PL_NO_PIPELINE, "no-pipeline", "mode ovn but no logical flows published yet")          \
+	X(PL_PUNT_FULL, "punt-full", "the punt ring to the control thread was full")
 
 enum drop_reason {
 	DROP_NONE = 0,

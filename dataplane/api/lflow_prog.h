@@ -166,26 +166,26 @@ struct lflow_atom {
 	X(CT_CLEAR, "ct_clear", false)                         \
 	X(CT_SNAT_TO_VIP, "ct_snat_to_vip", false)             \
 	X(SELECT, "select", false)                             \
-	X(ARP, "arp", false)                                   \
-	X(ND_NS, "nd_ns", false)                               \
-	X(ND_NA, "nd_na", false)                               \
-	X(ND_NA_ROUTER, "nd_na_router", false)                 \
-	X(ICMP4, "icmp4", false)                               \
-	X(ICMP4_ERROR, "icmp4_error", false)                   \
-	X(ICMP6, "icmp6", false)                               \
-	X(ICMP6_ERROR, "icmp6_error", false)                   \
+	X(ARP, "arp", true)                                   \
+	X(ND_NS, "nd_ns", true)                               \
+	X(ND_NA, "nd_na", true)                               \
+	X(ND_NA_ROUTER, "nd_na_router", true)                 \
+	X(ICMP4, "icmp4", true)                               \
+	X(ICMP4_ERROR, "icmp4_error", true)                   \
+	X(ICMP6, "icmp6", true)                               \
+	X(ICMP6_ERROR, "icmp6_error", true)                   \
 	X(IGMP, "igmp", false)                                 \
 	X(TCP_RESET, "tcp_reset", false)                       \
 	X(SCTP_ABORT, "sctp_abort", false)                     \
 	X(REJECT, "reject", false)                             \
-	X(GET_ARP, "get_arp", false)                           \
-	X(PUT_ARP, "put_arp", false)                           \
-	X(LOOKUP_ARP, "lookup_arp", false)                     \
-	X(LOOKUP_ARP_IP, "lookup_arp_ip", false)               \
-	X(GET_ND, "get_nd", false)                             \
-	X(PUT_ND, "put_nd", false)                             \
-	X(LOOKUP_ND, "lookup_nd", false)                       \
-	X(LOOKUP_ND_IP, "lookup_nd_ip", false)                 \
+	X(GET_ARP, "get_arp", true)                           \
+	X(PUT_ARP, "put_arp", true)                           \
+	X(LOOKUP_ARP, "lookup_arp", true)                     \
+	X(LOOKUP_ARP_IP, "lookup_arp_ip", true)               \
+	X(GET_ND, "get_nd", true)                             \
+	X(PUT_ND, "put_nd", true)                             \
+	X(LOOKUP_ND, "lookup_nd", true)                       \
+	X(LOOKUP_ND_IP, "lookup_nd_ip", true)                 \
 	X(PUT_DHCP_OPTS, "put_dhcp_opts", false)               \
 	X(PUT_DHCPV6_OPTS, "put_dhcpv6_opts", false)           \
 	X(DNS_LOOKUP, "dns_lookup", false)                     \
@@ -194,7 +194,7 @@ struct lflow_atom {
 	X(SET_QUEUE, "set_queue", false)                       \
 	X(LOG, "log", false)                                   \
 	X(SET_METER, "set_meter", false)                       \
-	X(CHECK_PKT_LARGER, "check_pkt_larger", false)         \
+	X(CHECK_PKT_LARGER, "check_pkt_larger", true)         \
 	X(TRIGGER_EVENT, "trigger_event", false)               \
 	X(BIND_VPORT, "bind_vport", false)                     \
 	X(HANDLE_SVC_CHECK, "handle_svc_check", false)         \
@@ -202,11 +202,11 @@ struct lflow_atom {
 	X(FWD_GROUP, "fwd_group", false)                       \
 	X(CHK_LB_HAIRPIN, "chk_lb_hairpin", false)             \
 	X(CHK_LB_HAIRPIN_REPLY, "chk_lb_hairpin_reply", false) \
-	X(PUT_FDB, "put_fdb", false)                           \
-	X(GET_FDB, "get_fdb", false)                           \
-	X(LOOKUP_FDB, "lookup_fdb", false)                     \
-	X(CHECK_IN_PORT_SEC, "check_in_port_sec", false)       \
-	X(CHECK_OUT_PORT_SEC, "check_out_port_sec", false)     \
+	X(PUT_FDB, "put_fdb", true)                           \
+	X(GET_FDB, "get_fdb", true)                           \
+	X(LOOKUP_FDB, "lookup_fdb", true)                     \
+	X(CHECK_IN_PORT_SEC, "check_in_port_sec", true)       \
+	X(CHECK_OUT_PORT_SEC, "check_out_port_sec", true)     \
 	X(COMMIT_ECMP_NH, "commit_ecmp_nh", false)             \
 	X(CHK_ECMP_NH_MAC, "chk_ecmp_nh_mac", false)           \
 	X(CHK_ECMP_NH, "chk_ecmp_nh", false)                   \

@@ -20,6 +20,8 @@
 #include <rte_rcu_qsbr.h>
 
 #include "dataplane/api/dp.h"
+#include "dataplane/api/pipeline.h"
+#include "dataplane/pipeline/process.h"
 #include "dataplane/xconnect/xconnect.h"
 
 #define IDLE_SPIN    256
@@ -49,6 +51,7 @@ int dp_worker_main(void *arg)
 
 	while (!w->stop) {
 		const struct dp_tables *t = dp_tables_current();
+		const struct pl_snapshot *pl = pl_current();
 		const struct dp_worker_rxqs *rq = &t->rxqs[w->id];
 		uint64_t got = 0;
 
@@ -59,7 +62,10 @@ int dp_worker_main(void *arg)
 			if (n == 0)
 				continue;
 			got += n;
-			xc_process(t, w, port, pkts, n);
+			if (t->mode == DP_MODE_OVN)
+				pl_process(t, pl, w, port, pkts, n);
+			else
+				xc_process(t, w, port, pkts, n);
 		}
 		w->stats.polls++;
 		rte_rcu_qsbr_quiescent(w->rcu, w->id);

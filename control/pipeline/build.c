@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Building one snapshot (see pipeline.h). Everything a snapshot points to
+ * lives in one arena owned by its struct pl_gen, so retiring a snapshot is
+ * one arena_destroy() after the workers have moved on.
+ */
+#include "control/pipeline/pipeline_priv.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/lflow/compiler.h"
+#include "control/ovsdb/sb.h"
+
+struct bctx {
+	struct pl_gen *g;
+	struct ovsdb_idl *idl;
+	const char *chassis;
+	struct ovsdb_uuid self;
+	bool have_self;
+	struct strmap dp_by_uuid;  /* uuid -> index + 1 */
+	struct strmap dp_by_key;   /* "%u" -> index + 1 */
+	struct strmap flow_by_uuid; /* uuid -> index + 1 */
+	struct pl_datapath *dps;
+	uint32_t n_dps;
+	/* Entries gathered per table before sorting. */
+	struct pl_flow *flows;
+	uint32_t n_flows, cap_flows;
+	uint32_t n_entry_ids, n_miss_ids;
+};
+
+static void *az(struct pl_gen *g, size_t n)
+{
+	return arena_zalloc(&g->arena, n ? n : 1);
+}
+
+static const char *uuid_text(const struct ovsdb_uuid *u, char buf[OVSDB_UUID_LEN + 1])
+{
+	ovsdb_uuid_format(u, buf);
+	return buf;
+}
+
+static uint32_t dp_index_of(struct bctx *b, const json_t *ref)
+{
+	struct ovsdb_uuid u;
+	char t[OVSDB_UUID_LEN + 1];
+	if (ovsdb_datum_uuid(ref, &u) < 0)
+		return UINT32_MAX;
+	uintptr_t v = (uintptr_t)strmap_get(&b->dp_by_uuid, uuid_text(&u, t));
+	return v ? (uint32_t)(v - 1) : UINT32_MAX;
+}
+
+static int dp_cmp(const void *pa, const void *pb)
+{
+	const struct pl_datapath *a = pa, *b = pb;
+	return a->key < b->key ? -1 : a->key > b->key;
+}
+
+static void build_datapaths(struct bctx *b)
+{
+	struct ovsdb_table *t = ovsdb_idl_table(b->idl, SB_T_DATAPATH);
+	size_t n = ovsdb_table_count(t), i = 0;
+	struct {
+		uint32_t key;
+		struct ovsdb_uuid u;
+	} *tmp = calloc(n + 1, sizeof(*tmp));
+	if (tmp == NULL)
+		abort();
+	b->dps = az(b->g, (n + 1) * sizeof(*b->dps));
+	for (const struct ovsdb_row *r = ovsdb_table_first(t); r; r = ovsdb_table_next(r)) {
+		struct pl_datapath *d = &b->dps[i];
+		const json_t *ext = ovsdb_row_get(r, SB_DATAPATH_EXTERNAL_IDS);
+		const char *name = ovsdb_map_get(ext, "name");
+		d->key = (uint32_t)ovsdb_datum_int(ovsdb_row_get(r, SB_DATAPATH_TUNNEL_KEY), 0);
+		d->router = ovsdb_map_get(ext, "logical-router") != NULL;
+		d->name = arena_strdup(&b->g->arena, name ? name : "");
+		tmp[i].key = d->key;
+		tmp[i].u = r->uuid;
+		i++;
+	}
+	b->n_dps = (uint32_t)i;
+	qsort(b->dps, i, sizeof(*b->dps), dp_cmp);
+	for (size_t k = 0; k < i; k++) {
+		char key[16], t2[OVSDB_UUID_LEN + 1];
+		snprintf(key, sizeof(key), "%u", b->dps[k].key);
+		strmap_put(&b->dp_by_key, key, (void *)(uintptr_t)(k + 1));
+		/* Find the uuid of the datapath now at k. */
+		for (size_t j = 0; j < i; j++)
+			if (tmp[j].key == b->dps[k].key)
+				strmap_put(&b->dp_by_uuid, uuid_text(&tmp[j].u, t2),
+				           (void *)(uintptr_t)(k + 1));
+	}
+	free(tmp);
+}
+
+static enum pl_port_type type_of(const char *type)
+{
+	static const struct {
+		const char *name;
+		enum pl_port_type t;
+	} map[] = {
+	        {"", PL_PORT_VIF},
+	        {"virtual", PL_PORT_VIF},
+	        {"patch", PL_PORT_PATCH},
+	        {"l3gateway", PL_PORT_PATCH},
+	        {"localport", PL_PORT_LOCALPORT},
+	        {"localnet", PL_PORT_LOCALNET},
+	        {"l2gateway", PL_PORT_L2GATEWAY},
+	        {"external", PL_PORT_EXTERNAL},
+	        {"chassisredirect", PL_PORT_CHASSISREDIRECT},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i].name, type) == 0)
+			return map[i].t;
+	return PL_PORT_OTHER;
+}
+
+/* "MAC [ADDR[/LEN] ...]" into one entry; false when the MAC is bad. */
+static bool parse_psec(struct pl_gen *g, const char *text, struct pl_psec *e)
+{
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "%s", text);
+	char *save = NULL, *tok = strtok_r(buf, " ", &save);
+	unsigned m[6];
+	if (tok == NULL || sscanf(tok, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4],
+	                          &m[5]) != 6)
+		return false;
+	for (int i = 0; i < 6; i++)
+		e->mac[i] = (uint8_t)m[i];
+	struct lflow_u128 v4[32], m4[32], v6[32], m6[32];
+	unsigned n4 = 0, n6 = 0;
+	while ((tok = strtok_r(NULL, " ", &save)) != NULL) {
+		char *slash = strchr(tok, '/');
+		int len = -1;
+		if (slash) {
+			*slash = '\0';
+			len = atoi(slash + 1);
+		}
+		uint8_t a[16];
+		if (inet_pton(AF_INET, tok, a) == 1 && n4 < 32) {
+			uint32_t x = ((uint32_t)a[0] << 24) | ((uint32_t)a[1] << 16) |
+			             ((uint32_t)a[2] << 8) | a[3];
+			if (len < 0 || len > 32)
+				len = 32;
+			uint32_t mk = len == 0 ? 0 : 0xffffffffu << (32 - len);
+			v4[n4] = (struct lflow_u128){0, x};
+			m4[n4++] = (struct lflow_u128){0, mk};
+		} else if (inet_pton(AF_INET6, tok, a) == 1 && n6 < 32) {
+			uint64_t hi = 0, lo = 0;
+			for (int i = 0; i < 8; i++) {
+				hi = (hi << 8) | a[i];
+				lo = (lo << 8) | a[8 + i];
+			}
+			if (len < 0 || len > 128)
+				len = 128;
+			struct lflow_u128 mk = {len >= 64 ? ~0ull : (len ? ~0ull << (64 - len) : 0),
+			                        len <= 64 ? 0 : (len == 128 ? ~0ull : ~0ull << (128 - len))};
+			v6[n6] = (struct lflow_u128){hi, lo};
+			m6[n6++] = mk;
+		}
+	}
+	e->n4 = (uint16_t)n4;
+	e->n6 = (uint16_t)n6;
+	struct lflow_u128 *p = az(g, (size_t)(2 * n4 + 2 * n6) * sizeof(*p));
+	memcpy(p, v4, n4 * sizeof(*p));
+	memcpy(p + n4, m4, n4 * sizeof(*p));
+	memcpy(p + 2 * n4, v6, n6 * sizeof(*p));
+	memcpy(p + 2 * n4 + n6, m6, n6 * sizeof(*p));
+	e->ip4 = p;
+	e->ip4_mask = p + n4;
+	e->ip6 = p + 2 * n4;
+	e->ip6_mask = p + 2 * n4 + n6;
+	return true;
+}
+
+static int lport_cmp(const void *pa, const void *pb)
+{
+	const struct pl_lport *a = pa, *b = pb;
+	return a->key < b->key ? -1 : a->key > b->key;
+}
+
+/* A Port_Binding's local DPDK port: its own iface, or for a container
+ * port its parent's, with the tag. */
+static uint16_t local_dpdk(const struct ovsdb_row *r, uint16_t *tag)
+{
+	const char *name = ovsdb_datum_string(ovsdb_row_get(r, SB_PB_LOGICAL_PORT));
+	const char *parent = ovsdb_datum_string(ovsdb_row_get(r, SB_PB_PARENT_PORT));
+	*tag = 0;
+	if (parent[0] != '\0') {
+		int64_t t = ovsdb_datum_int(ovsdb_row_get(r, SB_PB_TAG), 0);
+		if (t <= 0 || t > 4095)
+			return DP_PORT_NONE;
+		*tag = (uint16_t)t;
+		return pipeline_local_port(parent);
+	}
+	return pipeline_local_port(name);
+}
+
+static bool bound_here(struct bctx *b, const struct ovsdb_row *r)
+{
+	struct ovsdb_uuid u;
+	if (ovsdb_datum_uuid(ovsdb_row_get(r, SB_PB_CHASSIS), &u) < 0)
+		return false;
+	return b->have_self && ovsdb_uuid_equals(&u, &b->self);
+}
+
+static bool bound_elsewhere(struct bctx *b, const struct ovsdb_row *r)
+{
+	struct ovsdb_uuid u;
+	return ovsdb_datum_uuid(ovsdb_row_get(r, SB_PB_CHASSIS), &u) == 0 &&
+	       !(b->have_self && ovsdb_uuid_equals(&u, &b->self));
+}
+
+static void build_ports(struct bctx *b)
+{
+	struct ovsdb_table *t = ovsdb_idl_table(b->idl, SB_T_PB);
+	struct pl_gen *g = b->g;
+	uint32_t *counts = calloc(b->n_dps + 1, sizeof(*counts));
+	if (counts == NULL)
+		abort();
+	for (const struct ovsdb_row *r = ovsdb_table_first(t); r; r = ovsdb_table_next(r)) {
+		uint32_t d = dp_index_of(b, ovsdb_row_get(r, SB_PB_DATAPATH));
+		if (d != UINT32_MAX)
+			counts[d]++;
+	}
+	struct pl_lport **ports = calloc(b->n_dps + 1, sizeof(*ports));
+	if (ports == NULL)
+		abort();
+	for (uint32_t d = 0; d < b->n_dps; d++) {
+		ports[d] = az(g, counts[d] * sizeof(**ports));
+		b->dps[d].ports = ports[d];
+	}
+	memset(counts, 0, (b->n_dps + 1) * sizeof(*counts));
+	for (const struct ovsdb_row *r = ovsdb_table_first(t); r; r = ovsdb_table_next(r)) {
+		uint32_t d = dp_index_of(b, ovsdb_row_get(r, SB_PB_DATAPATH));
+		if (d == UINT32_MAX)
+			continue;
+		struct pl_lport *p = &ports[d][counts[d]++];
+		const char *type = ovsdb_datum_string(ovsdb_row_get(r, SB_PB_TYPE));
+		p->key = (uint32_t)ovsdb_datum_int(ovsdb_row_get(r, SB_PB_TUNNEL_KEY), 0);
+		p->name = arena_strdup(&g->arena,
+		                       ovsdb_datum_string(ovsdb_row_get(r, SB_PB_LOGICAL_PORT)));
+		p->type = (uint8_t)type_of(type);
+		p->dpdk = DP_PORT_NONE;
+		p->peer_dp = UINT32_MAX;
+		if (p->type == PL_PORT_VIF) {
+			uint16_t tag, dpdk = local_dpdk(r, &tag);
+			const char *parent = ovsdb_datum_string(ovsdb_row_get(r, SB_PB_PARENT_PORT));
+			/* A container port follows its parent's binding. */
+			bool here = parent[0] ? dpdk != DP_PORT_NONE : bound_here(b, r);
+			if (here && dpdk != DP_PORT_NONE) {
+				p->dpdk = dpdk;
+				p->tag = tag;
+			} else if (bound_elsewhere(b, r)) {
+				p->type = PL_PORT_REMOTE;
+			} else {
+				p->type = PL_PORT_UNBOUND;
+			}
+		} else if (p->type == PL_PORT_LOCALPORT) {
+			uint16_t tag;
+			p->dpdk = local_dpdk(r, &tag);
+		}
+		const json_t *ps = ovsdb_row_get(r, SB_PB_PORT_SECURITY);
+		size_t n = ovsdb_datum_n(ps);
+		if (n > 0) {
+			struct pl_psec *e = az(g, n * sizeof(*e));
+			uint16_t k = 0;
+			for (size_t i = 0; i < n; i++)
+				if (parse_psec(g, json_string_value(ovsdb_datum_at(ps, i)) ?: "", &e[k]))
+					k++;
+				else
+					g->n_psec_errors++;
+			p->psec = e;
+			p->n_psec = k;
+		}
+	}
+	for (uint32_t d = 0; d < b->n_dps; d++) {
+		b->dps[d].n_ports = counts[d];
+		qsort(ports[d], counts[d], sizeof(**ports), lport_cmp);
+	}
+	/* Patch peers, by name, now that every port has its place. */
+	struct strmap by_name;
+	strmap_init(&by_name);
+	for (uint32_t d = 0; d < b->n_dps; d++)
+		for (uint32_t i = 0; i < counts[d]; i++)
+			strmap_put(&by_name, ports[d][i].name, &ports[d][i]);
+	for (const struct ovsdb_row *r = ovsdb_table_first(t); r; r = ovsdb_table_next(r)) {
+		const char *type = ovsdb_datum_string(ovsdb_row_get(r, SB_PB_TYPE));
+		if (type_of(type) != PL_PORT_PATCH)
+			continue;
+		const char *name = ovsdb_datum_string(ovsdb_row_get(r, SB_PB_LOGICAL_PORT));
+		const char *peer = ovsdb_map_get(ovsdb_row_get(r, SB_PB_OPTIONS), "peer");
+		struct pl_lport *p = strmap_get(&by_name, name);
+		struct pl_lport *q = peer ? strmap_get(&by_name, peer) : NULL;
+		if (p == NULL || q == NULL)
+			continue;
+		for (uint32_t d = 0; d < b->n_dps; d++)
+			if (q >= ports[d] && q < ports[d] + counts[d])
+				p->peer_dp = d;
+		p->peer_key = q->key;
+	}
+	/* Table 0: local DPDK ports to logical ports. */
+	for (unsigned i = 0; i < RTE_MAX_ETHPORTS; i++)
+		g->s.vifs[i].self.dp = UINT32_MAX;
+	for (uint32_t d = 0; d < b->n_dps; d++) {
+		for (uint32_t i = 0; i < counts[d]; i++) {
+			const struct pl_lport *p = &ports[d][i];
+			if (p->dpdk == DP_PORT_NONE || p->dpdk >= RTE_MAX_ETHPORTS ||
+			    (p->type != PL_PORT_VIF && p->type != PL_PORT_LOCALPORT))
+				continue;
+			struct pl_vif *v = &g->s.vifs[p->dpdk];
+			if (p->tag == 0) {
+				v->self = (struct pl_binding){d, p->key};
+				continue;
+			}
+			uint16_t *tags = az(g, (v->n_tagged + 1u) * sizeof(*tags));
+			struct pl_binding *tb = az(g, (v->n_tagged + 1u) * sizeof(*tb));
+			if (v->n_tagged) {
+				memcpy(tags, v->tags, v->n_tagged * sizeof(*tags));
+				memcpy(tb, v->tagged, v->n_tagged * sizeof(*tb));
+			}
+			tags[v->n_tagged] = p->tag;
+			tb[v->n_tagged] = (struct pl_binding){d, p->key};
+			v->tags = tags;
+			v->tagged = tb;
+			v->n_tagged++;
+		}
+	}
+	strmap_destroy(&by_name);
+	free(ports);
+	free(counts);
+}
+
+static int mcg_cmp(const void *pa, const void *pb)
+{
+	const struct pl_mcgroup *a = pa, *b = pb;
+	return a->key < b->key ? -1 : a->key > b->key;
+}
+
+static void build_mcgroups(struct bctx *b)
+{
+	struct ovsdb_table *t = ovsdb_idl_table(b->idl, SB_T_MCGROUP);
+	struct ovsdb_table *pbt = ovsdb_idl_table(b->idl, SB_T_PB);
+	size_t n = ovsdb_table_count(t);
+	struct pl_mcgroup *all = az(b->g, (n + 1) * sizeof(*all));
+	uint32_t *owner = calloc(n + 1, sizeof(*owner));
+	if (owner == NULL)
+		abort();
+	size_t k = 0;
+	for (const struct ovsdb_row *r = ovsdb_table_first(t); r; r = ovsdb_table_next(r)) {
+		uint32_t d = dp_index_of(b, ovsdb_row_get(r, SB_MCGROUP_DATAPATH));
+		if (d == UINT32_MAX)
+			continue;
+		struct pl_mcgroup *g = &all[k];
+		const json_t *ports = ovsdb_row_get(r, SB_MCGROUP_PORTS);
+		size_t np = ovsdb_datum_n(ports);
+		uint32_t *keys = az(b->g, (np + 1) * sizeof(*keys));
+		g->key = (uint32_t)ovsdb_datum_int(ovsdb_row_get(r, SB_MCGROUP_TUNNEL_KEY), 0);
+		g->name = arena_strdup(&b->g->arena,
+		                       ovsdb_datum_string(ovsdb_row_get(r, SB_MCGROUP_NAME)));
+		for (size_t i = 0; i < np; i++) {
+			struct ovsdb_uuid u;
+			const struct ovsdb_row *pb;
+			if (ovsdb_datum_uuid(ovsdb_datum_at(ports, i), &u) < 0 ||
+			    (pb = ovsdb_table_get(pbt, &u)) == NULL)
+				continue;
+			keys[g->n++] = (uint32_t)ovsdb_datum_int(ovsdb_row_get(pb, SB_PB_TUNNEL_KEY), 0);
+		}
+		g->ports = keys;
+		owner[k++] = d;
+	}
+	/* Group per datapath: sort by (owner, key) through an index. */
+	for (uint32_t d = 0; d < b->n_dps; d++) {
+		size_t c = 0;
+		for (size_t i = 0; i < k; i++)
+			c += owner[i] == d;
+		struct pl_mcgroup *v = az(b->g, (c + 1) * sizeof(*v));
+		c = 0;
+		for (size_t i = 0; i < k; i++)
+			if (owner[i] == d)
+				v[c++] = all[i];
+		qsort(v, c, sizeof(*v), mcg_cmp);
+		b->dps[d].mcgroups = v;
+		b->dps[d].n_mcgroups = (uint32_t)c;
+	}
+	free(owner);
+}
+
+static int entry_cmp(const void *pa, const void *pb)
+{
+	const struct pl_entry *a = pa, *b = pb;
+	if (a->priority != b->priority)
+		return a->priority > b->priority ? -1 : 1;
+	return a->flow < b->flow ? -1 : a->flow > b->flow;
+}
+
+static uint32_t flow_index(struct bctx *b, const struct lflow_export_entry *x, unsigned pipeline,
+                           unsigned table)
+{
+	uintptr_t v = (uintptr_t)strmap_get(&b->flow_by_uuid, x->uuid);
+	if (v)
+		return (uint32_t)(v - 1);
+	if (b->n_flows == b->cap_flows) {
+		b->cap_flows = b->cap_flows ? 2 * b->cap_flows : 256;
+		b->flows = realloc(b->flows, b->cap_flows * sizeof(*b->flows));
+		if (b->flows == NULL)
+			abort();
+	}
+	struct pl_flow *f = &b->flows[b->n_flows];
+	f->uuid = arena_strdup(&b->g->arena, x->uuid);
+	f->stage = "";
+	f->match = arena_strdup(&b->g->arena, x->match ? x->match : "");
+	f->actions = arena_strdup(&b->g->arena, x->actions ? x->actions : "");
+	f->pipeline = (uint8_t)pipeline;
+	f->table = (uint16_t)table;
+	strmap_put(&b->flow_by_uuid, x->uuid, (void *)(uintptr_t)(b->n_flows + 1));
+	return b->n_flows++;
+}
+
+static void add_table(void *aux, const struct lflow_table_info *ti,
+                      const struct lflow_export_entry *x, size_t n)
+{
+	struct bctx *b = aux;
+	char key[16];
+	snprintf(key, sizeof(key), "%u", ti->dp_key);
+	uintptr_t d = (uintptr_t)strmap_get(&b->dp_by_key, key);
+	if (d == 0 || ti->table >= PL_TABLES_MAX || ti->pipeline > 1) {
+		b->g->n_tables_skipped++;
+		return;
+	}
+	struct pl_table *t = &b->dps[d - 1].tables[ti->pipeline][ti->table];
+	struct pl_entry *e = az(b->g, n * sizeof(*e));
+	for (size_t i = 0; i < n; i++) {
+		struct lflow_atom *atoms = az(b->g, x[i].n_atoms * sizeof(*atoms));
+		uint64_t *prog = az(b->g, x[i].prog_len * sizeof(*prog));
+		memcpy(atoms, x[i].atoms, x[i].n_atoms * sizeof(*atoms));
+		memcpy(prog, x[i].prog, x[i].prog_len * sizeof(*prog));
+		e[i] = (struct pl_entry){
+		        .priority = x[i].priority,
+		        .n_atoms = x[i].n_atoms,
+		        .atoms = atoms,
+		        .prog = prog,
+		        .prog_len = (uint32_t)x[i].prog_len,
+		        .flow = flow_index(b, &x[i], ti->pipeline, ti->table),
+		};
+	}
+	qsort(e, n, sizeof(*e), entry_cmp);
+	for (size_t i = 0; i < n; i++)
+		e[i].id = b->n_entry_ids++;
+	t->e = e;
+	t->n = (uint32_t)n;
+	t->miss_id = b->n_miss_ids++;
+}
+
+/* Every table gets a miss slot, empty ones too: a packet can miss there. */
+static void number_empty_tables(struct bctx *b)
+{
+	for (uint32_t d = 0; d < b->n_dps; d++)
+		for (int p = 0; p < 2; p++)
+			for (int t = 0; t < PL_TABLES_MAX; t++)
+				if (b->dps[d].tables[p][t].n == 0)
+					b->dps[d].tables[p][t].miss_id = b->n_miss_ids++;
+}
+
+static void build_sets(struct bctx *b, const struct lflow_compiler *c)
+{
+	uint32_t n = lflow_compiler_n_set_ids(c);
+	struct pl_set *sets = az(b->g, (n + 1) * sizeof(*sets));
+	for (uint32_t id = 0; id < n; id++) {
+		size_t k;
+		const struct lflow_u128 *v, *m;
+		if (!lflow_compiler_set_values(c, id, &k, &v, &m))
+			continue;
+		struct lflow_u128 *vv = az(b->g, 2 * k * sizeof(*vv));
+		memcpy(vv, v, k * sizeof(*vv));
+		memcpy(vv + k, m, k * sizeof(*vv));
+		sets[id] = (struct pl_set){(uint32_t)k, vv, vv + k};
+	}
+	b->g->s.sets = sets;
+	b->g->s.n_sets = n;
+}
+
+static void find_self(struct bctx *b)
+{
+	struct ovsdb_table *t = ovsdb_idl_table(b->idl, SB_T_CHASSIS);
+	for (const struct ovsdb_row *r = ovsdb_table_first(t); r; r = ovsdb_table_next(r))
+		if (strcmp(ovsdb_datum_string(ovsdb_row_get(r, SB_CHASSIS_NAME)), b->chassis) == 0) {
+			b->self = r->uuid;
+			b->have_self = true;
+		}
+}
+
+struct pl_gen *pipeline_build(struct ovsdb_idl *idl, const struct lflow_compiler *c,
+                              const char *chassis, unsigned n_workers, uint64_t generation)
+{
+	struct pl_gen *g = calloc(1, sizeof(*g));
+	if (g == NULL)
+		return NULL;
+	arena_init(&g->arena);
+	struct bctx b = {.g = g, .idl = idl, .chassis = chassis};
+	strmap_init(&b.dp_by_uuid);
+	strmap_init(&b.dp_by_key);
+	strmap_init(&b.flow_by_uuid);
+	find_self(&b);
+	build_datapaths(&b);
+	build_ports(&b);
+	build_mcgroups(&b);
+	if (c != NULL) {
+		lflow_compiler_export(c, add_table, &b);
+		build_sets(&b, c);
+	}
+	number_empty_tables(&b);
+	struct pl_flow *flows = az(g, (b.n_flows + 1) * sizeof(*flows));
+	if (b.n_flows)
+		memcpy(flows, b.flows, b.n_flows * sizeof(*flows));
+	free(b.flows);
+	g->s.generation = generation;
+	g->s.datapaths = b.dps;
+	g->s.n_datapaths = b.n_dps;
+	g->s.flows = flows;
+	g->s.n_flows = b.n_flows;
+	g->s.n_entry_ids = b.n_entry_ids;
+	g->s.n_miss_ids = b.n_miss_ids;
+	g->n_workers = n_workers;
+	for (unsigned w = 0; w < n_workers && w < DP_WORKERS_MAX; w++) {
+		g->s.counters[w].hits = calloc(b.n_entry_ids + 1, sizeof(uint64_t));
+		g->s.counters[w].drops =
+		        calloc(b.n_entry_ids + b.n_miss_ids + 1, sizeof(uint64_t));
+		if (g->s.counters[w].hits == NULL || g->s.counters[w].drops == NULL)
+			abort();
+	}
+	strmap_destroy(&b.dp_by_uuid);
+	strmap_destroy(&b.dp_by_key);
+	strmap_destroy(&b.flow_by_uuid);
+	return g;
+}
+
+void pipeline_gen_free(struct pl_gen *g)
+{
+	if (g == NULL)
+		return;
+	for (unsigned w = 0; w < DP_WORKERS_MAX; w++) {
+		free(g->s.counters[w].hits);
+		free(g->s.counters[w].drops);
+	}
+	arena_destroy(&g->arena);
+	free(g);
+}

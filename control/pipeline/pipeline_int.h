@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The pipeline module's state and its files' entry points. */
+#ifndef FERRY_CONTROL_PIPELINE_INT_H
+#define FERRY_CONTROL_PIPELINE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "control/ovsdb/log.h"
+#include "control/pipeline/pipeline_priv.h"
+
+extern int pipeline_logtype;
+#define PL_LOG(lvl, fmt, ...)    FERRY_LOG(pipeline_logtype, lvl, "pipeline", fmt, ##__VA_ARGS__)
+#define PL_LOG_RL(lvl, fmt, ...) FERRY_LOG_RL(pipeline_logtype, lvl, "pipeline", fmt, ##__VA_ARGS__)
+
+struct event;
+struct event_base;
+struct local_port;
+
+struct pipeline_state {
+	bool running, stopping;
+	struct ovsdb_idl *idl;
+	char *chassis;
+	struct event *rebuild_ev;
+	struct local_port *locals;
+	struct pl_gen *cur; /* published now */
+	uint64_t generation, n_builds;
+	double last_ms, max_ms;
+};
+
+extern struct pipeline_state pl_state;
+
+/** Schedule a rebuild (coalesced). */
+void pipeline_kick(void);
+
+/* stats.c: counters of retired snapshots, by flow UUID and by table. */
+void pl_stats_add_flow(const struct pl_flow *f, uint64_t hits, uint64_t drops);
+void pl_stats_add_miss(uint32_t dp_key, int pipeline, int table, uint64_t drops);
+/** Totals for a flow (retired + current snapshot). */
+void pl_stats_flow(const char *uuid, uint64_t *hits, uint64_t *drops);
+uint64_t pl_stats_miss(uint32_t dp_key, int pipeline, int table);
+void pl_stats_clear(void);
+
+/* punt.c: learned neighbours and FDB entries from the workers. */
+int pl_punt_start(struct event_base *base);
+void pl_punt_stop(void);
+
+/* ctl.c */
+void pipeline_ctl_register(void);
+
+#endif

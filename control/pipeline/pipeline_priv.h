@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Internals shared by the pipeline module's files. */
+#ifndef FERRY_CONTROL_PIPELINE_PRIV_H
+#define FERRY_CONTROL_PIPELINE_PRIV_H
+
+#include <stdint.h>
+
+#include "control/lflow/arena.h"
+#include "control/lflow/strmap.h"
+#include "control/ovsdb/idl.h"
+#include "control/pipeline/pipeline.h"
+#include "dataplane/api/pipeline.h"
+
+struct lflow_compiler;
+
+/* One snapshot and the arena behind it; s first, so a published
+ * struct pl_snapshot * is also its struct pl_gen *. */
+struct pl_gen {
+	struct pl_snapshot s;
+	struct arena arena;
+	unsigned n_workers;
+	uint64_t n_psec_errors;     /* port_security entries that did not parse */
+	uint64_t n_tables_skipped;  /* tables of unknown datapaths or past PL_TABLES_MAX */
+};
+
+/* build.c */
+struct pl_gen *pipeline_build(struct ovsdb_idl *idl, const struct lflow_compiler *c,
+                              const char *chassis, unsigned n_workers, uint64_t generation);
+void pipeline_gen_free(struct pl_gen *g);
+
+/* pipeline.c: the DPDK port of a local vif port named @p iface_id. */
+uint16_t pipeline_local_port(const char *iface_id);
+
+#endif

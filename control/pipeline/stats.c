@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Counters that outlive snapshots: when a snapshot is retired its entry
+ * and table-miss counters are added here, by logical flow UUID and by
+ * (datapath, pipeline, table). Reports add the live snapshot's counters.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "control/pipeline/pipeline_int.h"
+
+struct flow_total {
+	uint64_t hits, drops;
+};
+
+static struct strmap flows, misses;
+static bool ready;
+
+static void init(void)
+{
+	if (!ready) {
+		strmap_init(&flows);
+		strmap_init(&misses);
+		ready = true;
+	}
+}
+
+void pl_stats_add_flow(const struct pl_flow *f, uint64_t hits, uint64_t drops)
+{
+	init();
+	struct flow_total *t = strmap_get(&flows, f->uuid);
+	if (t == NULL) {
+		t = calloc(1, sizeof(*t));
+		if (t == NULL)
+			return;
+		strmap_put(&flows, f->uuid, t);
+	}
+	t->hits += hits;
+	t->drops += drops;
+}
+
+static void miss_key(char *buf, size_t n, uint32_t dp, int pipeline, int table)
+{
+	snprintf(buf, n, "%u/%d/%d", dp, pipeline, table);
+}
+
+void pl_stats_add_miss(uint32_t dp_key, int pipeline, int table, uint64_t drops)
+{
+	char k[48];
+	init();
+	miss_key(k, sizeof(k), dp_key, pipeline, table);
+	uint64_t *v = strmap_get(&misses, k);
+	if (v == NULL) {
+		v = calloc(1, sizeof(*v));
+		if (v == NULL)
+			return;
+		strmap_put(&misses, k, v);
+	}
+	*v += drops;
+}
+
+void pl_stats_flow(const char *uuid, uint64_t *hits, uint64_t *drops)
+{
+	init();
+	const struct flow_total *t = strmap_get(&flows, uuid);
+	*hits = t ? t->hits : 0;
+	*drops = t ? t->drops : 0;
+}
+
+uint64_t pl_stats_miss(uint32_t dp_key, int pipeline, int table)
+{
+	char k[48];
+	init();
+	miss_key(k, sizeof(k), dp_key, pipeline, table);
+	const uint64_t *v = strmap_get(&misses, k);
+	return v ? *v : 0;
+}
+
+void pl_stats_clear(void)
+{
+	if (!ready)
+		return;
+	size_t i = 0;
+	void *v;
+	while ((v = strmap_next(&flows, &i, NULL)) != NULL)
+		free(v);
+	i = 0;
+	while ((v = strmap_next(&misses, &i, NULL)) != NULL)
+		free(v);
+	strmap_destroy(&flows);
+	strmap_destroy(&misses);
+	ready = false;
+}

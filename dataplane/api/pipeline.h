@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The logical pipelines as the fast path runs them: one immutable snapshot,
+ * built by the control thread (control/pipeline/) from the compiled logical
+ * tables and the Southbound bindings, and published by pointer swap under
+ * the same RCU scheme as struct dp_tables (see dp.h).
+ *
+ * A snapshot holds, per logical datapath (switch or router): its logical
+ * tables, each a list of compiled entries in priority order; its logical
+ * ports (type, where they are: a local DPDK port, a patch peer, elsewhere)
+ * with their port security; and its multicast groups. Beside the
+ * datapaths, a map from each local DPDK port (and VLAN tag, for container
+ * ports) to the logical port it stands for: that is OpenFlow table 0.
+ *
+ * Workers only read a snapshot. The counters they write (hits per entry,
+ * drops per entry or per table) are per worker, in arrays the snapshot
+ * owns; when control replaces a snapshot it folds the old one's counters
+ * into totals kept by logical flow UUID, so counts survive recompiles.
+ */
+#ifndef FERRY_DP_PIPELINE_H
+#define FERRY_DP_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_config.h>
+
+#include "dataplane/api/dp.h"
+#include "dataplane/api/lflow_prog.h"
+
+#define PL_TABLES_MAX 64 /* logical tables per pipeline */
+#define PL_INGRESS    0
+#define PL_EGRESS     1
+
+/* One compiled conjunction of one logical flow on one datapath. */
+struct pl_entry {
+	int32_t priority;
+	uint32_t n_atoms;
+	const struct lflow_atom *atoms;
+	const uint64_t *prog; /* action program (lflow_prog.h) */
+	uint32_t prog_len;    /* words */
+	uint32_t flow;        /* index in pl_snapshot.flows */
+	uint32_t id;          /* index in the per-worker entry counters */
+};
+
+struct pl_table {
+	uint32_t n;
+	const struct pl_entry *e; /* by priority, highest first */
+	uint32_t miss_id;         /* per-table counter slot for "no entry matched" */
+};
+
+/* A compiled set (address set, port group, literal set): member values
+ * with masks, tested as (field & mask) == value. */
+struct pl_set {
+	uint32_t n;
+	const struct lflow_u128 *vals, *masks;
+};
+
+enum pl_port_type {
+	PL_PORT_VIF,       /* "" or virtual bound here: a local DPDK port */
+	PL_PORT_PATCH,     /* patch, l3gateway peer, router port: re-enters the peer */
+	PL_PORT_LOCALPORT, /* exists on every chassis, local DPDK port if any */
+	PL_PORT_REMOTE,    /* a vif bound on another chassis (next issue: tunnels) */
+	PL_PORT_UNBOUND,   /* a vif bound nowhere, or bound here without a local port */
+	PL_PORT_LOCALNET,
+	PL_PORT_L2GATEWAY,
+	PL_PORT_EXTERNAL,
+	PL_PORT_CHASSISREDIRECT,
+	PL_PORT_OTHER, /* vtep, and types this version does not know */
+};
+
+/* One port security entry: a MAC and the addresses allowed with it (none
+ * of a family: any address of that family). */
+struct pl_psec {
+	uint8_t mac[6];
+	uint16_t n4, n6;
+	const struct lflow_u128 *ip4, *ip4_mask; /* [n4] */
+	const struct lflow_u128 *ip6, *ip6_mask; /* [n6] */
+};
+
+struct pl_lport {
+	uint32_t key;    /* Port_Binding.tunnel_key */
+	uint8_t type;    /* enum pl_port_type */
+	uint16_t dpdk;   /* local DPDK port, DP_PORT_NONE when none */
+	uint16_t tag;    /* container port: VLAN id on the parent, 0 none */
+	uint32_t peer_dp;  /* patch: index of the peer datapath in the snapshot */
+	uint32_t peer_key; /* patch: the peer port's key */
+	uint16_t n_psec;
+	const struct pl_psec *psec;
+	const char *name; /* logical_port */
+};
+
+struct pl_mcgroup {
+	uint32_t key;
+	uint32_t n;
+	const uint32_t *ports; /* member port keys */
+	const char *name;
+};
+
+struct pl_datapath {
+	uint32_t key;
+	bool router;
+	const char *name;
+	struct pl_table tables[2][PL_TABLES_MAX];
+	uint32_t n_ports;
+	const struct pl_lport *ports; /* by key */
+	uint32_t n_mcgroups;
+	const struct pl_mcgroup *mcgroups; /* by key */
+};
+
+/* Where a local DPDK port's packets enter: the logical port it stands for,
+ * and for container ports on it, one per VLAN tag. */
+struct pl_binding {
+	uint32_t dp;   /* index in datapaths, UINT32_MAX when the port binds nothing */
+	uint32_t port; /* logical port key */
+};
+
+struct pl_vif {
+	struct pl_binding self;
+	uint16_t n_tagged;
+	const uint16_t *tags;               /* [n_tagged] VLAN ids */
+	const struct pl_binding *tagged;    /* [n_tagged] */
+};
+
+/* A logical flow, for trace and drop reports. */
+struct pl_flow {
+	const char *uuid;
+	const char *stage; /* external_ids:stage-name, or "" */
+	const char *match, *actions;
+	uint8_t pipeline;
+	uint16_t table;
+};
+
+/* Per-worker counters a snapshot owns: [worker][id]. */
+struct pl_counters {
+	uint64_t *hits;  /* entry hits, by pl_entry.id */
+	uint64_t *drops; /* packets dropped by an entry's `drop;' (by id), then by table miss (by miss_id) */
+};
+
+struct pl_snapshot {
+	uint64_t generation;
+	uint32_t n_datapaths;
+	const struct pl_datapath *datapaths; /* by key */
+	uint32_t n_flows;
+	const struct pl_flow *flows;
+	uint32_t n_sets;
+	const struct pl_set *sets; /* by set id */
+	uint32_t n_entry_ids, n_miss_ids;
+	struct pl_vif vifs[RTE_MAX_ETHPORTS]; /* by DPDK port id */
+	bool check;                           /* reserved for the flow cache check mode */
+	struct pl_counters counters[DP_WORKERS_MAX];
+};
+
+/** The snapshot workers use now, or NULL (no logical pipelines). */
+const struct pl_snapshot *pl_current(void);
+
+/** Publish @p s (control only); @return the previous one, which the caller
+ *  frees after rte_rcu_qsbr_synchronize() on @p rcu (done here). */
+struct pl_snapshot *pl_publish(struct pl_snapshot *s, struct rte_rcu_qsbr *rcu);
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * From output records to frames: rewriting a copy of the original packet to
+ * the headers the pipeline left it with (checksums kept right), or building
+ * a generated packet (ARP, ND, ICMP) from its headers. Worker code: no
+ * allocation but from the packet's own mempool, no system call, no log.
+ */
+#ifndef FERRY_PL_EMIT_H
+#define FERRY_PL_EMIT_H
+
+#include <rte_mbuf.h>
+
+#include "dataplane/api/flow_key.h"
+#include "dataplane/pipeline/interp.h"
+
+/**
+ * Rewrite @p m, parsed as @p orig with offsets @p ofs, so that its headers
+ * are @p k. @return 0, or -EINVAL when the frame cannot take them.
+ */
+int pl_rewrite(struct rte_mbuf *m, const struct flow_key *orig, const struct flow_offsets *ofs,
+               const struct flow_key *k);
+
+/**
+ * Build the generated packet @p o describes (o->kind is not PL_KIND_PACKET)
+ * in a new mbuf from @p orig's pool; ICMP errors quote @p orig (parsed with
+ * offsets @p ofs). @return the mbuf, or NULL when none is free.
+ */
+struct rte_mbuf *pl_generate(const struct pl_out *o, const struct rte_mbuf *orig,
+                             const struct flow_offsets *ofs);
+
+#endif

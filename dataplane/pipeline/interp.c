@@ -1,0 +1,641 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The interpreter (see interp.h). Logical actions follow ovn-sb(5); the
+ * physical stages follow ovn-architecture(7), "Architectural Physical Life
+ * Cycle of a Packet": output in the ingress pipeline is OpenFlow tables
+ * 37-41 (groups, loopback check), output in the egress pipeline is tables
+ * 64-65 (delivery, or a patch port's clone into the peer's ingress with
+ * registers, flags and connection state cleared).
+ */
+#include "dataplane/pipeline/interp.h"
+
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+
+/* What a program asks of its caller when it ends. */
+#define RUN_END  (-1) /* actions done; nothing follows */
+#define RUN_STOP (-2) /* drop, or the packet halted: stop this copy */
+
+static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len,
+                    const struct pl_entry *e);
+static void run_tables(struct pl_ctx *c, unsigned pipeline, unsigned table);
+
+static void drop(struct pl_ctx *c, enum drop_reason r, uint32_t port)
+{
+	c->dropped = true;
+	if (c->port_drops)
+		c->port_drops[r]++;
+	if (unlikely(c->trace != NULL)) {
+		struct pl_ev ev = {.type = PL_EV_DROP, .dp = c->dp, .reason = r, .port = port};
+		c->trace(c->trace_aux, &ev);
+	}
+}
+
+const struct pl_lport *pl_lport_find(const struct pl_datapath *dp, uint32_t key)
+{
+	uint32_t lo = 0, hi = dp->n_ports;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (dp->ports[mid].key == key)
+			return &dp->ports[mid];
+		if (dp->ports[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static const struct pl_mcgroup *mcgroup_find(const struct pl_datapath *dp, uint32_t key)
+{
+	uint32_t lo = 0, hi = dp->n_mcgroups;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (dp->mcgroups[mid].key == key)
+			return &dp->mcgroups[mid];
+		if (dp->mcgroups[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static bool in_set(const struct pl_snapshot *s, uint32_t id, pl_u128 v)
+{
+	if (id >= s->n_sets)
+		return false;
+	const struct pl_set *set = &s->sets[id];
+	for (uint32_t i = 0; i < set->n; i++)
+		if ((v & pl_u128_of(set->masks[i])) == pl_u128_of(set->vals[i]))
+			return true;
+	return false;
+}
+
+bool pl_entry_matches(const struct pl_snapshot *s, const struct pl_entry *e,
+                      const struct pl_hdrs *h)
+{
+	for (uint32_t i = 0; i < e->n_atoms; i++) {
+		const struct lflow_atom *a = &e->atoms[i];
+		pl_u128 v = pl_field_get(h, a->field);
+		bool ok;
+		switch (a->kind) {
+		case LFLOW_ATOM_EQ:
+			ok = (v & pl_u128_of(a->mask)) == pl_u128_of(a->value);
+			break;
+		case LFLOW_ATOM_NE:
+			ok = (v & pl_u128_of(a->mask)) != pl_u128_of(a->value);
+			break;
+		case LFLOW_ATOM_IN_SET:
+			ok = in_set(s, a->set_id, v);
+			break;
+		case LFLOW_ATOM_NOT_SET:
+			ok = !in_set(s, a->set_id, v);
+			break;
+		default:
+			ok = false;
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static const struct pl_entry *lookup(struct pl_ctx *c, const struct pl_table *t)
+{
+	for (uint32_t i = 0; i < t->n; i++)
+		if (pl_entry_matches(c->s, &t->e[i], &c->h))
+			return &t->e[i];
+	return NULL;
+}
+
+/* Saved state around a clone, a generated packet or a patch crossing. */
+struct saved {
+	struct pl_hdrs h;
+	const struct pl_datapath *dp;
+	uint8_t kind, pipeline;
+};
+
+static void save(const struct pl_ctx *c, struct saved *s)
+{
+	s->h = c->h;
+	s->dp = c->dp;
+	s->kind = c->kind;
+	s->pipeline = c->pipeline;
+}
+
+static void restore(struct pl_ctx *c, const struct saved *s)
+{
+	c->h = s->h;
+	c->dp = s->dp;
+	c->kind = s->kind;
+	c->pipeline = s->pipeline;
+}
+
+static enum drop_reason port_type_drop(uint8_t type)
+{
+	switch (type) {
+	case PL_PORT_REMOTE:
+		return DROP_PL_OUT_REMOTE;
+	case PL_PORT_UNBOUND:
+		return DROP_PL_OUT_UNBOUND;
+	case PL_PORT_LOCALNET:
+		return DROP_PL_OUT_LOCALNET;
+	case PL_PORT_L2GATEWAY:
+		return DROP_PL_OUT_L2GW;
+	case PL_PORT_EXTERNAL:
+		return DROP_PL_OUT_EXTERNAL;
+	case PL_PORT_CHASSISREDIRECT:
+		return DROP_PL_OUT_CR;
+	default:
+		return DROP_PL_OUT_OTHER;
+	}
+}
+
+static void emit(struct pl_ctx *c, const struct pl_lport *p)
+{
+	if (unlikely(c->n_out == PL_OUT_MAX)) {
+		drop(c, DROP_PL_TOO_MANY, p->key);
+		return;
+	}
+	struct pl_out *o = &c->out[c->n_out++];
+	o->dpdk = p->dpdk;
+	o->tag = p->tag;
+	o->kind = c->kind;
+	o->outport = p->key;
+	o->h = c->h;
+	if (unlikely(c->trace != NULL)) {
+		struct pl_ev ev = {.type = PL_EV_DELIVER, .dp = c->dp, .port = p->key};
+		c->trace(c->trace_aux, &ev);
+	}
+}
+
+/* Tables 64-65: the egress pipeline said output. */
+static void deliver(struct pl_ctx *c)
+{
+	const struct pl_lport *p = pl_lport_find(c->dp, c->h.m.outport);
+	if (p == NULL) {
+		drop(c, DROP_PL_OUT_UNKNOWN, c->h.m.outport);
+		return;
+	}
+	switch (p->type) {
+	case PL_PORT_VIF:
+	case PL_PORT_LOCALPORT:
+		if (p->dpdk == DP_PORT_NONE) {
+			drop(c, DROP_PL_OUT_UNBOUND, p->key);
+			return;
+		}
+		emit(c, p);
+		return;
+	case PL_PORT_PATCH: {
+		if (p->peer_dp >= c->s->n_datapaths) {
+			drop(c, DROP_PL_OUT_UNBOUND, p->key);
+			return;
+		}
+		if (unlikely(c->trace != NULL)) {
+			struct pl_ev ev = {.type = PL_EV_PATCH, .dp = c->dp, .port = p->key};
+			c->trace(c->trace_aux, &ev);
+		}
+		struct saved sv;
+		save(c, &sv);
+		/* A clone: the peer starts with clean logical metadata. */
+		memset(&c->h.m, 0, sizeof(c->h.m));
+		c->h.frag_mtu = 0;
+		c->dp = &c->s->datapaths[p->peer_dp];
+		c->h.m.datapath = c->dp->key;
+		c->h.m.inport = p->peer_key;
+		run_tables(c, PL_INGRESS, 0);
+		restore(c, &sv);
+		return;
+	}
+	default:
+		drop(c, port_type_drop(p->type), p->key);
+	}
+}
+
+/* Tables 40-41 then the egress pipeline, for one unicast outport. */
+static void to_egress(struct pl_ctx *c, bool from_group)
+{
+	uint32_t out = c->h.m.outport;
+	const struct pl_lport *p = pl_lport_find(c->dp, out);
+	if (p == NULL) {
+		drop(c, DROP_PL_OUT_UNKNOWN, out);
+		return;
+	}
+	if (out == c->h.m.inport && !(c->h.m.flags & 1)) {
+		/* A group skips its sender silently, as table 41 does. */
+		if (!from_group)
+			drop(c, DROP_PL_LOOPBACK, out);
+		return;
+	}
+	if (unlikely(c->trace != NULL)) {
+		struct pl_ev ev = {.type = PL_EV_OUTPUT, .dp = c->dp, .port = out};
+		c->trace(c->trace_aux, &ev);
+	}
+	switch (p->type) {
+	case PL_PORT_VIF:
+	case PL_PORT_LOCALPORT:
+	case PL_PORT_PATCH:
+		break;
+	default:
+		/* Tunnels and uplinks are later issues: table 39's place. */
+		drop(c, port_type_drop(p->type), out);
+		return;
+	}
+	run_tables(c, PL_EGRESS, 0);
+}
+
+/* Tables 37-41: the ingress pipeline said output. */
+static void output(struct pl_ctx *c)
+{
+	uint32_t out = c->h.m.outport;
+	if (out < OVN_MCAST_KEY_MIN) {
+		to_egress(c, false);
+		return;
+	}
+	const struct pl_mcgroup *g = mcgroup_find(c->dp, out);
+	if (g == NULL) {
+		drop(c, DROP_PL_OUT_UNKNOWN, out);
+		return;
+	}
+	for (uint32_t i = 0; i < g->n; i++) {
+		struct saved sv;
+		save(c, &sv);
+		c->h.m.outport = g->ports[i];
+		to_egress(c, true);
+		restore(c, &sv);
+	}
+}
+
+static struct lflow_fref fref_at(const uint64_t *w, unsigned which)
+{
+	struct lflow_fref f[2];
+	memcpy(f, w, sizeof(f));
+	return f[which];
+}
+
+/* Initial headers of a generated packet, as ovn-sb(5) lists them. */
+static void generate(struct pl_ctx *c, unsigned op)
+{
+	struct flow_key *k = &c->h.k;
+	uint8_t ip6_dst[16];
+	switch (op) {
+	case LFLOW_OP_ARP:
+		c->kind = PL_KIND_ARP;
+		memcpy(k->arp_sha, k->eth_src, 6);
+		memset(k->arp_tha, 0, 6);
+		memset(k->ip_src + 4, 0, 12);
+		memset(k->ip_dst + 4, 0, 12);
+		k->eth_type = rte_cpu_to_be_16(0x0806);
+		k->nw_proto = 1;
+		k->flags = FLOW_F_ARP;
+		k->tp_src = k->tp_dst = 0;
+		break;
+	case LFLOW_OP_ND_NS:
+		c->kind = PL_KIND_ND_NS;
+		memcpy(k->nd_target, k->ip_dst, 16);
+		memcpy(ip6_dst, (const uint8_t[16]){0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff}, 13);
+		memcpy(ip6_dst + 13, k->nd_target + 13, 3);
+		memcpy(k->ip_dst, ip6_dst, 16);
+		k->eth_dst[0] = 0x33;
+		k->eth_dst[1] = 0x33;
+		memcpy(k->eth_dst + 2, ip6_dst + 12, 4);
+		memcpy(k->arp_sha, k->eth_src, 6);
+		memset(k->arp_tha, 0, 6);
+		k->nw_proto = 58;
+		k->nw_ttl = 255;
+		k->tp_src = rte_cpu_to_be_16(135);
+		k->tp_dst = 0;
+		k->flags = FLOW_F_IP6 | FLOW_F_L4 | FLOW_F_ND;
+		break;
+	case LFLOW_OP_ND_NA:
+	case LFLOW_OP_ND_NA_ROUTER: {
+		c->kind = op == LFLOW_OP_ND_NA ? PL_KIND_ND_NA : PL_KIND_ND_NA_ROUTER;
+		uint8_t mac[6];
+		memcpy(mac, k->eth_dst, 6);
+		memcpy(k->eth_dst, k->eth_src, 6);
+		memcpy(k->eth_src, mac, 6);
+		memcpy(k->ip_dst, k->ip_src, 16);
+		memcpy(k->ip_src, k->nd_target, 16);
+		memset(k->arp_sha, 0, 6);
+		memcpy(k->arp_tha, mac, 6);
+		k->nw_proto = 58;
+		k->nw_ttl = 255;
+		k->tp_src = rte_cpu_to_be_16(136);
+		k->tp_dst = 0;
+		k->flags = FLOW_F_IP6 | FLOW_F_L4 | FLOW_F_ND;
+		break;
+	}
+	case LFLOW_OP_ICMP4:
+	case LFLOW_OP_ICMP4_ERROR:
+		c->kind = op == LFLOW_OP_ICMP4 ? PL_KIND_ICMP4 : PL_KIND_ICMP4_ERROR;
+		k->nw_proto = 1;
+		k->nw_frag = 0;
+		k->nw_ttl = 255;
+		k->tp_src = rte_cpu_to_be_16(3);
+		k->tp_dst = rte_cpu_to_be_16(1);
+		k->flags = FLOW_F_IP4 | FLOW_F_L4;
+		break;
+	case LFLOW_OP_ICMP6:
+	case LFLOW_OP_ICMP6_ERROR:
+		c->kind = op == LFLOW_OP_ICMP6 ? PL_KIND_ICMP6 : PL_KIND_ICMP6_ERROR;
+		k->nw_proto = 58;
+		k->nw_ttl = 255;
+		k->tp_src = rte_cpu_to_be_16(1);
+		k->tp_dst = rte_cpu_to_be_16(1);
+		k->flags = FLOW_F_IP6 | FLOW_F_L4;
+		break;
+	}
+}
+
+/* Operand words after an instruction's header. */
+#define OPND(p, i, n) ((p)[(i) + 1 + (n)])
+
+static uint32_t port_arg(struct pl_ctx *c, uint64_t w)
+{
+	if (w >> 63) {
+		struct lflow_fref f;
+		memcpy(&f, &w, sizeof(f));
+		return (uint32_t)pl_fref_get(&c->h, f);
+	}
+	return (uint32_t)w;
+}
+
+static pl_u128 value_arg(struct pl_ctx *c, uint64_t w)
+{
+	if (w >> 63) {
+		struct lflow_fref f;
+		memcpy(&f, &w, sizeof(f));
+		return pl_fref_get(&c->h, f);
+	}
+	return w;
+}
+
+static void result(struct pl_ctx *c, uint64_t dst, pl_u128 v)
+{
+	struct lflow_fref f;
+	memcpy(&f, &dst, sizeof(f));
+	if (f.n_bits)
+		pl_fref_set(&c->h, f, v);
+}
+
+static void punt_learn(struct pl_ctx *c, uint8_t kind, uint32_t port, pl_u128 ip, bool ip6,
+                       pl_u128 mac)
+{
+	if (c->punt == NULL)
+		return;
+	struct pl_punt p = {.kind = kind, .dp_key = c->dp->key, .port_key = port, .ip6 = ip6};
+	p.ip.hi = (uint64_t)(ip >> 64);
+	p.ip.lo = (uint64_t)ip;
+	for (int i = 5; i >= 0; i--) {
+		p.mac[i] = (uint8_t)mac;
+		mac >>= 8;
+	}
+	c->punt(c->punt_aux, &p);
+}
+
+static void not_executable(struct pl_ctx *c, const struct pl_entry *e)
+{
+	if (e && c->lf_drops)
+		c->lf_drops[e->id]++;
+	drop(c, DROP_PL_NOT_EXEC, 0);
+}
+
+/* Run one action program; returns the next table to run as a tail call
+ * ((pipeline << 8) | table), RUN_END or RUN_STOP. */
+static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const struct pl_entry *e)
+{
+	uint32_t i = 0;
+	while (i < len) {
+		struct lflow_insn in;
+		memcpy(&in, &p[i], sizeof(in));
+		uint32_t next_i = i + (in.len ? in.len : 1);
+		bool last = next_i >= len;
+
+		if (unlikely(in.flags & LFLOW_INSN_PUNT)) {
+			not_executable(c, e);
+			return RUN_STOP;
+		}
+		switch (in.op) {
+		case LFLOW_OP_NEXT: {
+			unsigned table = in.arg & 0xff, pipeline = (in.arg >> 8) & 1;
+			if (last)
+				return (int)((pipeline << 8) | table);
+			run_tables(c, pipeline, table);
+			break;
+		}
+		case LFLOW_OP_OUTPUT:
+			if (c->pipeline == PL_INGRESS)
+				output(c);
+			else
+				deliver(c);
+			break;
+		case LFLOW_OP_DROP:
+			if (e && c->lf_drops)
+				c->lf_drops[e->id]++;
+			drop(c, DROP_PL_LFLOW_DROP, 0);
+			return RUN_STOP;
+		case LFLOW_OP_LOAD: {
+			struct lflow_fref f = fref_at(&OPND(p, i, 0), 0);
+			pl_u128 v = ((pl_u128)OPND(p, i, 1) << 64) | OPND(p, i, 2);
+			pl_u128 m = ((pl_u128)OPND(p, i, 3) << 64) | OPND(p, i, 4);
+			m &= pl_low_mask(f.n_bits);
+			pl_field_set(&c->h, f.field, (v & m) << f.ofs, m << f.ofs);
+			break;
+		}
+		case LFLOW_OP_MOVE: {
+			struct lflow_fref d = fref_at(&OPND(p, i, 0), 0), s = fref_at(&OPND(p, i, 0), 1);
+			pl_fref_set(&c->h, d, pl_fref_get(&c->h, s));
+			break;
+		}
+		case LFLOW_OP_EXCHANGE: {
+			struct lflow_fref d = fref_at(&OPND(p, i, 0), 0), s = fref_at(&OPND(p, i, 0), 1);
+			pl_u128 a = pl_fref_get(&c->h, d), b = pl_fref_get(&c->h, s);
+			pl_fref_set(&c->h, d, b);
+			pl_fref_set(&c->h, s, a);
+			break;
+		}
+		case LFLOW_OP_PUSH:
+			if (c->n_stack == PL_STACK_MAX) {
+				drop(c, DROP_PL_LOOP, 0);
+				return RUN_STOP;
+			}
+			c->stack[c->n_stack++] = pl_fref_get(&c->h, fref_at(&OPND(p, i, 0), 0));
+			break;
+		case LFLOW_OP_POP:
+			pl_fref_set(&c->h, fref_at(&OPND(p, i, 0), 0),
+			            c->n_stack ? c->stack[--c->n_stack] : 0);
+			break;
+		case LFLOW_OP_DEC_TTL:
+			/* ovn-sb(5): a TTL that would reach zero halts processing. */
+			if (c->h.k.nw_ttl <= 1) {
+				drop(c, DROP_PL_LFLOW_DROP, 0);
+				return RUN_STOP;
+			}
+			c->h.k.nw_ttl--;
+			break;
+		case LFLOW_OP_CLONE:
+		case LFLOW_OP_ARP:
+		case LFLOW_OP_ND_NS:
+		case LFLOW_OP_ND_NA:
+		case LFLOW_OP_ND_NA_ROUTER:
+		case LFLOW_OP_ICMP4:
+		case LFLOW_OP_ICMP4_ERROR:
+		case LFLOW_OP_ICMP6:
+		case LFLOW_OP_ICMP6_ERROR: {
+			struct saved sv;
+			if (c->depth >= PL_DEPTH_MAX) {
+				drop(c, DROP_PL_LOOP, 0);
+				return RUN_STOP;
+			}
+			save(c, &sv);
+			if (in.op != LFLOW_OP_CLONE)
+				generate(c, in.op);
+			if (unlikely(c->trace != NULL)) {
+				struct pl_ev ev = {.type = PL_EV_NESTED, .dp = c->dp, .op = in.op};
+				c->trace(c->trace_aux, &ev);
+			}
+			c->depth++;
+			if (in.flags & LFLOW_INSN_NESTED) {
+				int r = run_prog(c, &p[i + 1], next_i - i - 1, e);
+				if (r >= 0)
+					run_tables(c, (unsigned)r >> 8, (unsigned)r & 0xff);
+			}
+			c->depth--;
+			restore(c, &sv);
+			if (unlikely(c->trace != NULL)) {
+				struct pl_ev ev = {.type = PL_EV_NESTED, .dp = c->dp, .op = LFLOW_OP_N};
+				c->trace(c->trace_aux, &ev);
+			}
+			break;
+		}
+		case LFLOW_OP_CHECK_IN_PORT_SEC:
+		case LFLOW_OP_CHECK_OUT_PORT_SEC: {
+			bool ing = in.op == LFLOW_OP_CHECK_IN_PORT_SEC;
+			const struct pl_lport *lp =
+			        pl_lport_find(c->dp, ing ? c->h.m.inport : c->h.m.outport);
+			bool fails = lp != NULL && (ing ? pl_in_port_sec_fails(lp, &c->h)
+			                                : pl_out_port_sec_fails(lp, &c->h));
+			result(c, OPND(p, i, 0), fails);
+			break;
+		}
+		case LFLOW_OP_GET_ARP:
+		case LFLOW_OP_GET_ND:
+			/* No neighbour table yet: a miss, which makes the router
+			 * resolve by ARP/ND as OVN does on a miss. */
+			pl_field_set(&c->h, LFLOW_F_ETH_DST, 0, pl_low_mask(48));
+			break;
+		case LFLOW_OP_LOOKUP_ARP:
+		case LFLOW_OP_LOOKUP_ARP_IP:
+		case LFLOW_OP_LOOKUP_ND:
+		case LFLOW_OP_LOOKUP_ND_IP:
+		case LFLOW_OP_LOOKUP_FDB:
+			result(c, OPND(p, i, 0), 0);
+			break;
+		case LFLOW_OP_GET_FDB:
+			result(c, OPND(p, i, 0), 0);
+			break;
+		case LFLOW_OP_PUT_ARP:
+		case LFLOW_OP_PUT_ND:
+			punt_learn(c, PL_PUNT_MAC_BINDING, port_arg(c, OPND(p, i, 1)),
+			           value_arg(c, OPND(p, i, 2)), in.op == LFLOW_OP_PUT_ND,
+			           value_arg(c, OPND(p, i, 3)));
+			break;
+		case LFLOW_OP_PUT_FDB:
+			punt_learn(c, PL_PUNT_FDB, port_arg(c, OPND(p, i, 1)), 0, false,
+			           value_arg(c, OPND(p, i, 2)));
+			break;
+		case LFLOW_OP_CHECK_PKT_LARGER:
+			/* Only gateway ports with an MTU use it; no such port runs
+			 * here yet, so nothing is larger. */
+			result(c, OPND(p, i, 0), 0);
+			break;
+		default:
+			not_executable(c, e);
+			return RUN_STOP;
+		}
+		i = next_i;
+	}
+	return RUN_END;
+}
+
+/* Look up and run tables from (pipeline, table) until a program ends
+ * without a tail `next'. */
+static void run_tables(struct pl_ctx *c, unsigned pipeline, unsigned table)
+{
+	uint8_t saved_pipeline = c->pipeline;
+	if (c->depth >= PL_DEPTH_MAX) {
+		drop(c, DROP_PL_LOOP, 0);
+		return;
+	}
+	c->depth++;
+	for (;;) {
+		if (++c->steps > PL_STEPS_MAX || table >= PL_TABLES_MAX) {
+			drop(c, DROP_PL_LOOP, 0);
+			break;
+		}
+		c->pipeline = (uint8_t)pipeline;
+		const struct pl_table *t = &c->dp->tables[pipeline][table];
+		const struct pl_entry *e = lookup(c, t);
+		struct pl_hdrs before;
+		if (unlikely(c->trace != NULL))
+			before = c->h;
+		if (e == NULL) {
+			if (unlikely(c->trace != NULL)) {
+				struct pl_ev ev = {.type = PL_EV_TABLE, .dp = c->dp,
+				                   .pipeline = (uint8_t)pipeline,
+				                   .table = (uint16_t)table};
+				c->trace(c->trace_aux, &ev);
+			}
+			if (c->lf_drops)
+				c->lf_drops[c->s->n_entry_ids + t->miss_id]++;
+			drop(c, DROP_PL_NO_MATCH, 0);
+			break;
+		}
+		if (c->hits)
+			c->hits[e->id]++;
+		c->last = e;
+		if (unlikely(c->trace != NULL)) {
+			struct pl_ev ev = {.type = PL_EV_TABLE, .dp = c->dp, .pipeline = (uint8_t)pipeline,
+			                   .table = (uint16_t)table, .entry = e, .before = &before};
+			c->trace(c->trace_aux, &ev);
+		}
+		int r = run_prog(c, e->prog, e->prog_len, e);
+		if (unlikely(c->trace != NULL)) {
+			struct pl_ev ev = {.type = PL_EV_ACTIONS, .dp = c->dp, .pipeline = (uint8_t)pipeline,
+			                   .table = (uint16_t)table, .entry = e, .before = &before,
+			                   .after = &c->h};
+			c->trace(c->trace_aux, &ev);
+		}
+		if (r < 0)
+			break;
+		pipeline = (unsigned)r >> 8;
+		table = (unsigned)r & 0xff;
+	}
+	c->depth--;
+	c->pipeline = saved_pipeline;
+}
+
+void pl_run(struct pl_ctx *c, uint32_t dp, uint32_t inport)
+{
+	c->dp = &c->s->datapaths[dp];
+	memset(&c->h.m, 0, sizeof(c->h.m));
+	c->h.m.datapath = c->dp->key;
+	c->h.m.inport = inport;
+	c->h.frag_mtu = 0;
+	c->kind = PL_KIND_PACKET;
+	c->steps = c->depth = 0;
+	c->n_out = 0;
+	c->n_stack = 0;
+	c->dropped = false;
+	c->last = NULL;
+	run_tables(c, PL_INGRESS, 0);
+	if (c->n_out == 0 && !c->dropped) {
+		/* The actions ended without output: an implicit drop. */
+		if (c->last && c->lf_drops)
+			c->lf_drops[c->last->id]++;
+		drop(c, DROP_PL_LFLOW_DROP, 0);
+	}
+}

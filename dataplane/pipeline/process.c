@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * One burst, packet by packet: parse, find the logical port (table 0), run
+ * the interpreter, turn its output records into frames (the original
+ * rewritten for its last use, copies for the others, generated packets
+ * built fresh), and send them in per-port bursts.
+ */
+#include "dataplane/pipeline/process.h"
+
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_prefetch.h>
+#include <rte_ring.h>
+
+#include "dataplane/parse/parse.h"
+#include "dataplane/pipeline/emit.h"
+#include "dataplane/pipeline/interp.h"
+#include "dataplane/port/tx.h"
+
+#define TXB_PORTS 8
+
+struct txb {
+	uint16_t port, n;
+	struct rte_mbuf *pkts[DP_BURST_MAX];
+};
+
+struct txbs {
+	const struct dp_tables *t;
+	struct dp_worker *w;
+	unsigned n;
+	struct txb b[TXB_PORTS];
+};
+
+static struct rte_ring *punt_ring;
+static struct rte_mempool *punt_pool;
+
+void pl_set_punt(struct rte_ring *r, struct rte_mempool *mp)
+{
+	__atomic_store_n(&punt_pool, mp, __ATOMIC_RELEASE);
+	__atomic_store_n(&punt_ring, r, __ATOMIC_RELEASE);
+}
+
+static void txb_flush(struct txbs *x, struct txb *b)
+{
+	const struct dp_port *out = &x->t->ports[b->port];
+	if (b->n == 0)
+		return;
+	if (unlikely(out->stats == NULL)) {
+		rte_pktmbuf_free_bulk(b->pkts, b->n);
+		b->n = 0;
+		return;
+	}
+	struct dp_port_stats *st = &out->stats[x->w->id];
+	uint16_t sent = dp_port_tx(out, x->w->id, b->pkts, b->n);
+	for (uint16_t i = 0; i < sent; i++)
+		st->tx_bytes += rte_pktmbuf_pkt_len(b->pkts[i]);
+	st->tx_packets += sent;
+	if (unlikely(sent < b->n)) {
+		st->drops[DROP_TX_FULL] += b->n - sent;
+		rte_pktmbuf_free_bulk(b->pkts + sent, b->n - sent);
+	}
+	b->n = 0;
+}
+
+static void txb_add(struct txbs *x, uint16_t port, struct rte_mbuf *m)
+{
+	struct txb *b = NULL;
+	for (unsigned i = 0; i < x->n; i++)
+		if (x->b[i].port == port)
+			b = &x->b[i];
+	if (b == NULL) {
+		if (x->n == TXB_PORTS) {
+			txb_flush(x, &x->b[0]);
+			x->b[0].port = port;
+			b = &x->b[0];
+		} else {
+			b = &x->b[x->n++];
+			b->port = port;
+			b->n = 0;
+		}
+	}
+	b->pkts[b->n++] = m;
+	if (b->n == DP_BURST_MAX)
+		txb_flush(x, b);
+}
+
+static void punt(void *aux, const struct pl_punt *p)
+{
+	struct dp_port_stats *st = aux;
+	struct rte_ring *r = __atomic_load_n(&punt_ring, __ATOMIC_ACQUIRE);
+	struct rte_mempool *mp = __atomic_load_n(&punt_pool, __ATOMIC_ACQUIRE);
+	struct pl_punt *copy;
+	if (r == NULL || mp == NULL)
+		return;
+	/* Requests live in a preallocated pool: no heap on a worker. */
+	if (rte_mempool_get(mp, (void **)&copy) < 0) {
+		st->drops[DROP_PL_PUNT_FULL]++;
+		return;
+	}
+	*copy = *p;
+	if (rte_ring_enqueue(r, copy) < 0) {
+		rte_mempool_put(mp, copy);
+		st->drops[DROP_PL_PUNT_FULL]++;
+	}
+}
+
+static void one(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
+                uint16_t in_port, struct rte_mbuf *m)
+{
+	struct pl_ctx c;
+	struct flow_offsets ofs;
+	enum drop_reason r;
+
+	r = parse_packet(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), 0, &c.h.k,
+	                 &ofs, NULL);
+	if (unlikely(r != DROP_NONE))
+		goto drop;
+	const struct pl_vif *v = &s->vifs[in_port];
+	struct pl_binding b = v->self;
+	if (c.h.k.n_vlans && v->n_tagged) {
+		uint16_t vid = rte_be_to_cpu_16(c.h.k.vlan_tci[0]) & 0xfff;
+		for (uint16_t i = 0; i < v->n_tagged; i++)
+			if (v->tags[i] == vid)
+				b = v->tagged[i];
+		if (b.dp != v->self.dp || b.port != v->self.port) {
+			/* A container port: its tag is not part of the logical packet. */
+			if (rte_vlan_strip(m) < 0) {
+				r = DROP_VLAN_TRUNC;
+				goto drop;
+			}
+			r = parse_packet(rte_pktmbuf_mtod(m, const uint8_t *),
+			                 rte_pktmbuf_data_len(m), 0, &c.h.k, &ofs, NULL);
+			if (r != DROP_NONE)
+				goto drop;
+		}
+	}
+	if (unlikely(b.dp >= s->n_datapaths)) {
+		r = DROP_PL_UNBOUND;
+		goto drop;
+	}
+	c.h.k.in_port = in_port;
+	struct flow_key orig = c.h.k;
+	c.s = s;
+	c.hits = s->counters[x->w->id].hits;
+	c.lf_drops = s->counters[x->w->id].drops;
+	c.port_drops = st->drops;
+	c.punt = punt;
+	c.punt_aux = st;
+	c.trace = NULL;
+	pl_run(&c, b.dp, b.port);
+
+	/* The original packet goes to its last PACKET record; others copy. */
+	int last = -1;
+	bool own = true; /* m is still ours to free */
+	for (int i = 0; i < c.n_out; i++)
+		if (c.out[i].kind == PL_KIND_PACKET)
+			last = i;
+	for (int i = 0; i < c.n_out; i++) {
+		const struct pl_out *o = &c.out[i];
+		struct rte_mbuf *p;
+		if (o->kind != PL_KIND_PACKET)
+			p = pl_generate(o, m, &ofs);
+		else if (i == last)
+			p = m;
+		else
+			p = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+		if (unlikely(p == NULL)) {
+			st->drops[DROP_PL_NO_MBUF]++;
+			continue;
+		}
+		if (p == m)
+			own = false;
+		if (o->kind == PL_KIND_PACKET && unlikely(pl_rewrite(p, &orig, &ofs, &o->h.k) < 0)) {
+			st->drops[DROP_IP4_BAD_LEN]++;
+			rte_pktmbuf_free(p);
+			continue;
+		}
+		if (o->tag) {
+			if (unlikely(rte_vlan_insert(&p) < 0)) {
+				st->drops[DROP_PL_NO_MBUF]++;
+				rte_pktmbuf_free(p);
+				continue;
+			}
+			struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(rte_pktmbuf_mtod(p, uint8_t *) +
+			                                                 sizeof(struct rte_ether_hdr));
+			vh->vlan_tci = rte_cpu_to_be_16(o->tag);
+		}
+		txb_add(x, o->dpdk, p);
+	}
+	if (own)
+		rte_pktmbuf_free(m);
+	return;
+drop:
+	st->drops[r]++;
+	rte_pktmbuf_free(m);
+}
+
+void pl_process(const struct dp_tables *t, const struct pl_snapshot *s, struct dp_worker *w,
+                uint16_t in_port, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_port_stats *st = &t->ports[in_port].stats[w->id];
+	struct txbs x = {.t = t, .w = w, .n = 0};
+
+	for (uint16_t i = 0; i < n; i++)
+		st->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	st->rx_packets += n;
+	if (unlikely(s == NULL)) {
+		st->drops[DROP_PL_NO_PIPELINE] += n;
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		one(&x, s, st, in_port, pkts[i]);
+	}
+	for (unsigned i = 0; i < x.n; i++)
+		txb_flush(&x, &x.b[i]);
+}

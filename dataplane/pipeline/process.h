@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The worker's handler in mode ovn: a burst from one port through the
+ * logical pipelines and out. */
+#ifndef FERRY_PL_PROCESS_H
+#define FERRY_PL_PROCESS_H
+
+#include <rte_mbuf.h>
+
+#include "dataplane/api/dp.h"
+#include "dataplane/api/pipeline.h"
+
+/* Hands learned neighbours and FDB entries to the control thread. */
+struct rte_ring;
+struct rte_mempool;
+/** Where workers put struct pl_punt requests (elements of @p mp). */
+void pl_set_punt(struct rte_ring *r, struct rte_mempool *mp);
+
+void pl_process(const struct dp_tables *t, const struct pl_snapshot *s, struct dp_worker *w,
+                uint16_t in_port, struct rte_mbuf **pkts, uint16_t n);
+
+#endif

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Logical pipelines in the fast path, one chassis. Real OVN central
+# (ovsdb-server, ovn-northd), namespaces as instances on af_packet ports,
+# ferryd in mode ovn. Proves:
+#  - one switch: ping and TCP between two ports, ARP answered by the
+#    switch's ARP responder (no reply from the other instance needed);
+#  - two switches behind a distributed router: ping and TCP across, the
+#    router answers ping on its port IPs, `ping -t 1' across gets
+#    time-exceeded from the router;
+#  - isolation: a switch not connected to the others exchanges nothing;
+#  - port security: a spoofed source MAC and a spoofed source IP are
+#    dropped, and `ferryctl drops' names the logical flow that dropped;
+#  - changes take effect within a deadline: a port deleted becomes
+#    unreachable, a router port added becomes reachable;
+#  - `ferryctl trace' reports the stages of a packet.
+. "$(dirname "$0")/../lib/ferry.sh"
+need_root
+
+ovn_central_start "$T_DIR/ovn" >/dev/null 2>&1 || { echo "FAIL: ovn central"; exit 1; }
+T_CLEANUP+=("ovn_central_stop '$T_DIR/ovn'")
+nb() { ovn-nbctl --timeout=10 "$@"; }
+
+instance vm1 10.0.0.11/24
+instance vm2 10.0.0.12/24
+instance vm3 10.0.1.13/24
+instance vm4 10.0.0.14/24
+on vm1 ip route add default via 10.0.0.1
+on vm2 ip route add default via 10.0.0.1
+on vm3 ip route add default via 10.0.1.1
+
+nb ls-add sw0 -- ls-add sw1 -- ls-add sw2 -- lr-add lr0
+nb lrp-add lr0 lr0-sw0 00:00:00:00:ff:01 10.0.0.1/24
+nb lrp-add lr0 lr0-sw1 00:00:00:00:ff:02 10.0.1.1/24
+for s in 0 1; do
+	nb lsp-add sw$s sw$s-lr0 -- lsp-set-type sw$s-lr0 router -- lsp-set-addresses sw$s-lr0 router \
+		-- lsp-set-options sw$s-lr0 router-port=lr0-sw$s
+done
+m1=$(mac_of vm1) m2=$(mac_of vm2) m3=$(mac_of vm3) m4=$(mac_of vm4)
+nb lsp-add sw0 vm1 -- lsp-set-addresses vm1 "$m1 10.0.0.11" -- lsp-set-port-security vm1 "$m1 10.0.0.11"
+nb lsp-add sw0 vm2 -- lsp-set-addresses vm2 "$m2 10.0.0.12"
+nb lsp-add sw1 vm3 -- lsp-set-addresses vm3 "$m3 10.0.1.13"
+nb lsp-add sw2 vm4 -- lsp-set-addresses vm4 "$m4 10.0.0.14"
+nb --wait=sb sync
+
+args=(--set chassis.system-id=hv1 --set "chassis.ovn-remote=$OVN_SB_DB"
+	--set chassis.ovn-encap-ip=127.0.0.1 --set dataplane.mode=ovn)
+i=0
+for v in vm1 vm2 vm3 vm4; do
+	args+=(--set "port.$v.devargs=net_af_packet$i,iface=$(if_of $v)" --set "port.$v.iface-id=$v")
+	i=$((i + 1))
+done
+ferryd_start "${args[@]}" || exit 1
+T_CLEANUP+=("kill $FERRYD_PID")
+
+all_up() { [ "$(nb lsp-get-up vm1)$(nb lsp-get-up vm2)$(nb lsp-get-up vm3)" = upupup ]; }
+check "ports claimed and up" wait_for 20 all_up
+nb --timeout=20 --wait=hv sync
+pings() { on "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1; }
+check "ping vm1 -> vm2 (one switch)" wait_for 10 pings vm1 10.0.0.12
+
+# The switch answers ARP for vm2 itself: with vm2 down, vm1 still learns
+# vm2's MAC from ferryd.
+on vm1 ip neigh flush all
+ip -n "$(ns_of vm2)" link set eth0 down
+on vm1 arping -c 1 -w 2 -I eth0 10.0.0.12 >/dev/null 2>&1 || true
+on vm1 ping -c 1 -W 1 10.0.0.12 >/dev/null 2>&1
+check_eq "ARP responder answered for vm2 (its MAC)" "$m2" \
+	"$(on vm1 ip neigh show 10.0.0.12 | awk '{print $3}')"
+ip -n "$(ns_of vm2)" link set eth0 up
+
+check "TCP vm1 -> vm2, 2 MiB checked" bash -c "
+	head -c 2097152 /dev/urandom >'$T_DIR/blob'
+	ip netns exec $(ns_of vm2) timeout 10 python3 -c '
+import socket,sys
+s=socket.socket(); s.bind((\"10.0.0.12\",5001)); s.listen(1)
+c,_=s.accept(); d=b\"\"
+while True:
+    b=c.recv(65536)
+    if not b: break
+    d+=b
+open(\"$T_DIR/got\",\"wb\").write(d)' &
+	for i in \$(seq 50); do ip netns exec $(ns_of vm2) ss -ltn | grep -q :5001 && break; sleep 0.1; done
+	ip netns exec $(ns_of vm1) timeout 10 python3 -c '
+import socket
+s=socket.create_connection((\"10.0.0.12\",5001)); s.sendall(open(\"$T_DIR/blob\",\"rb\").read()); s.close()'
+	wait
+	cmp -s '$T_DIR/blob' '$T_DIR/got'"
+
+check "router answers ping on its port IP 10.0.0.1" wait_for 10 pings vm1 10.0.0.1
+check "router answers ping on its far port IP 10.0.1.1" wait_for 10 pings vm1 10.0.1.1
+check "ping vm1 -> vm3 across the router" wait_for 10 pings vm1 10.0.1.13
+check "ping vm3 -> vm2 across the router" wait_for 10 pings vm3 10.0.0.12
+ttl1=$(on vm1 ping -c 1 -W 2 -t 1 10.0.1.13 2>&1)
+check "ping -t 1 across gets time-exceeded from the router" \
+	grep -qi "from 10.0.0.1.*time to live exceeded" <<<"$ttl1"
+
+check "isolation: vm1 cannot reach vm4 on an unconnected switch" bash -c "! ip netns exec $(ns_of vm1) ping -c 2 -W 1 10.0.0.14 >/dev/null 2>&1"
+
+# Port security on vm1: a spoofed source IP, then a spoofed source MAC.
+drops_before=$(fctl --json drops 100 | json 'sum(r["packets"] for r in j if r["lflow"] and "check_port_sec" in "" or "port_sec" in r.get("actions",""))' 2>/dev/null || echo 0)
+on vm1 ip addr add 10.0.0.99/24 dev eth0
+on vm1 ping -c 3 -W 1 -I 10.0.0.99 10.0.0.12 >/dev/null 2>&1
+spoof_ip=$?
+check "spoofed source IP gets no answer" test "$spoof_ip" -ne 0
+on vm1 ip addr del 10.0.0.99/24 dev eth0
+psec_drops() {
+	fctl --json drops 100 | json '[r for r in j if r["lflow"] and "port_sec" in r["match"]]' |
+		grep -q "reg0\[15\]\|port_sec"
+}
+check "ferryctl drops names the port security logical flow" psec_drops
+on vm1 ip link set eth0 address 02:00:00:00:00:99
+check "spoofed source MAC gets no answer" bash -c "! ip netns exec $(ns_of vm1) ping -c 2 -W 1 10.0.0.12 >/dev/null 2>&1"
+on vm1 ip link set eth0 address "$m1"
+check "vm1 reaches vm2 again with its own MAC" wait_for 10 pings vm1 10.0.0.12
+
+# trace: a packet from vm1 to vm3 crosses sw0, lr0, sw1 and reaches vm3.
+tr=$(fctl --json trace "inport == \"vm1\" && eth.src == $m1 && eth.dst == 00:00:00:00:ff:01 && ip4.src == 10.0.0.11 && ip4.dst == 10.0.1.13 && ip.ttl == 64 && icmp4.type == 8")
+check_eq "trace: the packet reaches vm3" "vm3" \
+	"$(json '[s["outport"] for s in j["stages"] if s["type"]=="deliver"][0]' <<<"$tr")"
+check_eq "trace: crosses sw0, lr0 and sw1" "sw0 lr0 sw1" \
+	"$(json '" ".join(dict.fromkeys(s["datapath"] for s in j["stages"] if s["type"]=="table"))' <<<"$tr")"
+
+# Changes: a router port added becomes reachable; a port deleted does not.
+nb lrp-add lr0 lr0-sw2 00:00:00:00:ff:03 10.0.2.1/24
+check "a router port added answers ping" wait_for 10 pings vm1 10.0.2.1
+nb lsp-del vm2
+check "a deleted port is unreachable" wait_for 10 bash -c "! ip netns exec $(ns_of vm1) ping -c 1 -W 1 10.0.0.12 >/dev/null 2>&1"
+
+check "clean stop" ferryd_stop
+t_done
