@@ -179,7 +179,7 @@ static void encode_punt(struct enc *e, const struct act *a)
 #define encode_CT_SNAT_IN_CZONE     encode_punt
 #define encode_CT_LB                encode_punt
 #define encode_CT_LB_MARK           encode_punt
-#define encode_CT_CLEAR             encode_punt
+#define encode_CT_CLEAR             encode_header
 #define encode_CT_SNAT_TO_VIP       encode_punt
 #define encode_SELECT               encode_punt
 #define encode_ARP                  encode_clone

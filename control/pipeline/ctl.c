@@ -9,6 +9,7 @@
 
 #include "control/ctl/ctl.h"
 #include "control/pipeline/pipeline_int.h"
+#include "control/port/port.h"
 
 uint64_t pl_punt_counter(const char *name);
 int pipeline_trace_cmd(struct ctl_req *req, void *arg);
@@ -216,6 +217,19 @@ static int drops_cmd(struct ctl_req *req, void *arg)
 	return list(req, true);
 }
 
+/* `ferryctl drops': after the reasons, the logical flows that dropped. */
+static void drops_hook(struct ctl_req *req)
+{
+	if (pl_state.cur == NULL)
+		return;
+	struct ctl_req sub = {.argc = 0, .want_text = true};
+	ctl_printf(req, "\nlogical flows that dropped most (ferryctl lflow drops [N] for more, --json):\n");
+	if (list(&sub, true) == 0 && sub.text)
+		ctl_printf(req, "%s", sub.text);
+	free(sub.text);
+	json_decref(sub.result);
+}
+
 static int stats_cmd(struct ctl_req *req, void *arg)
 {
 	(void)arg;
@@ -225,8 +239,8 @@ static int stats_cmd(struct ctl_req *req, void *arg)
 static const struct ctl_cmd cmds[] = {
         {"pipeline show", "", "the published logical pipelines: datapaths, ports, learning", 0, 0,
          show_cmd, NULL},
-        {"drops", "[N]", "the N logical flows (or tables without a match) that dropped most", 0,
-         1, drops_cmd, NULL},
+        {"lflow drops", "[N]", "the N logical flows (or tables without a match) that dropped most",
+         0, 1, drops_cmd, NULL},
         {"lflow stats", "[N]", "the N logical flows that matched most packets", 0, 1, stats_cmd,
          NULL},
         {"trace", "[--dp DATAPATH] MICROFLOW",
@@ -238,4 +252,5 @@ void pipeline_ctl_register(void)
 {
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		ctl_register(&cmds[i]);
+	port_ctl_drops_hook(drops_hook);
 }

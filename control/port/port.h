@@ -63,6 +63,10 @@ struct rte_rcu_qsbr *port_workers_rcu(void);
 /** How many workers run. */
 unsigned port_n_workers(void);
 
+struct ctl_req;
+/** Let another module add lines to `ferryctl drops' (text only). */
+void port_ctl_drops_hook(void (*fn)(struct ctl_req *req));
+
 /** Register the port, worker and counter commands with the control socket. */
 void port_ctl_register(void);
 

@@ -229,6 +229,13 @@ static int counters_cmd(struct ctl_req *req, void *arg)
 	return 0;
 }
 
+static void (*drops_more)(struct ctl_req *req);
+
+void port_ctl_drops_hook(void (*fn)(struct ctl_req *req))
+{
+	drops_more = fn;
+}
+
 static int drops_cmd(struct ctl_req *req, void *arg)
 {
 	uint64_t global[DROP__MAX] = {0};
@@ -252,6 +259,8 @@ static int drops_cmd(struct ctl_req *req, void *arg)
 			ctl_printf(req, "%-24s %12" PRIu64 "  %s\n", drop_reason_name(r), global[r],
 			           drop_reason_help(r));
 	}
+	if (drops_more)
+		drops_more(req);
 	req->result = list;
 	return 0;
 }

@@ -163,7 +163,7 @@ struct lflow_atom {
 	X(CT_SNAT_IN_CZONE, "ct_snat_in_czone", false)         \
 	X(CT_LB, "ct_lb", false)                               \
 	X(CT_LB_MARK, "ct_lb_mark", false)                     \
-	X(CT_CLEAR, "ct_clear", false)                         \
+	X(CT_CLEAR, "ct_clear", true)                          \
 	X(CT_SNAT_TO_VIP, "ct_snat_to_vip", false)             \
 	X(SELECT, "select", false)                             \
 	X(ARP, "arp", true)                                   \

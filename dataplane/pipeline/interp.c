@@ -468,6 +468,12 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			pl_fref_set(&c->h, fref_at(&OPND(p, i, 0), 0),
 			            c->n_stack ? c->stack[--c->n_stack] : 0);
 			break;
+		case LFLOW_OP_CT_CLEAR:
+			/* No tracker runs yet; clearing the state is all there is. */
+			c->h.m.ct_state = 0;
+			c->h.m.ct_mark = 0;
+			c->h.m.ct_label.hi = c->h.m.ct_label.lo = 0;
+			break;
 		case LFLOW_OP_DEC_TTL:
 			/* ovn-sb(5): a TTL that would reach zero halts processing. */
 			if (c->h.k.nw_ttl <= 1) {
