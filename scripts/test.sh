@@ -23,6 +23,21 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 fi
 ninja -C "$BUILD" >"$BUILD/ninja.log" 2>&1 || { cat "$BUILD/ninja.log" >&2; fail "build failed"; }
 
+# The same tree with clang, warnings as errors (the fuzz targets use it).
+CLANG_BUILD=${CLANG_BUILD:-build-clang}
+CLANG_OK=skipped
+if [ "${FERRY_SKIP_CLANG:-0}" != 1 ]; then
+	CLANG_OK=1
+	if [ ! -f "$CLANG_BUILD/build.ninja" ]; then
+		CC=clang meson setup "$CLANG_BUILD" -Dwerror=true -Dtests=false >/dev/null || CLANG_OK=0
+	fi
+	if [ $CLANG_OK = 1 ] && ! ninja -C "$CLANG_BUILD" >"$BUILD/ninja-clang.log" 2>&1; then
+		grep -E "error|warning" "$BUILD/ninja-clang.log" | head -20 >&2
+		CLANG_OK=0
+	fi
+fi
+export CLANG_OK
+
 meson test -C "$BUILD" --no-rebuild --print-errorlogs --num-processes 2 "$@"
 
 python3 - "$BUILD/meson-logs/testlog.json" <<'PY'
@@ -48,6 +63,11 @@ for line in lines:
         print(f"failed: {t['name']} ({r})")
 if not lines:
     failed += 1
+if os.environ.get("CLANG_OK") == "0":
+    print("failed: clang build (warnings are errors)")
+    failed += 1
+elif os.environ.get("CLANG_OK") == "1":
+    passed += 1
 if skipped and not ci:
     print(f"{skipped} skipped")
 print(f"{passed} passed, {failed} failed")
