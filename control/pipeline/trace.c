@@ -120,7 +120,7 @@ static void on_event(void *aux, const struct pl_ev *ev)
 			ctl_printf(req, "%*s  %s\n", ind, "", json_string_value(json_array_get(ch, i)));
 		j = json_pack("{s:s, s:o, s:s, s:i, s:o}", "type", "changed", "datapath",
 		              jstr(dpn), "pipeline", ev->pipeline ? "egress" : "ingress", "table",
-		              ev->table, "fields", ch);
+		              ev->entry ? t->s->flows[ev->entry->flow].table : 0, "fields", ch);
 		break;
 	}
 	case PL_EV_OUTPUT:

@@ -403,6 +403,19 @@ static void not_executable(struct pl_ctx *c, const struct pl_entry *e)
 	drop(c, DROP_PL_NOT_EXEC, 0);
 }
 
+/* Trace: report what an entry's actions changed so far, once, before the
+ * packet moves on (output, resubmit, a nested packet), so that the report
+ * reads in the order things happen. */
+static void trace_changes(struct pl_ctx *c, const struct pl_entry *e)
+{
+	if (likely(c->trace == NULL) || c->tr_done || c->tr_before == NULL)
+		return;
+	c->tr_done = true;
+	struct pl_ev ev = {.type = PL_EV_ACTIONS, .dp = c->dp, .pipeline = c->pipeline,
+	                   .entry = e, .before = c->tr_before, .after = &c->h};
+	c->trace(c->trace_aux, &ev);
+}
+
 /* Run one action program; returns the next table to run as a tail call
  * ((pipeline << 8) | table), RUN_END or RUN_STOP. */
 static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const struct pl_entry *e)
@@ -423,10 +436,12 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			unsigned table = in.arg & 0xff, pipeline = (in.arg >> 8) & 1;
 			if (last)
 				return (int)((pipeline << 8) | table);
+			trace_changes(c, e);
 			run_tables(c, pipeline, table);
 			break;
 		}
 		case LFLOW_OP_OUTPUT:
+			trace_changes(c, e);
 			if (c->pipeline == PL_INGRESS)
 				output(c);
 			else
@@ -496,6 +511,7 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 				drop(c, DROP_PL_LOOP, 0);
 				return RUN_STOP;
 			}
+			trace_changes(c, e);
 			save(c, &sv);
 			if (in.op != LFLOW_OP_CLONE)
 				generate(c, in.op);
@@ -607,13 +623,14 @@ static void run_tables(struct pl_ctx *c, unsigned pipeline, unsigned table)
 			struct pl_ev ev = {.type = PL_EV_TABLE, .dp = c->dp, .pipeline = (uint8_t)pipeline,
 			                   .table = (uint16_t)table, .entry = e, .before = &before};
 			c->trace(c->trace_aux, &ev);
+			c->tr_before = &before;
+			c->tr_done = false;
 		}
 		int r = run_prog(c, e->prog, e->prog_len, e);
 		if (unlikely(c->trace != NULL)) {
-			struct pl_ev ev = {.type = PL_EV_ACTIONS, .dp = c->dp, .pipeline = (uint8_t)pipeline,
-			                   .table = (uint16_t)table, .entry = e, .before = &before,
-			                   .after = &c->h};
-			c->trace(c->trace_aux, &ev);
+			c->tr_before = &before;
+			trace_changes(c, e);
+			c->tr_before = NULL;
 		}
 		if (r < 0)
 			break;

@@ -109,6 +109,8 @@ struct pl_ctx {
 	void *punt_aux;
 	void (*trace)(void *aux, const struct pl_ev *ev);
 	void *trace_aux;
+	const struct pl_hdrs *tr_before; /* trace: headers before this entry's actions */
+	bool tr_done;                    /* trace: its changes were reported */
 };
 
 /**
