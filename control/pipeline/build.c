@@ -389,6 +389,99 @@ static void build_mcgroups(struct bctx *b)
 	free(owner);
 }
 
+static int neigh_cmp(const void *pa, const void *pb)
+{
+	const struct pl_neigh *a = pa, *b = pb;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	if (a->ip.hi != b->ip.hi)
+		return a->ip.hi < b->ip.hi ? -1 : 1;
+	return a->ip.lo < b->ip.lo ? -1 : a->ip.lo > b->ip.lo;
+}
+
+static int neigh_order(const void *pa, const void *pb)
+{
+	const struct pl_neigh *a = pa, *b = pb;
+	int c = neigh_cmp(a, b);
+	return c ? c : (int)b->is_static - (int)a->is_static;
+}
+
+static bool parse_ip(const char *text, struct lflow_u128 *ip)
+{
+	uint8_t a[16];
+	if (inet_pton(AF_INET, text, a) == 1) {
+		*ip = (struct lflow_u128){0, ((uint64_t)a[0] << 24) | ((uint64_t)a[1] << 16) |
+		                                     ((uint64_t)a[2] << 8) | a[3]};
+		return true;
+	}
+	if (inet_pton(AF_INET6, text, a) == 1) {
+		ip->hi = ip->lo = 0;
+		for (int i = 0; i < 8; i++) {
+			ip->hi = (ip->hi << 8) | a[i];
+			ip->lo = (ip->lo << 8) | a[8 + i];
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Neighbours of each datapath's ports, from Static_MAC_Binding and
+ * MAC_Binding; for an address in both, the static one is kept. */
+static void build_neighbours(struct bctx *b)
+{
+	static const struct {
+		unsigned t, port, ip, mac;
+	} src[] = {
+	        {SB_T_STATIC_MAC_BINDING, SB_STATIC_MAC_BINDING_LOGICAL_PORT, SB_STATIC_MAC_BINDING_IP,
+	         SB_STATIC_MAC_BINDING_MAC},
+	        {SB_T_MAC_BINDING, SB_MAC_BINDING_LOGICAL_PORT, SB_MAC_BINDING_IP,
+	         SB_MAC_BINDING_MAC},
+	};
+	for (uint32_t d = 0; d < b->n_dps; d++) {
+		struct pl_datapath *dp = &b->dps[d];
+		size_t cap = 0;
+		for (size_t k = 0; k < 2; k++)
+			if (ovsdb_idl_has_table(b->idl, src[k].t))
+				cap += ovsdb_table_count(ovsdb_idl_table(b->idl, src[k].t));
+		struct pl_neigh *v = az(b->g, (cap + 1) * sizeof(*v));
+		size_t n = 0;
+		for (size_t k = 0; k < 2; k++) {
+			if (!ovsdb_idl_has_table(b->idl, src[k].t))
+				continue;
+			struct ovsdb_table *t = ovsdb_idl_table(b->idl, src[k].t);
+			for (const struct ovsdb_row *r = ovsdb_table_first(t); r && n < cap;
+			     r = ovsdb_table_next(r)) {
+				const char *pn = ovsdb_datum_string(ovsdb_row_get(r, src[k].port));
+				const struct pl_lport *p = NULL;
+				for (uint32_t i = 0; i < dp->n_ports && p == NULL; i++)
+					if (strcmp(dp->ports[i].name, pn) == 0)
+						p = &dp->ports[i];
+				unsigned m[6];
+				struct pl_neigh *e = &v[n];
+				if (p == NULL ||
+				    !parse_ip(ovsdb_datum_string(ovsdb_row_get(r, src[k].ip)), &e->ip) ||
+				    sscanf(ovsdb_datum_string(ovsdb_row_get(r, src[k].mac)),
+				           "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4],
+				           &m[5]) != 6)
+					continue;
+				e->port = p->key;
+				e->is_static = k == 0;
+				for (int i = 0; i < 6; i++)
+					e->mac[i] = (uint8_t)m[i];
+				n++;
+			}
+		}
+		/* Static bindings sort first among equal keys, and survive. */
+		qsort(v, n, sizeof(*v), neigh_order);
+		size_t o = 0;
+		for (size_t i = 0; i < n; i++)
+			if (o == 0 || neigh_cmp(&v[o - 1], &v[i]) != 0)
+				v[o++] = v[i];
+		dp->neigh = v;
+		dp->n_neigh = (uint32_t)o;
+	}
+}
+
 static int entry_cmp(const void *pa, const void *pb)
 {
 	const struct pl_entry *a = pa, *b = pb;
@@ -508,6 +601,7 @@ struct pl_gen *pipeline_build(struct ovsdb_idl *idl, const struct lflow_compiler
 	build_datapaths(&b);
 	build_ports(&b);
 	build_mcgroups(&b);
+	build_neighbours(&b);
 	if (c != NULL) {
 		lflow_compiler_export(c, add_table, &b);
 		build_sets(&b, c);

@@ -98,6 +98,14 @@ struct pl_mcgroup {
 	const char *name;
 };
 
+/* A known neighbour (MAC_Binding, Static_MAC_Binding) of one logical port. */
+struct pl_neigh {
+	uint32_t port;         /* logical port key */
+	struct lflow_u128 ip;  /* IPv4 in the low 32 bits, or IPv6 */
+	uint8_t mac[6];
+	bool is_static; /* Static_MAC_Binding: wins over a learned one */
+};
+
 struct pl_datapath {
 	uint32_t key;
 	bool router;
@@ -107,6 +115,8 @@ struct pl_datapath {
 	const struct pl_lport *ports; /* by key */
 	uint32_t n_mcgroups;
 	const struct pl_mcgroup *mcgroups; /* by key */
+	uint32_t n_neigh;
+	const struct pl_neigh *neigh; /* by (port, ip) */
 };
 
 /* Where a local DPDK port's packets enter: the logical port it stands for,

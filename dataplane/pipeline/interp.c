@@ -63,6 +63,31 @@ static const struct pl_mcgroup *mcgroup_find(const struct pl_datapath *dp, uint3
 	return NULL;
 }
 
+static const struct pl_neigh *neigh_find(const struct pl_datapath *dp, uint32_t port, pl_u128 ip)
+{
+	uint32_t lo = 0, hi = dp->n_neigh;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		const struct pl_neigh *n = &dp->neigh[mid];
+		pl_u128 nip = pl_u128_of(n->ip);
+		if (n->port == port && nip == ip)
+			return n;
+		if (n->port < port || (n->port == port && nip < ip))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static pl_u128 mac_of(const uint8_t m[6])
+{
+	pl_u128 v = 0;
+	for (int i = 0; i < 6; i++)
+		v = (v << 8) | m[i];
+	return v;
+}
+
 static bool in_set(const struct pl_snapshot *s, uint32_t id, pl_u128 v)
 {
 	if (id >= s->n_sets)
@@ -544,15 +569,26 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			break;
 		}
 		case LFLOW_OP_GET_ARP:
-		case LFLOW_OP_GET_ND:
-			/* No neighbour table yet: a miss, which makes the router
-			 * resolve by ARP/ND as OVN does on a miss. */
-			pl_field_set(&c->h, LFLOW_F_ETH_DST, 0, pl_low_mask(48));
+		case LFLOW_OP_GET_ND: {
+			/* A miss stores zero: the router then resolves by ARP/ND. */
+			const struct pl_neigh *nb = neigh_find(c->dp, port_arg(c, OPND(p, i, 1)),
+			                                       value_arg(c, OPND(p, i, 2)));
+			pl_field_set(&c->h, LFLOW_F_ETH_DST, nb ? mac_of(nb->mac) : 0, pl_low_mask(48));
 			break;
+		}
 		case LFLOW_OP_LOOKUP_ARP:
+		case LFLOW_OP_LOOKUP_ND: {
+			const struct pl_neigh *nb = neigh_find(c->dp, port_arg(c, OPND(p, i, 1)),
+			                                       value_arg(c, OPND(p, i, 2)));
+			result(c, OPND(p, i, 0), nb && mac_of(nb->mac) == value_arg(c, OPND(p, i, 3)));
+			break;
+		}
 		case LFLOW_OP_LOOKUP_ARP_IP:
-		case LFLOW_OP_LOOKUP_ND:
 		case LFLOW_OP_LOOKUP_ND_IP:
+			result(c, OPND(p, i, 0),
+			       neigh_find(c->dp, port_arg(c, OPND(p, i, 1)), value_arg(c, OPND(p, i, 2))) !=
+			               NULL);
+			break;
 		case LFLOW_OP_LOOKUP_FDB:
 			result(c, OPND(p, i, 0), 0);
 			break;

@@ -121,6 +121,40 @@ check_eq "trace: the packet reaches vm3" "vm3" \
 check_eq "trace: crosses sw0, lr0 and sw1" "sw0 lr0 sw1" \
 	"$(json '" ".join(dict.fromkeys(s["datapath"] for s in j["stages"] if s["type"]=="table"))' <<<"$tr")"
 
+# The oracle: the same packets through ovn-trace on the same database.
+oracle() { python3 "$(dirname "$0")/oracle.py" "$OVN_SB_DB" "$FERRYCTL" "$FERRY_SOCK" "$@"; }
+e1="inport == \"vm1\" && eth.src == $m1"
+e3="inport == \"vm3\" && eth.src == $m3"
+icmp="ip.ttl == 64 && icmp4.type == 8"
+n_agree=0 n_flows=0
+while IFS= read -r mf; do
+	[ -n "$mf" ] || continue
+	n_flows=$((n_flows + 1))
+	dp=sw0
+	case "$mf" in *'"vm3"'*) dp=sw1 ;; esac
+	if oracle "$dp" "$mf"; then n_agree=$((n_agree + 1)); fi
+done <<EOF_FLOWS
+$e1 && eth.dst == $m2 && ip4.src == 10.0.0.11 && ip4.dst == 10.0.0.12 && $icmp
+$e1 && eth.dst == 00:00:00:00:ff:01 && ip4.src == 10.0.0.11 && ip4.dst == 10.0.0.1 && $icmp
+$e1 && eth.dst == 00:00:00:00:ff:01 && ip4.src == 10.0.0.11 && ip4.dst == 10.0.1.1 && $icmp
+$e1 && eth.dst == 00:00:00:00:ff:01 && ip4.src == 10.0.0.11 && ip4.dst == 10.0.1.13 && $icmp
+$e1 && eth.dst == 00:00:00:00:ff:01 && ip4.src == 10.0.0.11 && ip4.dst == 10.0.1.13 && ip.ttl == 1 && icmp4.type == 8
+$e1 && eth.dst == 00:00:00:00:ff:01 && ip4.src == 10.0.0.11 && ip4.dst == 10.0.1.13 && ip.ttl == 64 && udp.src == 5000 && udp.dst == 53
+$e1 && eth.dst == 00:00:00:00:ff:01 && ip4.src == 10.0.0.11 && ip4.dst == 10.0.1.13 && ip.ttl == 64 && tcp.src == 40000 && tcp.dst == 80 && tcp.flags == 2
+$e1 && eth.dst == 00:00:00:00:ff:01 && ip4.src == 10.0.0.11 && ip4.dst == 10.9.9.9 && $icmp
+$e1 && eth.dst == ff:ff:ff:ff:ff:ff && arp.op == 1 && arp.sha == $m1 && arp.spa == 10.0.0.11 && arp.tpa == 10.0.0.12
+$e1 && eth.dst == ff:ff:ff:ff:ff:ff && arp.op == 1 && arp.sha == $m1 && arp.spa == 10.0.0.11 && arp.tpa == 10.0.0.1
+$e1 && eth.dst == ff:ff:ff:ff:ff:ff && arp.op == 1 && arp.sha == $m1 && arp.spa == 10.0.0.11 && arp.tpa == 10.0.0.77
+$e1 && eth.dst == $m2 && ip4.src == 10.0.0.99 && ip4.dst == 10.0.0.12 && $icmp
+inport == "vm1" && eth.src == 02:00:00:00:00:99 && eth.dst == $m2 && ip4.src == 10.0.0.11 && ip4.dst == 10.0.0.12 && $icmp
+$e1 && eth.dst == 02:00:00:00:00:42 && ip4.src == 10.0.0.11 && ip4.dst == 10.0.0.42 && $icmp
+$e3 && eth.dst == 00:00:00:00:ff:02 && ip4.src == 10.0.1.13 && ip4.dst == 10.0.0.12 && $icmp
+$e3 && eth.dst == 00:00:00:00:ff:02 && ip4.src == 10.0.1.13 && ip4.dst == 10.0.0.11 && ip.ttl == 64 && udp.src == 53 && udp.dst == 5000
+$e3 && eth.dst == ff:ff:ff:ff:ff:ff && arp.op == 1 && arp.sha == $m3 && arp.spa == 10.0.1.13 && arp.tpa == 10.0.1.1
+$e3 && eth.dst == ff:ff:ff:ff:ff:ff && ip4.src == 10.0.1.13 && ip4.dst == 255.255.255.255 && ip.ttl == 64 && udp.src == 68 && udp.dst == 67
+EOF_FLOWS
+check_eq "ferryctl trace agrees with ovn-trace --detailed on every packet" "$n_flows" "$n_agree"
+
 # Changes: a router port added becomes reachable; a port deleted does not.
 nb lrp-add lr0 lr0-sw2 00:00:00:00:ff:03 10.0.2.1/24
 check "a router port added answers ping" wait_for 10 pings vm1 10.0.2.1
