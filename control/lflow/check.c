@@ -275,9 +275,11 @@ static struct lflow_in_datapath *synthetic_dps(const struct flows *f, size_t *n_
 		bool seen = false;
 		for (size_t k = n; k > 0 && !seen; k--)
 			seen = strcmp(v[k - 1].uuid, f->v[i].datapath) == 0;
-		if (!seen)
-			v[n++] = (struct lflow_in_datapath){f->v[i].datapath, f->v[i].datapath,
-			                                    (uint32_t)n + 1};
+		if (!seen) {
+			v[n] = (struct lflow_in_datapath){f->v[i].datapath, f->v[i].datapath,
+			                                  (uint32_t)n + 1};
+			n++;
+		}
 	}
 	*n_out = n;
 	return v;
