@@ -94,11 +94,12 @@ static bool no_trailing(const struct ck *c)
 	return true;
 }
 
-/* Actions that continue in the next table cannot sit in the last one. */
+/* Actions that continue in the next table need a flow in a table
+ * ovn-controller has (it checks no more than that). */
 static bool not_last_table(const struct ck *c)
 {
-	if (c->ctx->table + 1 >= LFLOW_N_TABLES)
-		return fail(c, c->pos, "%s is not allowed in the last table (%d)", name(c),
+	if (c->ctx->table >= LFLOW_N_TABLES)
+		return fail(c, c->pos, "%s is not allowed past the last table (%d)", name(c),
 		            LFLOW_N_TABLES - 1);
 	return true;
 }

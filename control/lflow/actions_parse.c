@@ -210,8 +210,10 @@ static bool parse_aval(struct ap *p, struct aval *v, bool in_set)
 		if (in_set)
 			break;
 		lexer_next(p->lx);
-		if (t->type == LEX_RCURLY)
-			break; /* `{}': a set has at least one value */
+		if (t->type == LEX_RCURLY) {
+			expect(p, "constant"); /* `{}': a set has at least one value */
+			return false;
+		}
 		size_t cap = 4;
 		v->kind = AV_SET;
 		v->elems = arena_alloc(p->a, cap * sizeof(*v->elems));
