@@ -72,9 +72,13 @@ static void add_prereq(struct ap *p, const struct lf_symbol *sym)
 		p->prereq = expr_and(p->a, p->prereq, e);
 }
 
+/* An action's own prerequisite: a predicate (ip, ip4, nd_ns...) that
+ * stands for its expansion. */
 static void add_prereq_text(struct ap *p, const char *name)
 {
-	add_prereq(p, symtab_lookup(name));
+	const struct enode *e = expr_parse(name, p->a, p->err);
+	if (e != NULL)
+		p->prereq = expr_and(p->a, p->prereq, e);
 }
 
 static bool parse_aref(struct ap *p, struct aref *r)
@@ -293,6 +297,8 @@ static bool parse_args(struct ap *p, struct act *a)
 
 static struct act *parse_list(struct ap *p, enum lex_type end);
 
+static bool has_own_prereq(enum lflow_op op);
+
 static bool parse_nested(struct ap *p, struct act *a)
 {
 	if (!force(p, LEX_LCURLY))
@@ -309,7 +315,15 @@ static bool parse_nested(struct ap *p, struct act *a)
 		p->ct_scope = true;
 	else if (a->op == LFLOW_OP_CLONE)
 		p->ct_scope = false;
+	/* As in ovn-controller: the fields a block touches add their
+	 * prerequisites to the match only for clone and reject, which act on
+	 * the packet itself; arp, nd_na, icmp4... build a new packet, and add
+	 * only their own prerequisite (an ARP request's fields are not the
+	 * IPv4 packet's that triggers it). */
+	const struct enode *outer = p->prereq;
 	a->nested = parse_list(p, LEX_RCURLY);
+	if (has_own_prereq(a->op))
+		p->prereq = outer;
 	p->ct_scope = scope;
 	p->depth--;
 	return !ap_failed(p) && force(p, LEX_RCURLY);
@@ -411,6 +425,11 @@ static const struct desc descs[LFLOW_OP_N] = {
         [LFLOW_OP_CHK_LB_AFF] = {FORM_RESULT, "", 1, NULL, false},
         [LFLOW_OP_SAMPLE] = {FORM_CALL, NULL, 0, NULL, false},
 };
+
+static bool has_own_prereq(enum lflow_op op)
+{
+	return descs[op].prereq != NULL;
+}
 
 static const char *const names[LFLOW_OP_N] = {
 #define NAME_ROW(E, N, X) N,
