@@ -68,7 +68,7 @@ struct act {
 	size_t n_args;
 	char trailing_sep; /* ',' or ';' written just before `)', else 0 */
 	size_t args_end;   /* byte offset of the `)' */
-	bool has_nested; /* written with { ... } */
+	bool has_nested;   /* written with { ... } */
 	struct act *nested;
 	unsigned table; /* next */
 	int pipeline;   /* next: 0 ingress, 1 egress */

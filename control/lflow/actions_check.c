@@ -78,8 +78,8 @@ static bool commas_only(const struct ck *c)
 {
 	for (size_t i = 0; i < c->a->n_args; i++)
 		if (c->a->args[i].sep == ';')
-			return fail(c, c->a->args[i].pos, "%s separates its arguments with `,', not `;'",
-			            name(c));
+			return fail(c, c->a->args[i].pos,
+			            "%s separates its arguments with `,', not `;'", name(c));
 	if (c->a->trailing_sep == ';')
 		return fail(c, c->a->args_end, "%s separates its arguments with `,', not `;'",
 		            name(c));
@@ -127,8 +127,7 @@ static bool check_ct_nat(const struct ck *c)
 	if (ip->key != NULL || !is_plain(&ip->v) ||
 	    (ip->v.fmt != LEX_F_IPV4 && ip->v.fmt != LEX_F_IPV6))
 		return fail(c, ip->v.pos,
-		            "%s needs one IPv4 or IPv6 address (no mask, range or port)",
-		            name(c));
+		            "%s needs one IPv4 or IPv6 address (no mask, range or port)", name(c));
 	if (a->n_args > 2 || a->trailing_sep)
 		return fail(c, a->n_args > 2 ? a->args[2].pos : a->args_end,
 		            "%s takes an address and an optional port range", name(c));
@@ -169,7 +168,8 @@ static bool check_ct_lb(const struct ck *c)
 		const struct aval *v = &a->args[i].v;
 		bool ok = v->kind == AV_INT && !v->has_mask && !v->has_hi &&
 		          (v->bracket ? v->fmt == LEX_F_IPV6
-		                      : v->fmt == LEX_F_IPV4 || (v->fmt == LEX_F_IPV6 && !v->has_port));
+		                      : v->fmt == LEX_F_IPV4 ||
+		                                (v->fmt == LEX_F_IPV6 && !v->has_port));
 		if (!ok)
 			return fail(c, v->pos,
 			            "%s backends are IPv4[:PORT] or [IPv6][:PORT] addresses",
@@ -209,7 +209,8 @@ static bool check_select(const struct ck *c)
 		const struct aarg *g = &a->args[i];
 		if (g->key == NULL) {
 			if (!is_dec(&g->v, 65535))
-				return fail(c, g->v.pos, "select: expecting a member id (0 to 65535)");
+				return fail(c, g->v.pos,
+				            "select: expecting a member id (0 to 65535)");
 			continue;
 		}
 		char *end;
@@ -275,17 +276,16 @@ static const struct opt dhcp4_opts[] = {
 };
 
 static const struct opt dhcp6_opts[] = {
-        {"ia_addr", 'n'},
-        {"server_id", 'n'},
-        {"domain_search", 's'},
-        {"dns_server", 'n'},
-        {NULL, 0},
+        {"ia_addr", 'n'},    {"server_id", 'n'}, {"domain_search", 's'},
+        {"dns_server", 'n'}, {NULL, 0},
 };
 
 static const struct opt ra_opts[] = {
-        {"addr_mode", 's'}, {"router_preference", 's'}, {"slla", 'n'},
-        {"prefix", 'n'},    {"mtu", 'n'},               {"rdnss", 'n'},
-        {"dnssl", 's'},     {"route_info", 's'},        {NULL, 0},
+        {"addr_mode", 's'}, {"router_preference", 's'},
+        {"slla", 'n'},      {"prefix", 'n'},
+        {"mtu", 'n'},       {"rdnss", 'n'},
+        {"dnssl", 's'},     {"route_info", 's'},
+        {NULL, 0},
 };
 
 static const struct opt *find_opt(const struct opt *opts, const char *key)
@@ -364,8 +364,7 @@ static bool one_of(const struct aval *v, const char *const *words)
  * prefix unless the address mode is dhcpv6_stateful. */
 static bool check_put_nd_ra_opts(const struct ck *c)
 {
-	static const char *const modes[] = {"slaac", "dhcpv6_stateful", "dhcpv6_stateless",
-	                                    NULL};
+	static const char *const modes[] = {"slaac", "dhcpv6_stateful", "dhcpv6_stateless", NULL};
 	static const char *const prfs[] = {"MEDIUM", "HIGH", "LOW", NULL};
 	const struct act *a = c->a;
 	if (!check_opts(c, ra_opts, "IPv6 ND RA"))
@@ -436,14 +435,16 @@ static bool check_log(const struct ck *c)
 		} else if (is_key(g, "meter")) {
 			ok = v->kind == AV_STR;
 		} else {
-			return fail(c, g->pos, "log: expecting verdict=, name=, severity= or meter=");
+			return fail(c, g->pos,
+			            "log: expecting verdict=, name=, severity= or meter=");
 		}
 		if (!ok)
-			return fail(c, v->pos,
-			            "log: invalid %s (verdict: drop, reject or allow; name: a string "
-			            "under 64 bytes; severity: alert, warning, notice, info or debug; "
-			            "meter: a string)",
-			            g->key);
+			return fail(
+			        c, v->pos,
+			        "log: invalid %s (verdict: drop, reject or allow; name: a string "
+			        "under 64 bytes; severity: alert, warning, notice, info or debug; "
+			        "meter: a string)",
+			        g->key);
 	}
 	if (!verdict)
 		return fail(c, a->args_end, "log needs verdict=drop|reject|allow");
@@ -455,9 +456,8 @@ static bool check_set_meter(const struct ck *c)
 {
 	const struct act *a = c->a;
 	if (a->n_args == 0 || a->n_args > 2 || !commas_only(c) || !no_trailing(c))
-		return !c->err->set &&
-		       fail(c, a->n_args > 2 ? a->args[2].pos : a->args_end,
-		            "set_meter takes a rate and an optional burst");
+		return !c->err->set && fail(c, a->n_args > 2 ? a->args[2].pos : a->args_end,
+		                            "set_meter takes a rate and an optional burst");
 	for (size_t i = 0; i < a->n_args; i++)
 		if (a->args[i].key != NULL || !is_dec(&a->args[i].v, UINT64_MAX))
 			return fail(c, a->args[i].pos, "set_meter: expecting a decimal integer");
@@ -541,8 +541,9 @@ static bool check_trigger_event(const struct ck *c)
 		            "trigger_event needs event= first");
 	const struct aval *ev = &a->args[0].v;
 	if (ev->kind != AV_STR || strcmp(ev->s, "empty_lb_backends") != 0)
-		return fail(c, ev->pos, "trigger_event: unknown event (expecting "
-		                        "\"empty_lb_backends\")");
+		return fail(c, ev->pos,
+		            "trigger_event: unknown event (expecting "
+		            "\"empty_lb_backends\")");
 	for (size_t i = 1; i < a->n_args; i++) {
 		const struct aarg *g = &a->args[i];
 		const struct aval *v = &g->v;
@@ -598,7 +599,8 @@ static bool check_get_fdb(const struct ck *c)
 {
 	const struct aref *r = &c->a->dst;
 	if (r->sym->kind != SYM_STRING && r->width != 32)
-		return fail(c, c->pos, "get_fdb stores a port: %s must be a string field or 32 bits",
+		return fail(c, c->pos,
+		            "get_fdb stores a port: %s must be a string field or 32 bits",
 		            r->sym->name);
 	return true;
 }
@@ -639,10 +641,11 @@ static bool check_commit_lb_aff(const struct ck *c)
 		if (k == 2 && vport == 0)
 			continue;
 		if (i >= a->n_args || !is_key(&a->args[i], keys[k]))
-			return fail(c, i < a->n_args ? a->args[i].pos : a->args_end,
-			            "commit_lb_aff takes vip=, backend=, proto= (with a VIP port) and "
-			            "timeout=, in that order; expecting %s=",
-			            keys[k]);
+			return fail(
+			        c, i < a->n_args ? a->args[i].pos : a->args_end,
+			        "commit_lb_aff takes vip=, backend=, proto= (with a VIP port) and "
+			        "timeout=, in that order; expecting %s=",
+			        keys[k]);
 		const struct aval *v = &a->args[i++].v;
 		if (k == 0 && (v->kind != AV_STR || (vfam = parse_ip_port(v->s, &vport)) == 0))
 			return fail(c, v->pos, "commit_lb_aff: vip is a string \"IP[:PORT]\"");
@@ -672,7 +675,8 @@ static bool check_sample(const struct ck *c)
 		const struct aval *v = &g->v;
 		if (is_key(g, "probability")) {
 			if (!is_dec(v, 65535))
-				return fail(c, v->pos, "sample: probability is a decimal up to 65535");
+				return fail(c, v->pos,
+				            "sample: probability is a decimal up to 65535");
 			prob = v->value.lo > 0;
 		} else if (is_key(g, "collector_set")) {
 			if (!is_dec(v, UINT32_MAX))

@@ -129,7 +129,8 @@ static bool parse_aref(struct ap *p, struct aref *r)
 	if (lo == 0 && hi == r->sym->width - 1u)
 		goto done; /* all of it: eth.type[0..15] */
 	if (r->sym->nominal) {
-		lf_error_set(p->err, pos, "cannot select part of nominal field %s, only all %u bits",
+		lf_error_set(p->err, pos,
+		             "cannot select part of nominal field %s, only all %u bits",
 		             r->sym->name, r->sym->width);
 		return false;
 	}
@@ -348,7 +349,7 @@ enum form {
 
 struct desc {
 	enum form form;
-	const char *sig; /* positional signature, NULL: free-form */
+	const char *sig;      /* positional signature, NULL: free-form */
 	unsigned result_bits; /* FORM_RESULT: width of R (0: any) */
 	const char *prereq;   /* added to the match */
 	bool opt_nested;      /* FORM_NEST whose block may be left out */
@@ -496,7 +497,8 @@ static bool check_sig(struct ap *p, const struct act *a, const struct desc *d)
 	for (size_t i = 0; i < a->n_args; i++) {
 		const struct aarg *g = &a->args[i];
 		if (g->key != NULL || i >= n_sig || g->sep == ';') {
-			lf_error_set(p->err, g->pos, "%s takes %u positional argument%s, separated by `,'",
+			lf_error_set(p->err, g->pos,
+			             "%s takes %u positional argument%s, separated by `,'",
 			             names[a->op], n_sig, n_sig == 1 ? "" : "s");
 			return false;
 		}
@@ -507,14 +509,15 @@ static bool check_sig(struct ap *p, const struct act *a, const struct desc *d)
 				             "argument %zu of %s must be %s, not %u-bit %s", i + 1,
 				             names[a->op], what, g->v.f.width, g->v.f.sym->name);
 			else
-				lf_error_set(p->err, g->v.pos, "argument %zu of %s must be %s", i + 1,
-				             names[a->op], what);
+				lf_error_set(p->err, g->v.pos, "argument %zu of %s must be %s",
+				             i + 1, names[a->op], what);
 			return false;
 		}
 	}
 	if (a->n_args < n_sig || a->trailing_sep) {
 		lf_error_set(p->err, a->args_end, "%s takes %u argument%s%s", names[a->op], n_sig,
-		             n_sig == 1 ? "" : "s", a->trailing_sep ? ", with no trailing `,'" : "");
+		             n_sig == 1 ? "" : "s",
+		             a->trailing_sep ? ", with no trailing `,'" : "");
 		return false;
 	}
 	return true;
@@ -584,9 +587,10 @@ static bool parse_next(struct ap *p, struct act *a, size_t pos)
 			const struct aarg *g = &a->args[i];
 			const struct aval *v = &g->v;
 			if (g->sep == ';' || (g->key == NULL && a->n_args > 1)) {
-				lf_error_set(p->err, g->pos,
-				             "next takes a table number, or pipeline=ingress|egress "
-				             "and table=N separated by `,'");
+				lf_error_set(
+				        p->err, g->pos,
+				        "next takes a table number, or pipeline=ingress|egress "
+				        "and table=N separated by `,'");
 				return false;
 			}
 			if (g->key == NULL || strcmp(g->key, "table") == 0) {

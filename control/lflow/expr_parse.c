@@ -22,8 +22,8 @@ struct xp {
 	struct lexer *lx;
 	struct arena *a;
 	struct lf_error *err;
-	int depth;    /* parentheses open */
-	bool in_pred; /* parsing a predicate's expansion: nominal rule relaxed */
+	int depth;        /* parentheses open */
+	bool in_pred;     /* parsing a predicate's expansion: nominal rule relaxed */
 	bool saw_nominal; /* a nominal field or predicate was tested */
 };
 
@@ -350,7 +350,8 @@ static bool parse_field(struct xp *x, struct fref *f)
 	if (lo == 0 && hi == f->sym->width - 1u)
 		return true; /* the whole field: eth.type[0..15], ip4[0] */
 	if (f->sym->nominal) {
-		lf_error_set(x->err, f->pos, "cannot select part of nominal field %s, only all %u bits",
+		lf_error_set(x->err, f->pos,
+		             "cannot select part of nominal field %s, only all %u bits",
 		             f->sym->name, f->sym->width);
 		return false;
 	}
@@ -578,8 +579,8 @@ static bool is_rel(enum lex_type t)
 }
 
 /* A predicate, or its negation; nominal predicates only positively. */
-static const struct enode *predicate_use(struct xp *x, const struct lf_symbol *sym,
-                                         bool positive, size_t pos)
+static const struct enode *predicate_use(struct xp *x, const struct lf_symbol *sym, bool positive,
+                                         size_t pos)
 {
 	bool nominal = pred_nominal(sym);
 	x->saw_nominal |= nominal;
@@ -608,8 +609,9 @@ static const struct enode *pred_relation(struct xp *x, const struct fref *f, enu
 	const struct enode *r = node(x->a, op == LEX_EQ ? EN_FALSE : EN_TRUE);
 	for (size_t i = 0; i < n; i++) {
 		if (vals[i].type != LEX_INT) {
-			lf_error_set(x->err, vals[i].pos, "predicate %s compared with %s, not 0 or 1",
-			             f->sym->name, lex_type_name(vals[i].type));
+			lf_error_set(x->err, vals[i].pos,
+			             "predicate %s compared with %s, not 0 or 1", f->sym->name,
+			             lex_type_name(vals[i].type));
 			return NULL;
 		}
 		if (!check_fits(x, f, &vals[i]))
@@ -747,8 +749,8 @@ static const struct enode *parse_const_term(struct xp *x, bool neg, bool *atomic
 		return NULL;
 	enum lex_type op1 = lx->tok.type;
 	if (!is_rel(op1)) {
-		if (c1.type == LEX_INT && c1.fmt == LEX_F_DEC && !c1.has_mask &&
-		    c1.value.hi == 0 && c1.value.lo <= 1) {
+		if (c1.type == LEX_INT && c1.fmt == LEX_F_DEC && !c1.has_mask && c1.value.hi == 0 &&
+		    c1.value.lo <= 1) {
 			*atomic = true;
 			return node(x->a, (c1.value.lo == 1) != neg ? EN_TRUE : EN_FALSE);
 		}
