@@ -32,7 +32,8 @@ enum aval_kind {
 	AV_STR,
 	AV_FIELD,
 	AV_SET,  /* { values } */
-	AV_WORD, /* a bare identifier that names no field: tcp, true, drop */
+	AV_WORD, /* a bare identifier that names no field (tcp, true, drop), or
+	          * a macro: `$cookie' (s holds the `$') */
 };
 
 struct aval {
@@ -45,12 +46,14 @@ struct aval {
 	struct aref f;
 	struct aval *elems;
 	size_t n;
+	size_t pos; /* byte offset, for errors */
 };
 
 struct aarg {
 	const char *key; /* NULL for a positional argument */
 	struct aval v;
-	char sep; /* separator before this argument: ',' or ';' (first: 0) */
+	char sep;   /* separator before this argument: ',' or ';' (first: 0) */
+	size_t pos; /* byte offset of the key, or of the value */
 };
 
 struct act {
@@ -63,11 +66,17 @@ struct act {
 	bool has_args;   /* written with (...) */
 	struct aarg *args;
 	size_t n_args;
-	bool has_nested; /* written with { ... } */
+	char trailing_sep; /* ',' or ';' written just before `)', else 0 */
+	size_t args_end;   /* byte offset of the `)' */
+	bool has_nested;   /* written with { ... } */
 	struct act *nested;
 	unsigned table; /* next */
 	int pipeline;   /* next: 0 ingress, 1 egress */
 };
+
+/* Logical tables per pipeline that ovn-controller 23.03 has
+ * (LOG_PIPELINE_LEN): next; may not go past the last. */
+#define LFLOW_N_TABLES 29
 
 /* Where the flow sits: next; needs it. */
 struct act_ctx {

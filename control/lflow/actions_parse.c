@@ -10,12 +10,14 @@
 #include <string.h>
 
 #include "actions.h"
+#include "actions_check.h"
 #include "arena.h"
 #include "lex.h"
 #include "symtab.h"
 #include "u128.h"
 
-#define MAX_NEST 16
+/* ovn-controller nests actions up to 31 deep. */
+#define MAX_NEST 31
 
 struct ap {
 	struct lexer *lx;
@@ -24,6 +26,7 @@ struct ap {
 	const struct act_ctx *ctx;
 	const struct enode *prereq;
 	int depth;
+	bool ct_scope; /* inside ct_commit { }: only ct_mark, ct_label writable */
 };
 
 static bool ap_failed(struct ap *p)
@@ -69,9 +72,13 @@ static void add_prereq(struct ap *p, const struct lf_symbol *sym)
 		p->prereq = expr_and(p->a, p->prereq, e);
 }
 
+/* An action's own prerequisite: a predicate (ip, ip4, nd_ns...) that
+ * stands for its expansion. */
 static void add_prereq_text(struct ap *p, const char *name)
 {
-	add_prereq(p, symtab_lookup(name));
+	const struct enode *e = expr_parse(name, p->a, p->err);
+	if (e != NULL)
+		p->prereq = expr_and(p->a, p->prereq, e);
 }
 
 static bool parse_aref(struct ap *p, struct aref *r)
@@ -93,7 +100,7 @@ static bool parse_aref(struct ap *p, struct aref *r)
 	lexer_next(p->lx);
 	if (!match(p, LEX_LSQUARE))
 		goto done;
-	if (r->sym->kind == SYM_STRING || r->sym->nominal) {
+	if (r->sym->kind == SYM_STRING || r->sym->kind == SYM_OVN_FIELD) {
 		lf_error_set(p->err, pos, "cannot take bits of field %s", r->sym->name);
 		return false;
 	}
@@ -119,6 +126,14 @@ static bool parse_aref(struct ap *p, struct aref *r)
 		             r->sym->width, r->sym->name);
 		return false;
 	}
+	if (lo == 0 && hi == r->sym->width - 1u)
+		goto done; /* all of it: eth.type[0..15] */
+	if (r->sym->nominal) {
+		lf_error_set(p->err, pos,
+		             "cannot select part of nominal field %s, only all %u bits",
+		             r->sym->name, r->sym->width);
+		return false;
+	}
 	r->ofs = lo;
 	r->width = hi - lo + 1;
 	r->sub = true;
@@ -131,6 +146,7 @@ static bool parse_aval(struct ap *p, struct aval *v, bool in_set)
 {
 	struct lex_token *t = &p->lx->tok;
 	memset(v, 0, sizeof(*v));
+	v->pos = t->pos;
 	switch (t->type) {
 	case LEX_LSQUARE: /* [ipv6]:port */
 		lexer_next(p->lx);
@@ -179,6 +195,11 @@ static bool parse_aval(struct ap *p, struct aval *v, bool in_set)
 		v->s = t->s;
 		lexer_next(p->lx);
 		return true;
+	case LEX_ASET: /* a macro: sample(obs_point=$cookie) */
+		v->kind = AV_WORD;
+		v->s = arena_printf(p->a, "$%s", t->s);
+		lexer_next(p->lx);
+		return true;
 	case LEX_ID: {
 		const struct lf_symbol *sym = symtab_lookup(t->s);
 		if (sym != NULL && sym->kind != SYM_PREDICATE) {
@@ -194,6 +215,10 @@ static bool parse_aval(struct ap *p, struct aval *v, bool in_set)
 		if (in_set)
 			break;
 		lexer_next(p->lx);
+		if (t->type == LEX_RCURLY) {
+			expect(p, "constant"); /* `{}': a set has at least one value */
+			return false;
+		}
 		size_t cap = 4;
 		v->kind = AV_SET;
 		v->elems = arena_alloc(p->a, cap * sizeof(*v->elems));
@@ -213,7 +238,7 @@ static bool parse_aval(struct ap *p, struct aval *v, bool in_set)
 	default:
 		break;
 	}
-	expect(p, "argument");
+	expect(p, in_set ? "constant" : "argument");
 	return false;
 }
 
@@ -226,7 +251,13 @@ static bool parse_args(struct ap *p, struct act *a)
 	size_t cap = 4;
 	a->args = arena_alloc(p->a, cap * sizeof(*a->args));
 	char sep = 0;
-	while (!match(p, LEX_RPAREN)) {
+	for (;;) {
+		if (p->lx->tok.type == LEX_RPAREN) {
+			a->args_end = p->lx->tok.pos;
+			a->trailing_sep = sep;
+			lexer_next(p->lx);
+			break;
+		}
 		if (a->n_args == cap) {
 			struct aarg *na = arena_alloc(p->a, 2 * cap * sizeof(*na));
 			memcpy(na, a->args, cap * sizeof(*na));
@@ -236,6 +267,7 @@ static bool parse_args(struct ap *p, struct act *a)
 		struct aarg *g = &a->args[a->n_args++];
 		g->sep = sep;
 		g->key = NULL;
+		g->pos = p->lx->tok.pos;
 		const struct lex_token *kt = &p->lx->tok;
 		if (kt->type == LEX_INT && !kt->has_mask && kt->fmt == LEX_F_DEC &&
 		    kt->value.hi == 0 && lexer_peek(p->lx) == LEX_ASSIGN) {
@@ -250,11 +282,13 @@ static bool parse_args(struct ap *p, struct act *a)
 		}
 		if (!parse_aval(p, &g->v, false))
 			return false;
-		if (match(p, LEX_COMMA))
+		if (match(p, LEX_COMMA)) {
 			sep = ',';
-		else if (match(p, LEX_SEMI))
+		} else if (match(p, LEX_SEMI)) {
 			sep = ';';
-		else if (p->lx->tok.type != LEX_RPAREN) {
+		} else if (p->lx->tok.type == LEX_RPAREN) {
+			sep = 0;
+		} else {
 			expect(p, "`,' or `)'");
 			return false;
 		}
@@ -263,6 +297,8 @@ static bool parse_args(struct ap *p, struct act *a)
 }
 
 static struct act *parse_list(struct ap *p, enum lex_type end);
+
+static bool has_own_prereq(enum lflow_op op);
 
 static bool parse_nested(struct ap *p, struct act *a)
 {
@@ -273,15 +309,33 @@ static bool parse_nested(struct ap *p, struct act *a)
 		return false;
 	}
 	a->has_nested = true;
+	/* ct_commit { } may set ct_mark and ct_label and nothing else; clone
+	 * starts afresh; the others keep the scope they are in. */
+	bool scope = p->ct_scope;
+	if (a->op == LFLOW_OP_CT_COMMIT)
+		p->ct_scope = true;
+	else if (a->op == LFLOW_OP_CLONE)
+		p->ct_scope = false;
+	/* As in ovn-controller: the fields a block touches add their
+	 * prerequisites to the match only for clone and reject, which act on
+	 * the packet itself; arp, nd_na, icmp4... build a new packet, and add
+	 * only their own prerequisite (an ARP request's fields are not the
+	 * IPv4 packet's that triggers it). */
+	const struct enode *outer = p->prereq;
 	a->nested = parse_list(p, LEX_RCURLY);
+	if (has_own_prereq(a->op))
+		p->prereq = outer;
+	p->ct_scope = scope;
 	p->depth--;
 	return !ap_failed(p) && force(p, LEX_RCURLY);
 }
 
 /*
  * Shapes. Descriptor per action: how it is written and what it takes.
- * Argument signature letters: s string field, f field, i integer, c constant
- * (integer or string), * anything.
+ * Signature letters, one per positional argument: s string field (inport,
+ * outport), F any field, f integer field, fN integer field of N bits, d
+ * decimal integer, t string constant. A NULL signature leaves the arguments
+ * to the action's own check (actions_check.c).
  */
 enum form {
 	FORM_NONE,
@@ -295,84 +349,88 @@ enum form {
 
 struct desc {
 	enum form form;
-	const char *sig; /* positional signature, NULL: free-form */
-	unsigned min_args;
+	const char *sig;      /* positional signature, NULL: free-form */
 	unsigned result_bits; /* FORM_RESULT: width of R (0: any) */
 	const char *prereq;   /* added to the match */
 	bool opt_nested;      /* FORM_NEST whose block may be left out */
 };
 
 static const struct desc descs[LFLOW_OP_N] = {
-        [LFLOW_OP_OUTPUT] = {FORM_BARE, NULL, 0, 0, NULL, false},
-        [LFLOW_OP_NEXT] = {FORM_SPECIAL, NULL, 0, 0, NULL, false},
-        [LFLOW_OP_DROP] = {FORM_BARE, NULL, 0, 0, NULL, false},
-        [LFLOW_OP_LOAD] = {FORM_SPECIAL, NULL, 0, 0, NULL, false},
-        [LFLOW_OP_MOVE] = {FORM_SPECIAL, NULL, 0, 0, NULL, false},
-        [LFLOW_OP_EXCHANGE] = {FORM_SPECIAL, NULL, 0, 0, NULL, false},
-        [LFLOW_OP_PUSH] = {FORM_CALL, "f", 1, 0, NULL, false},
-        [LFLOW_OP_POP] = {FORM_CALL, "f", 1, 0, NULL, false},
-        [LFLOW_OP_DEC_TTL] = {FORM_SPECIAL, NULL, 0, 0, "ip", false},
-        [LFLOW_OP_CLONE] = {FORM_NEST, NULL, 0, 0, NULL, false},
-        [LFLOW_OP_CT_NEXT] = {FORM_BARE, NULL, 0, 0, "ip", false},
-        [LFLOW_OP_CT_COMMIT] = {FORM_NEST, NULL, 0, 0, "ip", true},
-        [LFLOW_OP_CT_COMMIT_NAT] = {FORM_BARE, NULL, 0, 0, "ip", false},
-        [LFLOW_OP_CT_DNAT] = {FORM_OPT, "ci", 1, 0, "ip", false},
-        [LFLOW_OP_CT_SNAT] = {FORM_OPT, "ci", 1, 0, "ip", false},
-        [LFLOW_OP_CT_DNAT_IN_CZONE] = {FORM_OPT, "ci", 1, 0, "ip", false},
-        [LFLOW_OP_CT_SNAT_IN_CZONE] = {FORM_OPT, "ci", 1, 0, "ip", false},
-        [LFLOW_OP_CT_LB] = {FORM_OPT, NULL, 1, 0, "ip", false},
-        [LFLOW_OP_CT_LB_MARK] = {FORM_OPT, NULL, 1, 0, "ip", false},
-        [LFLOW_OP_CT_CLEAR] = {FORM_BARE, NULL, 0, 0, NULL, false},
-        [LFLOW_OP_CT_SNAT_TO_VIP] = {FORM_BARE, NULL, 0, 0, "ip", false},
-        [LFLOW_OP_SELECT] = {FORM_RESULT, NULL, 1, 0, NULL, false},
-        [LFLOW_OP_ARP] = {FORM_NEST, NULL, 0, 0, "ip4", false},
-        [LFLOW_OP_ND_NS] = {FORM_NEST, NULL, 0, 0, "ip6", false},
-        [LFLOW_OP_ND_NA] = {FORM_NEST, NULL, 0, 0, "nd_ns", false},
-        [LFLOW_OP_ND_NA_ROUTER] = {FORM_NEST, NULL, 0, 0, "nd_ns", false},
-        [LFLOW_OP_ICMP4] = {FORM_NEST, NULL, 0, 0, "ip4", false},
-        [LFLOW_OP_ICMP4_ERROR] = {FORM_NEST, NULL, 0, 0, "ip4", false},
-        [LFLOW_OP_ICMP6] = {FORM_NEST, NULL, 0, 0, "ip6", false},
-        [LFLOW_OP_ICMP6_ERROR] = {FORM_NEST, NULL, 0, 0, "ip6", false},
-        [LFLOW_OP_IGMP] = {FORM_BARE, NULL, 0, 0, NULL, false},
-        [LFLOW_OP_TCP_RESET] = {FORM_NEST, NULL, 0, 0, "tcp", false},
-        [LFLOW_OP_SCTP_ABORT] = {FORM_NEST, NULL, 0, 0, "sctp", false},
-        [LFLOW_OP_REJECT] = {FORM_NEST, NULL, 0, 0, NULL, false},
-        [LFLOW_OP_GET_ARP] = {FORM_CALL, "sf", 2, 0, NULL, false},
-        [LFLOW_OP_PUT_ARP] = {FORM_CALL, "sff", 3, 0, NULL, false},
-        [LFLOW_OP_LOOKUP_ARP] = {FORM_RESULT, "sff", 3, 1, NULL, false},
-        [LFLOW_OP_LOOKUP_ARP_IP] = {FORM_RESULT, "sf", 2, 1, NULL, false},
-        [LFLOW_OP_GET_ND] = {FORM_CALL, "sf", 2, 0, NULL, false},
-        [LFLOW_OP_PUT_ND] = {FORM_CALL, "sff", 3, 0, NULL, false},
-        [LFLOW_OP_LOOKUP_ND] = {FORM_RESULT, "sff", 3, 1, NULL, false},
-        [LFLOW_OP_LOOKUP_ND_IP] = {FORM_RESULT, "sf", 2, 1, NULL, false},
-        [LFLOW_OP_PUT_DHCP_OPTS] = {FORM_RESULT, NULL, 1, 1, NULL, false},
-        [LFLOW_OP_PUT_DHCPV6_OPTS] = {FORM_RESULT, NULL, 0, 1, NULL, false},
-        [LFLOW_OP_DNS_LOOKUP] = {FORM_RESULT, NULL, 0, 1, "udp", false},
-        [LFLOW_OP_PUT_ND_RA_OPTS] = {FORM_RESULT, NULL, 1, 1, NULL, false},
-        [LFLOW_OP_HANDLE_DHCPV6_REPLY] = {FORM_BARE, NULL, 0, 0, NULL, false},
-        [LFLOW_OP_SET_QUEUE] = {FORM_CALL, "i", 1, 0, NULL, false},
-        [LFLOW_OP_LOG] = {FORM_CALL, NULL, 0, 0, NULL, false},
-        [LFLOW_OP_SET_METER] = {FORM_CALL, "ii", 1, 0, NULL, false},
-        [LFLOW_OP_CHECK_PKT_LARGER] = {FORM_RESULT, "i", 1, 1, NULL, false},
-        [LFLOW_OP_TRIGGER_EVENT] = {FORM_CALL, NULL, 1, 0, NULL, false},
-        [LFLOW_OP_BIND_VPORT] = {FORM_CALL, "cs", 2, 0, NULL, false},
-        [LFLOW_OP_HANDLE_SVC_CHECK] = {FORM_CALL, "s", 1, 0, NULL, false},
-        [LFLOW_OP_HANDLE_BFD_MSG] = {FORM_CALL, "", 0, 0, NULL, false},
-        [LFLOW_OP_FWD_GROUP] = {FORM_CALL, NULL, 1, 0, NULL, false},
-        [LFLOW_OP_CHK_LB_HAIRPIN] = {FORM_RESULT, "", 0, 1, NULL, false},
-        [LFLOW_OP_CHK_LB_HAIRPIN_REPLY] = {FORM_RESULT, "", 0, 1, NULL, false},
-        [LFLOW_OP_PUT_FDB] = {FORM_CALL, "sf", 2, 0, NULL, false},
-        [LFLOW_OP_GET_FDB] = {FORM_RESULT, "f", 1, 0, NULL, false},
-        [LFLOW_OP_LOOKUP_FDB] = {FORM_RESULT, "sf", 2, 1, NULL, false},
-        [LFLOW_OP_CHECK_IN_PORT_SEC] = {FORM_RESULT, "", 0, 1, NULL, false},
-        [LFLOW_OP_CHECK_OUT_PORT_SEC] = {FORM_RESULT, "", 0, 1, NULL, false},
-        [LFLOW_OP_COMMIT_ECMP_NH] = {FORM_CALL, NULL, 2, 0, NULL, false},
-        [LFLOW_OP_CHK_ECMP_NH_MAC] = {FORM_RESULT, "", 0, 1, NULL, false},
-        [LFLOW_OP_CHK_ECMP_NH] = {FORM_RESULT, "", 0, 1, NULL, false},
-        [LFLOW_OP_COMMIT_LB_AFF] = {FORM_CALL, NULL, 3, 0, NULL, false},
-        [LFLOW_OP_CHK_LB_AFF] = {FORM_RESULT, "", 0, 1, NULL, false},
-        [LFLOW_OP_SAMPLE] = {FORM_CALL, NULL, 1, 0, NULL, false},
+        [LFLOW_OP_OUTPUT] = {FORM_BARE, NULL, 0, NULL, false},
+        [LFLOW_OP_NEXT] = {FORM_SPECIAL, NULL, 0, NULL, false},
+        [LFLOW_OP_DROP] = {FORM_BARE, NULL, 0, NULL, false},
+        [LFLOW_OP_LOAD] = {FORM_SPECIAL, NULL, 0, NULL, false},
+        [LFLOW_OP_MOVE] = {FORM_SPECIAL, NULL, 0, NULL, false},
+        [LFLOW_OP_EXCHANGE] = {FORM_SPECIAL, NULL, 0, NULL, false},
+        [LFLOW_OP_PUSH] = {FORM_CALL, "F", 0, NULL, false},
+        [LFLOW_OP_POP] = {FORM_CALL, "F", 0, NULL, false},
+        [LFLOW_OP_DEC_TTL] = {FORM_SPECIAL, NULL, 0, "ip", false},
+        [LFLOW_OP_CLONE] = {FORM_NEST, NULL, 0, NULL, false},
+        [LFLOW_OP_CT_NEXT] = {FORM_BARE, NULL, 0, "ip", false},
+        [LFLOW_OP_CT_COMMIT] = {FORM_NEST, NULL, 0, "ip", true},
+        [LFLOW_OP_CT_COMMIT_NAT] = {FORM_BARE, NULL, 0, "ip", false},
+        [LFLOW_OP_CT_DNAT] = {FORM_OPT, NULL, 0, "ip", false},
+        [LFLOW_OP_CT_SNAT] = {FORM_OPT, NULL, 0, "ip", false},
+        [LFLOW_OP_CT_DNAT_IN_CZONE] = {FORM_OPT, NULL, 0, "ip", false},
+        [LFLOW_OP_CT_SNAT_IN_CZONE] = {FORM_OPT, NULL, 0, "ip", false},
+        [LFLOW_OP_CT_LB] = {FORM_OPT, NULL, 0, "ip", false},
+        [LFLOW_OP_CT_LB_MARK] = {FORM_OPT, NULL, 0, "ip", false},
+        [LFLOW_OP_CT_CLEAR] = {FORM_BARE, NULL, 0, NULL, false},
+        [LFLOW_OP_CT_SNAT_TO_VIP] = {FORM_BARE, NULL, 0, "ip", false},
+        [LFLOW_OP_SELECT] = {FORM_RESULT, NULL, 0, NULL, false},
+        [LFLOW_OP_ARP] = {FORM_NEST, NULL, 0, "ip4", false},
+        [LFLOW_OP_ND_NS] = {FORM_NEST, NULL, 0, "ip6", false},
+        [LFLOW_OP_ND_NA] = {FORM_NEST, NULL, 0, "nd_ns", false},
+        [LFLOW_OP_ND_NA_ROUTER] = {FORM_NEST, NULL, 0, "nd_ns", false},
+        [LFLOW_OP_ICMP4] = {FORM_NEST, NULL, 0, "ip4", false},
+        [LFLOW_OP_ICMP4_ERROR] = {FORM_NEST, NULL, 0, "ip4", false},
+        [LFLOW_OP_ICMP6] = {FORM_NEST, NULL, 0, "ip6", false},
+        [LFLOW_OP_ICMP6_ERROR] = {FORM_NEST, NULL, 0, "ip6", false},
+        [LFLOW_OP_IGMP] = {FORM_BARE, NULL, 0, NULL, false},
+        [LFLOW_OP_TCP_RESET] = {FORM_NEST, NULL, 0, "tcp", false},
+        [LFLOW_OP_SCTP_ABORT] = {FORM_NEST, NULL, 0, "sctp", false},
+        [LFLOW_OP_REJECT] = {FORM_NEST, NULL, 0, NULL, false},
+        [LFLOW_OP_GET_ARP] = {FORM_CALL, "sf32", 0, NULL, false},
+        [LFLOW_OP_PUT_ARP] = {FORM_CALL, "sf32f48", 0, NULL, false},
+        [LFLOW_OP_LOOKUP_ARP] = {FORM_RESULT, "sf32f48", 1, NULL, false},
+        [LFLOW_OP_LOOKUP_ARP_IP] = {FORM_RESULT, "sf32", 1, NULL, false},
+        [LFLOW_OP_GET_ND] = {FORM_CALL, "sf128", 0, NULL, false},
+        [LFLOW_OP_PUT_ND] = {FORM_CALL, "sf128f48", 0, NULL, false},
+        [LFLOW_OP_LOOKUP_ND] = {FORM_RESULT, "sf128f48", 1, NULL, false},
+        [LFLOW_OP_LOOKUP_ND_IP] = {FORM_RESULT, "sf128", 1, NULL, false},
+        [LFLOW_OP_PUT_DHCP_OPTS] = {FORM_RESULT, NULL, 1, NULL, false},
+        [LFLOW_OP_PUT_DHCPV6_OPTS] = {FORM_RESULT, NULL, 1, NULL, false},
+        [LFLOW_OP_DNS_LOOKUP] = {FORM_RESULT, "", 1, "udp", false},
+        [LFLOW_OP_PUT_ND_RA_OPTS] = {FORM_RESULT, NULL, 1, "ip6", false},
+        [LFLOW_OP_HANDLE_DHCPV6_REPLY] = {FORM_BARE, NULL, 0, NULL, false},
+        [LFLOW_OP_SET_QUEUE] = {FORM_CALL, "d", 0, NULL, false},
+        [LFLOW_OP_LOG] = {FORM_CALL, NULL, 0, NULL, false},
+        [LFLOW_OP_SET_METER] = {FORM_CALL, NULL, 0, NULL, false},
+        [LFLOW_OP_CHECK_PKT_LARGER] = {FORM_RESULT, "d", 1, NULL, false},
+        [LFLOW_OP_TRIGGER_EVENT] = {FORM_CALL, NULL, 0, NULL, false},
+        [LFLOW_OP_BIND_VPORT] = {FORM_CALL, "ts", 0, NULL, false},
+        [LFLOW_OP_HANDLE_SVC_CHECK] = {FORM_CALL, "s", 0, NULL, false},
+        [LFLOW_OP_HANDLE_BFD_MSG] = {FORM_CALL, "", 0, NULL, false},
+        [LFLOW_OP_FWD_GROUP] = {FORM_OPT, NULL, 0, NULL, false},
+        [LFLOW_OP_CHK_LB_HAIRPIN] = {FORM_RESULT, "", 1, NULL, false},
+        [LFLOW_OP_CHK_LB_HAIRPIN_REPLY] = {FORM_RESULT, "", 1, NULL, false},
+        [LFLOW_OP_PUT_FDB] = {FORM_CALL, "sf48", 0, NULL, false},
+        [LFLOW_OP_GET_FDB] = {FORM_RESULT, "f48", 0, NULL, false},
+        [LFLOW_OP_LOOKUP_FDB] = {FORM_RESULT, "sf48", 1, NULL, false},
+        [LFLOW_OP_CHECK_IN_PORT_SEC] = {FORM_RESULT, "", 1, NULL, false},
+        [LFLOW_OP_CHECK_OUT_PORT_SEC] = {FORM_RESULT, "", 1, NULL, false},
+        [LFLOW_OP_COMMIT_ECMP_NH] = {FORM_CALL, NULL, 0, NULL, false},
+        [LFLOW_OP_CHK_ECMP_NH_MAC] = {FORM_RESULT, "", 1, NULL, false},
+        [LFLOW_OP_CHK_ECMP_NH] = {FORM_RESULT, "", 1, NULL, false},
+        [LFLOW_OP_COMMIT_LB_AFF] = {FORM_CALL, NULL, 0, NULL, false},
+        [LFLOW_OP_CHK_LB_AFF] = {FORM_RESULT, "", 1, NULL, false},
+        [LFLOW_OP_SAMPLE] = {FORM_CALL, NULL, 0, NULL, false},
 };
+
+static bool has_own_prereq(enum lflow_op op)
+{
+	return descs[op].prereq != NULL;
+}
 
 static const char *const names[LFLOW_OP_N] = {
 #define NAME_ROW(E, N, X) N,
@@ -396,45 +454,71 @@ bool action_executable(enum lflow_op op)
 	return op < LFLOW_OP_N && exec_now[op];
 }
 
-static bool check_sig(struct ap *p, const struct act *a, const struct desc *d, size_t pos)
+/* Whether @p v fits signature letter @p c (with width @p bits for 'f');
+ * *what names what was wanted. */
+static bool sig_ok(char c, unsigned bits, const struct aval *v, char *what, size_t size)
 {
-	size_t n_pos = 0;
-	for (size_t i = 0; i < a->n_args; i++)
-		n_pos += a->args[i].key == NULL;
-	if (a->n_args < d->min_args) {
-		lf_error_set(p->err, pos, "%s needs at least %u argument%s", names[a->op],
-		             d->min_args, d->min_args == 1 ? "" : "s");
-		return false;
+	bool field = v->kind == AV_FIELD, str_field = field && v->f.sym->kind == SYM_STRING;
+	switch (c) {
+	case 's':
+		snprintf(what, size, "a string field (inport, outport)");
+		return str_field;
+	case 'F':
+		snprintf(what, size, "a field");
+		return field;
+	case 'f':
+		if (bits)
+			snprintf(what, size, "a %u-bit field", bits);
+		else
+			snprintf(what, size, "an integer field");
+		return field && !str_field && (bits == 0 || v->f.width == bits);
+	case 'd':
+		snprintf(what, size, "a decimal integer");
+		return v->kind == AV_INT && v->fmt == LEX_F_DEC && !v->has_mask && !v->has_hi &&
+		       !v->has_port && !v->bracket;
+	default:
+		snprintf(what, size, "a quoted string");
+		return v->kind == AV_STR;
 	}
+}
+
+static bool check_sig(struct ap *p, const struct act *a, const struct desc *d)
+{
 	if (d->sig == NULL)
 		return true;
-	size_t max = strlen(d->sig);
-	if (a->n_args > max || n_pos != a->n_args) {
-		lf_error_set(p->err, pos, "%s takes %s%zu positional argument%s", names[a->op],
-		             max == d->min_args ? "" : "up to ", max, max == 1 ? "" : "s");
-		return false;
+	unsigned n_sig = 0, bits[8];
+	char letters[8];
+	for (const char *c = d->sig; *c != '\0' && n_sig < 8; n_sig++) {
+		letters[n_sig] = *c++;
+		bits[n_sig] = 0;
+		while (*c >= '0' && *c <= '9')
+			bits[n_sig] = bits[n_sig] * 10 + (unsigned)(*c++ - '0');
 	}
 	for (size_t i = 0; i < a->n_args; i++) {
-		const struct aval *v = &a->args[i].v;
-		char c = d->sig[i];
-		bool ok = c == '*' ||
-		          (c == 's' && v->kind == AV_FIELD && v->f.sym->kind == SYM_STRING) ||
-		          (c == 'f' && v->kind == AV_FIELD && v->f.sym->kind != SYM_STRING) ||
-		          (c == 'i' && v->kind == AV_INT && !v->has_mask && !v->has_port) ||
-		          (c == 'c' && (v->kind == AV_INT || v->kind == AV_STR));
-		if (!ok) {
-			static const char *const what[] = {"s", "a string field (inport, outport)",
-			                                   "f", "a field",
-			                                   "i", "an integer",
-			                                   "c", "a constant"};
-			const char *w = "?";
-			for (size_t k = 0; k < sizeof(what) / sizeof(what[0]); k += 2)
-				if (what[k][0] == c)
-					w = what[k + 1];
-			lf_error_set(p->err, pos, "argument %zu of %s must be %s", i + 1,
-			             names[a->op], w);
+		const struct aarg *g = &a->args[i];
+		if (g->key != NULL || i >= n_sig || g->sep == ';') {
+			lf_error_set(p->err, g->pos,
+			             "%s takes %u positional argument%s, separated by `,'",
+			             names[a->op], n_sig, n_sig == 1 ? "" : "s");
 			return false;
 		}
+		char what[64];
+		if (!sig_ok(letters[i], bits[i], &g->v, what, sizeof(what))) {
+			if (g->v.kind == AV_FIELD && letters[i] == 'f' && bits[i])
+				lf_error_set(p->err, g->v.pos,
+				             "argument %zu of %s must be %s, not %u-bit %s", i + 1,
+				             names[a->op], what, g->v.f.width, g->v.f.sym->name);
+			else
+				lf_error_set(p->err, g->v.pos, "argument %zu of %s must be %s",
+				             i + 1, names[a->op], what);
+			return false;
+		}
+	}
+	if (a->n_args < n_sig || a->trailing_sep) {
+		lf_error_set(p->err, a->args_end, "%s takes %u argument%s%s", names[a->op], n_sig,
+		             n_sig == 1 ? "" : "s",
+		             a->trailing_sep ? ", with no trailing `,'" : "");
+		return false;
 	}
 	return true;
 }
@@ -474,39 +558,120 @@ static bool parse_generic(struct ap *p, struct act *a, size_t pos)
 		             names[a->op], d->result_bits, a->dst.sym->name, a->dst.width);
 		return false;
 	}
-	if (a->has_args && !check_sig(p, a, d, pos))
+	if (a->has_args && !check_sig(p, a, d))
 		return false;
+	if (!action_check_args(a, p->ctx, pos, p->err))
+		return false;
+	if ((a->op == LFLOW_OP_CT_LB || a->op == LFLOW_OP_CT_LB_MARK) && a->n_args == 0)
+		a->has_args = false; /* ct_lb(); is ct_lb; */
 	if (d->prereq != NULL)
 		add_prereq_text(p, d->prereq);
 	return true;
 }
 
-/* next; next(N); next(pipeline=P, table=N); */
+static bool is_decimal(const struct aval *v)
+{
+	return v->kind == AV_INT && v->fmt == LEX_F_DEC && !v->has_mask && !v->has_hi &&
+	       !v->has_port && !v->bracket && v->value.hi == 0;
+}
+
+/* next; next(N); next(pipeline=P, table=N); never past the last table. */
 static bool parse_next(struct ap *p, struct act *a, size_t pos)
 {
 	a->pipeline = p->ctx->pipeline;
 	a->table = p->ctx->table + 1;
-	if (p->lx->tok.type != LEX_LPAREN)
-		return true;
-	if (!parse_args(p, a))
-		return false;
-	for (size_t i = 0; i < a->n_args; i++) {
-		const struct aarg *g = &a->args[i];
-		bool is_tab = g->key == NULL ? i == 0 : strcmp(g->key, "table") == 0;
-		if (is_tab && g->v.kind == AV_INT && !g->v.value.hi && g->v.value.lo < 256) {
-			a->table = (unsigned)g->v.value.lo;
-		} else if (g->key != NULL && strcmp(g->key, "pipeline") == 0 &&
-		           g->v.kind == AV_WORD &&
-		           (!strcmp(g->v.s, "ingress") || !strcmp(g->v.s, "egress"))) {
-			a->pipeline = strcmp(g->v.s, "egress") == 0;
-		} else {
-			lf_error_set(p->err, pos,
-			             "next takes a table number (0 to 255) and optionally "
-			             "pipeline=ingress|egress");
+	if (p->lx->tok.type == LEX_LPAREN) {
+		if (!parse_args(p, a))
+			return false;
+		for (size_t i = 0; i < a->n_args; i++) {
+			const struct aarg *g = &a->args[i];
+			const struct aval *v = &g->v;
+			if (g->sep == ';' || (g->key == NULL && a->n_args > 1)) {
+				lf_error_set(
+				        p->err, g->pos,
+				        "next takes a table number, or pipeline=ingress|egress "
+				        "and table=N separated by `,'");
+				return false;
+			}
+			if (g->key == NULL || strcmp(g->key, "table") == 0) {
+				if (!is_decimal(v) || v->value.lo >= LFLOW_N_TABLES) {
+					lf_error_set(p->err, v->pos,
+					             "next needs a decimal table number below %d",
+					             LFLOW_N_TABLES);
+					return false;
+				}
+				a->table = (unsigned)v->value.lo;
+			} else if (strcmp(g->key, "pipeline") == 0) {
+				if (v->kind != AV_WORD ||
+				    (strcmp(v->s, "ingress") && strcmp(v->s, "egress"))) {
+					lf_error_set(p->err, v->pos,
+					             "next's pipeline must be ingress or egress");
+					return false;
+				}
+				a->pipeline = strcmp(v->s, "egress") == 0;
+			} else {
+				lf_error_set(p->err, g->pos,
+				             "next takes pipeline= and table=, not %s=", g->key);
+				return false;
+			}
+		}
+		if (a->n_args == 0 || a->trailing_sep) {
+			lf_error_set(p->err, a->args_end,
+			             "next(...) needs a table number or pipeline=/table=, with "
+			             "no trailing separator");
 			return false;
 		}
+		a->has_args = false;
 	}
-	a->has_args = false;
+	if (a->table >= LFLOW_N_TABLES) {
+		lf_error_set(p->err, pos, "next cannot go past table %d, the last one",
+		             LFLOW_N_TABLES - 1);
+		return false;
+	}
+	return true;
+}
+
+static bool check_load_value(struct ap *p, struct act *a, size_t vpos);
+static bool check_writable(struct ap *p, const struct aref *r, size_t pos);
+
+/*
+ * ct_commit; ct_commit { ... }; and the older ct_commit(ct_mark=V[/M],
+ * ct_label=V[/M]) that an older northd writes during an upgrade, read as
+ * the block of loads it means: its canonical text is the block's.
+ */
+static bool parse_ct_commit(struct ap *p, struct act *a, size_t pos)
+{
+	if (p->lx->tok.type != LEX_LPAREN)
+		return parse_generic(p, a, pos);
+	lexer_next(p->lx);
+	struct act **tail = &a->nested;
+	while (!match(p, LEX_RPAREN)) {
+		const struct lex_token *t = &p->lx->tok;
+		if (t->type != LEX_ID || (strcmp(t->s, "ct_mark") && strcmp(t->s, "ct_label"))) {
+			expect(p, "ct_mark or ct_label");
+			return false;
+		}
+		struct act *l = arena_zalloc(p->a, sizeof(*l));
+		l->op = LFLOW_OP_LOAD;
+		l->has_dst = true;
+		l->dst.sym = symtab_lookup(t->s);
+		l->dst.width = l->dst.sym->width;
+		lexer_next(p->lx);
+		if (!force(p, LEX_ASSIGN))
+			return false;
+		size_t vpos = p->lx->tok.pos;
+		if (p->lx->tok.type != LEX_INT) {
+			expect(p, "integer");
+			return false;
+		}
+		if (!parse_aval(p, &l->val, true) || !check_load_value(p, l, vpos))
+			return false;
+		*tail = l;
+		tail = &l->next;
+		match(p, LEX_COMMA);
+	}
+	a->has_nested = a->nested != NULL;
+	add_prereq_text(p, "ip");
 	return true;
 }
 
@@ -521,7 +686,7 @@ static bool parse_next(struct ap *p, struct act *a, size_t pos)
 #define parse_DEC_TTL              parse_generic
 #define parse_CLONE                parse_generic
 #define parse_CT_NEXT              parse_generic
-#define parse_CT_COMMIT            parse_generic
+#define parse_CT_COMMIT            parse_ct_commit
 #define parse_CT_COMMIT_NAT        parse_generic
 #define parse_CT_DNAT              parse_generic
 #define parse_CT_SNAT              parse_generic
@@ -585,11 +750,7 @@ static bool parse_push_pop(struct ap *p, struct act *a, size_t pos)
 	if (!parse_generic(p, a, pos))
 		return false;
 	a->src = a->args[0].v.f;
-	if (a->op == LFLOW_OP_POP && !a->src.sym->rw) {
-		lf_error_set(p->err, pos, "field %s is not modifiable", a->src.sym->name);
-		return false;
-	}
-	return true;
+	return a->op != LFLOW_OP_POP || check_writable(p, &a->src, a->args[0].v.pos);
 }
 
 typedef bool parse_fn(struct ap *, struct act *, size_t);
@@ -610,12 +771,53 @@ static int op_by_name(const char *s)
 	return -1;
 }
 
+/* ct_mark and ct_label are written only inside ct_commit { }, and nothing
+ * else is written there (ovn-controller's write scopes). */
 static bool check_writable(struct ap *p, const struct aref *r, size_t pos)
 {
 	if (!r->sym->rw) {
 		lf_error_set(p->err, pos, "field %s is not modifiable", r->sym->name);
 		return false;
 	}
+	if (r->sym->kind == SYM_OVN_FIELD)
+		return true;
+	bool ct = r->sym->field == LFLOW_F_CT_MARK || r->sym->field == LFLOW_F_CT_LABEL;
+	if (ct && !p->ct_scope) {
+		lf_error_set(p->err, pos, "%s can only be set inside ct_commit { }", r->sym->name);
+		return false;
+	}
+	if (!ct && p->ct_scope) {
+		lf_error_set(p->err, pos,
+		             "only ct_mark and ct_label can be set inside ct_commit { }, not %s",
+		             r->sym->name);
+		return false;
+	}
+	return true;
+}
+
+/* The constant of a load into a->dst: string or integer as the field is, no
+ * wider than the named field by ovn-controller's reckoning (an IPv6 address
+ * is 128 bits); a subfield keeps the constant's low bits. */
+static bool check_load_value(struct ap *p, struct act *a, size_t vpos)
+{
+	bool is_str = a->dst.sym->kind == SYM_STRING;
+	struct aval *v = &a->val;
+	if (v->kind != (is_str ? AV_STR : AV_INT) || v->has_hi || v->has_port || v->bracket) {
+		lf_error_set(p->err, vpos, "%s needs %s", a->dst.sym->name,
+		             is_str ? "a string" : "an integer constant");
+		return false;
+	}
+	if (is_str)
+		return true;
+	unsigned w = lex_const_width(v->fmt, v->value, v->has_mask, v->mask);
+	if (w > a->dst.sym->width) {
+		lf_error_set(p->err, vpos, "%u-bit constant does not fit %u-bit field %s", w,
+		             a->dst.sym->width, a->dst.sym->name);
+		return false;
+	}
+	struct lflow_u128 lm = u128_low_mask(a->dst.width);
+	v->value = u128_and(v->value, lm);
+	v->mask = u128_and(v->mask, lm);
 	return true;
 }
 
@@ -661,22 +863,7 @@ static bool parse_assignment(struct ap *p, struct act *a)
 		return false;
 	if (!check_writable(p, &a->dst, pos))
 		return false;
-	bool is_str = a->dst.sym->kind == SYM_STRING;
-	if (a->val.kind != (is_str ? AV_STR : AV_INT) || a->val.has_hi || a->val.has_port) {
-		lf_error_set(p->err, vpos, "%s needs %s", a->dst.sym->name,
-		             is_str ? "a string" : "an integer constant");
-		return false;
-	}
-	if (!is_str) {
-		struct lflow_u128 over = u128_not(u128_low_mask(a->dst.width));
-		if (!u128_zero(u128_and(a->val.value, over)) ||
-		    (a->val.has_mask && !u128_zero(u128_and(a->val.mask, over)))) {
-			lf_error_set(p->err, vpos, "constant does not fit %u-bit field %s",
-			             a->dst.width, a->dst.sym->name);
-			return false;
-		}
-	}
-	return true;
+	return check_load_value(p, a, vpos);
 check_move:
 	if (!check_writable(p, &a->dst, pos) ||
 	    (a->op == LFLOW_OP_EXCHANGE && !check_writable(p, &a->src, pos)))

@@ -15,14 +15,16 @@
 #include "symtab.h"
 #include "u128.h"
 
-#define MAX_DEPTH 64
+/* ovn-controller accepts 100 levels of parentheses and no more. */
+#define MAX_PAREN_DEPTH 100
 
 struct xp {
 	struct lexer *lx;
 	struct arena *a;
 	struct lf_error *err;
-	int depth;
-	bool in_pred; /* parsing a predicate's expansion: nominal rule relaxed */
+	int depth;        /* parentheses open */
+	bool in_pred;     /* parsing a predicate's expansion: nominal rule relaxed */
+	bool saw_nominal; /* a nominal field or predicate was tested */
 };
 
 /* A reference to (bits of) a symbol. */
@@ -220,8 +222,10 @@ static const struct enode *parse_expr(struct xp *x, bool neg);
 static struct arena cache_arena;
 static const struct enode *prereq_cache[256];
 static const struct enode *pred_cache[256][2];
+static uint8_t pred_nominal_cache[256]; /* 0 unknown, 1 boolean, 2 nominal */
 
-static const struct enode *parse_text(const char *text, bool neg, struct lf_error *err)
+static const struct enode *parse_text(const char *text, bool neg, struct lf_error *err,
+                                      bool *nominal)
 {
 	struct lexer lx;
 	lexer_init(&lx, text, &cache_arena);
@@ -229,7 +233,27 @@ static const struct enode *parse_text(const char *text, bool neg, struct lf_erro
 	const struct enode *e = parse_expr(&x, neg);
 	if (e != NULL && lx.tok.type != LEX_END)
 		syntax_error(&x, "end of input");
+	if (nominal != NULL)
+		*nominal = x.saw_nominal;
 	return err->set ? NULL : e;
+}
+
+/*
+ * A predicate is nominal, as in ovn-controller, when its expansion tests a
+ * nominal field (eth.type, ip.proto, icmp6.type...) or a nominal predicate:
+ * `ip4', `tcp', `nd'. Those may only be tested positively: `!ip4' or
+ * `ip4 == 0' is refused, since its meaning (anything but IPv4, including
+ * packets that have no Ethernet type of interest) is rarely what was meant.
+ */
+static bool pred_nominal(const struct lf_symbol *sym)
+{
+	if (pred_nominal_cache[sym->index] == 0) {
+		struct lf_error e = {0};
+		bool nominal = false;
+		parse_text(sym->expansion, false, &e, &nominal);
+		pred_nominal_cache[sym->index] = nominal ? 2 : 1;
+	}
+	return pred_nominal_cache[sym->index] == 2;
 }
 
 const struct enode *expr_symbol_prereq(const struct lf_symbol *sym, struct lf_error *err)
@@ -238,7 +262,7 @@ const struct enode *expr_symbol_prereq(const struct lf_symbol *sym, struct lf_er
 		return NULL;
 	if (prereq_cache[sym->index] == NULL) {
 		struct lf_error e = {0};
-		prereq_cache[sym->index] = parse_text(sym->prereq, false, &e);
+		prereq_cache[sym->index] = parse_text(sym->prereq, false, &e, NULL);
 		if (prereq_cache[sym->index] == NULL) {
 			lf_error_set(err, 0, "bad prerequisite of %s: %s", sym->name, e.msg);
 			return NULL;
@@ -260,7 +284,7 @@ static const struct enode *predicate(struct xp *x, const struct lf_symbol *sym, 
 {
 	if (pred_cache[sym->index][neg] == NULL) {
 		struct lf_error e = {0};
-		pred_cache[sym->index][neg] = parse_text(sym->expansion, neg, &e);
+		pred_cache[sym->index][neg] = parse_text(sym->expansion, neg, &e, NULL);
 		if (pred_cache[sym->index][neg] == NULL) {
 			lf_error_set(x->err, x->lx->tok.pos, "bad expansion of %s: %s", sym->name,
 			             e.msg);
@@ -298,10 +322,9 @@ static bool parse_field(struct xp *x, struct fref *f)
 	lexer_next(x->lx);
 	if (x->lx->tok.type != LEX_LSQUARE)
 		return true;
-	if (f->sym->kind != SYM_FIELD || f->sym->nominal) {
-		lf_error_set(x->err, x->lx->tok.pos,
-		             "cannot take bits of nominal or string %s `%s'",
-		             f->sym->kind == SYM_PREDICATE ? "predicate" : "field", f->sym->name);
+	if (f->sym->kind == SYM_STRING || f->sym->kind == SYM_OVN_FIELD) {
+		lf_error_set(x->err, x->lx->tok.pos, "cannot take bits of %s field `%s'",
+		             f->sym->kind == SYM_STRING ? "string" : "action-only", f->sym->name);
 		return false;
 	}
 	lexer_next(x->lx);
@@ -322,6 +345,14 @@ static bool parse_field(struct xp *x, struct fref *f)
 	if (hi < lo || hi >= f->sym->width) {
 		lf_error_set(x->err, f->pos, "cannot select bits %u to %u of %u-bit field %s", lo,
 		             hi, f->sym->width, f->sym->name);
+		return false;
+	}
+	if (lo == 0 && hi == f->sym->width - 1u)
+		return true; /* the whole field: eth.type[0..15], ip4[0] */
+	if (f->sym->nominal) {
+		lf_error_set(x->err, f->pos,
+		             "cannot select part of nominal field %s, only all %u bits",
+		             f->sym->name, f->sym->width);
 		return false;
 	}
 	f->ofs = lo;
@@ -366,6 +397,8 @@ static bool parse_cval(struct xp *x, struct cval *c, bool in_set)
 		if (in_set)
 			break;
 		lexer_next(x->lx);
+		if (x->lx->tok.type == LEX_RCURLY)
+			break; /* `{}' is refused, as by ovn-controller */
 		size_t cap = 8;
 		c->elems = arena_alloc(x->a, cap * sizeof(*c->elems));
 		while (x->lx->tok.type != LEX_RCURLY) {
@@ -398,12 +431,12 @@ static bool check_fits(struct xp *x, const struct fref *f, const struct cval *c)
 			             f->sym->name);
 			return false;
 		}
-		struct lflow_u128 over = u128_not(u128_low_mask(f->width));
-		if (!u128_zero(u128_and(c->value, over)) ||
-		    (c->has_mask && !u128_zero(u128_and(c->mask, over)))) {
+		/* Measured against the named symbol, not the bits selected: like
+		 * ovn-controller, reg0[0..3] == 0x1f keeps the low 4 bits. */
+		unsigned w = lex_const_width(c->fmt, c->value, c->has_mask, c->mask);
+		if (w > f->sym->width) {
 			lf_error_set(x->err, c->pos, "%u-bit constant does not fit %u-bit field %s",
-			             u128_bits(c->has_mask ? c->mask : c->value), f->width,
-			             f->sym->name);
+			             w, f->sym->width, f->sym->name);
 			return false;
 		}
 		return true;
@@ -545,15 +578,61 @@ static bool is_rel(enum lex_type t)
 	       t == LEX_GE;
 }
 
+/* A predicate, or its negation; nominal predicates only positively. */
+static const struct enode *predicate_use(struct xp *x, const struct lf_symbol *sym, bool positive,
+                                         size_t pos)
+{
+	bool nominal = pred_nominal(sym);
+	x->saw_nominal |= nominal;
+	if (!positive && nominal && !x->in_pred) {
+		lf_error_set(x->err, pos,
+		             "nominal predicate %s may only be tested positively (`%s' or "
+		             "`%s == 1', not `!%s' or `%s == 0')",
+		             sym->name, sym->name, sym->name, sym->name, sym->name);
+		return NULL;
+	}
+	return predicate(x, sym, !positive);
+}
+
+/* predicate == 0|1 (or a set of them), with `neg' folded into op: a
+ * predicate is a 1-bit Boolean, so `ip == 1' is `ip' and `ip != 1' is `!ip'. */
+static const struct enode *pred_relation(struct xp *x, const struct fref *f, enum lex_type op,
+                                         const struct cval *c, size_t op_pos)
+{
+	if (op != LEX_EQ && op != LEX_NE) {
+		lf_error_set(x->err, op_pos, "only == and != are allowed on predicate %s",
+		             f->sym->name);
+		return NULL;
+	}
+	const struct cval *vals = c->type == LEX_LCURLY ? c->elems : c;
+	size_t n = c->type == LEX_LCURLY ? c->n : 1;
+	const struct enode *r = node(x->a, op == LEX_EQ ? EN_FALSE : EN_TRUE);
+	for (size_t i = 0; i < n; i++) {
+		if (vals[i].type != LEX_INT) {
+			lf_error_set(x->err, vals[i].pos,
+			             "predicate %s compared with %s, not 0 or 1", f->sym->name,
+			             lex_type_name(vals[i].type));
+			return NULL;
+		}
+		if (!check_fits(x, f, &vals[i]))
+			return NULL;
+		bool positive = (vals[i].value.lo & 1) != (op == LEX_NE);
+		const struct enode *p = predicate_use(x, f->sym, positive, f->pos);
+		if (p == NULL)
+			return NULL;
+		r = combine(x->a, op == LEX_EQ ? EN_OR : EN_AND, r, p);
+	}
+	return r;
+}
+
 /* field OP constant, with `neg' already folded into op. */
 static const struct enode *relation(struct xp *x, const struct fref *f, enum lex_type op,
                                     const struct cval *c, bool negated, size_t op_pos)
 {
 	const struct enode *e;
-	if (f->sym->kind == SYM_PREDICATE) {
-		lf_error_set(x->err, f->pos, "predicate %s cannot be compared", f->sym->name);
-		return NULL;
-	}
+	if (f->sym->kind == SYM_PREDICATE)
+		return pred_relation(x, f, op, c, op_pos);
+	x->saw_nominal |= f->sym->nominal;
 	if (f->sym->kind == SYM_OVN_FIELD) {
 		lf_error_set(x->err, f->pos, "%s can only be set by actions", f->sym->name);
 		return NULL;
@@ -585,7 +664,8 @@ static const struct enode *relation(struct xp *x, const struct fref *f, enum lex
 	}
 	if (!check_fits(x, f, c))
 		return NULL;
-	struct lflow_u128 max = u128_low_mask(f->width), v = c->value;
+	/* Bits above a subfield's width are dropped, as ovn-controller does. */
+	struct lflow_u128 max = u128_low_mask(f->width), v = u128_and(c->value, max);
 	switch (op) {
 	case LEX_LT:
 		e = u128_zero(v) ? node(x->a, EN_FALSE)
@@ -604,10 +684,12 @@ static const struct enode *relation(struct xp *x, const struct fref *f, enum lex
 	return with_prereq(x, f->sym, e);
 }
 
-/* A bare field or predicate, or the start of a relation. */
-static const struct enode *parse_field_term(struct xp *x, bool neg)
+/* A bare field or predicate, or the start of a relation. *atomic: no
+ * relation followed, so that `!' may apply to it. */
+static const struct enode *parse_field_term(struct xp *x, bool neg, bool *atomic)
 {
 	struct lexer *lx = x->lx;
+	*atomic = true;
 	if (strcmp(lx->tok.s, "is_chassis_resident") == 0 && lexer_peek(lx) == LEX_LPAREN) {
 		lexer_next(lx);
 		lexer_next(lx);
@@ -632,11 +714,14 @@ static const struct enode *parse_field_term(struct xp *x, bool neg)
 	enum lex_type op = lx->tok.type;
 	if (!is_rel(op)) {
 		if (f.sym->kind == SYM_PREDICATE)
-			return predicate(x, f.sym, neg);
-		if (f.sym->kind == SYM_FIELD && f.width == 1) {
-			struct lflow_u128 one = u128_make(0, 1);
+			return predicate_use(x, f.sym, !neg, f.pos);
+		/* A bare field means `field != 0'. A multibit field needs that
+		 * written out, except under `!': `!vlan.pcp' is vlan.pcp == 0. */
+		if (f.sym->kind == SYM_FIELD && (f.width == 1 || neg)) {
+			struct lflow_u128 ones = u128_low_mask(f.width);
+			x->saw_nominal |= f.sym->nominal;
 			return with_prereq(x, f.sym,
-			                   mk_eq(x, &f, neg ? u128_make(0, 0) : one, one));
+			                   mk_eq(x, &f, neg ? u128_make(0, 0) : ones, ones));
 		}
 		lf_error_set(x->err, f.pos,
 		             f.sym->kind == SYM_FIELD
@@ -645,6 +730,7 @@ static const struct enode *parse_field_term(struct xp *x, bool neg)
 		             f.sym->name);
 		return NULL;
 	}
+	*atomic = false;
 	size_t op_pos = lx->tok.pos;
 	lexer_next(lx);
 	struct cval c;
@@ -653,17 +739,21 @@ static const struct enode *parse_field_term(struct xp *x, bool neg)
 	return relation(x, &f, neg ? negate_rel(op) : op, &c, neg, op_pos);
 }
 
-/* constant OP field [OP constant] */
-static const struct enode *parse_const_term(struct xp *x, bool neg)
+/* constant OP field [OP constant], or a bare 0 or 1 (*atomic). */
+static const struct enode *parse_const_term(struct xp *x, bool neg, bool *atomic)
 {
 	struct lexer *lx = x->lx;
 	struct cval c1;
+	*atomic = false;
 	if (!parse_cval(x, &c1, false))
 		return NULL;
 	enum lex_type op1 = lx->tok.type;
 	if (!is_rel(op1)) {
-		if (c1.type == LEX_INT && !c1.has_mask && c1.value.hi == 0 && c1.value.lo <= 1)
+		if (c1.type == LEX_INT && c1.fmt == LEX_F_DEC && !c1.has_mask && c1.value.hi == 0 &&
+		    c1.value.lo <= 1) {
+			*atomic = true;
 			return node(x->a, (c1.value.lo == 1) != neg ? EN_TRUE : EN_FALSE);
+		}
 		lf_error_set(x->err, c1.pos, "constant %s where a comparison was expected",
 		             c1.type == LEX_INT ? "integer" : lex_type_name(c1.type));
 		return NULL;
@@ -698,30 +788,25 @@ static const struct enode *parse_const_term(struct xp *x, bool neg)
 	return combine(x->a, neg ? EN_OR : EN_AND, e, e2);
 }
 
-static const struct enode *parse_term(struct xp *x, bool neg)
+/* One operand of && or ||: `!' primary, or primary. A primary is a
+ * parenthesized expression, a relation, a bare field, predicate or 0/1;
+ * *atomic says whether `!' may apply to it (anything but a relation). */
+static const struct enode *parse_primary(struct xp *x, bool neg, bool *atomic)
 {
 	struct lexer *lx = x->lx;
-	if (xp_failed(x))
-		return NULL;
-	if (++x->depth > MAX_DEPTH) {
-		lf_error_set(x->err, lx->tok.pos, "expression nested too deeply");
-		return NULL;
-	}
 	const struct enode *e = NULL;
+	*atomic = true;
 	switch (lx->tok.type) {
-	case LEX_NOT: {
-		lexer_next(lx);
-		if (lx->tok.type == LEX_ID && is_rel(lexer_peek(lx))) {
-			lf_error_set(x->err, lx->tok.pos,
-			             "missing parentheses around operand of `!'");
-			break;
-		}
-		e = parse_term(x, !neg);
-		break;
-	}
 	case LEX_LPAREN:
+		if (x->depth >= MAX_PAREN_DEPTH) {
+			lf_error_set(x->err, lx->tok.pos, "parentheses nested too deeply (over %d)",
+			             MAX_PAREN_DEPTH);
+			return NULL;
+		}
 		lexer_next(lx);
+		x->depth++;
 		e = parse_expr(x, neg);
+		x->depth--;
 		if (e != NULL && lx->tok.type != LEX_RPAREN) {
 			syntax_error(x, "`)'");
 			e = NULL;
@@ -730,21 +815,39 @@ static const struct enode *parse_term(struct xp *x, bool neg)
 		}
 		break;
 	case LEX_ID:
-		e = parse_field_term(x, neg);
+		e = parse_field_term(x, neg, atomic);
 		break;
 	case LEX_INT:
 	case LEX_STRING:
 	case LEX_LCURLY:
 	case LEX_ASET:
 	case LEX_PGRP:
-		e = parse_const_term(x, neg);
+		e = parse_const_term(x, neg, atomic);
 		break;
 	default:
 		syntax_error(x, "field name, constant or `('");
 		break;
 	}
-	x->depth--;
 	return xp_failed(x) ? NULL : e;
+}
+
+static const struct enode *parse_term(struct xp *x, bool neg)
+{
+	struct lexer *lx = x->lx;
+	bool atomic;
+	if (xp_failed(x))
+		return NULL;
+	if (lx->tok.type != LEX_NOT)
+		return parse_primary(x, neg, &atomic);
+	/* One `!' applies to a primary: `!!a' is a syntax error. */
+	lexer_next(lx);
+	size_t pos = lx->tok.pos;
+	const struct enode *e = parse_primary(x, !neg, &atomic);
+	if (e != NULL && !atomic) {
+		lf_error_set(x->err, pos, "missing parentheses around operand of `!'");
+		return NULL;
+	}
+	return e;
 }
 
 static const struct enode *parse_expr(struct xp *x, bool neg)

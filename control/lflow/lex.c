@@ -34,6 +34,28 @@ unsigned u128_bits(struct lflow_u128 v)
 	return 1;
 }
 
+static unsigned used_bits(struct lflow_u128 v)
+{
+	return u128_zero(v) ? 0 : u128_bits(v);
+}
+
+unsigned lex_const_width(enum lex_format fmt, struct lflow_u128 value, bool has_mask,
+                         struct lflow_u128 mask)
+{
+	if (has_mask)
+		return used_bits(mask);
+	switch (fmt) {
+	case LEX_F_IPV4:
+		return 32;
+	case LEX_F_IPV6:
+		return 128;
+	case LEX_F_ETH:
+		return 48;
+	default:
+		return used_bits(value);
+	}
+}
+
 /* Length of the run of characters that may form a numeric constant; a ".."
  * ends it (reg0[0..15]). */
 static size_t number_run(const char *p)
@@ -188,6 +210,16 @@ static size_t lex_constant(struct lexer *lx, const char *p, struct lflow_u128 *v
 		lex_error(lx, start, "invalid decimal constant");
 		return 0;
 	}
+	/* As ovn-controller: decimals are 64-bit and never zero-padded (a
+	 * wider value is written in hex). */
+	if (p[0] == '0' && n > 1) {
+		lex_error(lx, start, "decimal constants must not have leading zeros");
+		return 0;
+	}
+	if (v->hi != 0) {
+		lex_error(lx, start, "decimal constants must be less than 2**64");
+		return 0;
+	}
 	*fmt = LEX_F_DEC;
 	return n;
 }
@@ -219,15 +251,15 @@ static void lex_number(struct lexer *lx)
 			return;
 		}
 		m = u128_shl(u128_low_mask((unsigned)m.lo), w - (unsigned)m.lo);
-	} else if (mfmt != t->fmt && !((mfmt == LEX_F_DEC || mfmt == LEX_F_HEX) &&
-	                               (t->fmt == LEX_F_DEC || t->fmt == LEX_F_HEX))) {
-		lex_error(lx, mpos, "mask and value have different formats");
+	} else if (t->fmt == LEX_F_DEC && mfmt == LEX_F_HEX && u128_zero(t->value)) {
+		t->fmt = LEX_F_HEX; /* 0/0x1234 */
+	} else if (mfmt != t->fmt) {
+		lex_error(lx, mpos, "value and mask have incompatible formats");
 		return;
 	}
-	if (!u128_zero(u128_and(t->value, u128_not(m)))) {
-		lex_error(lx, t->pos, "value contains 1-bits outside its mask");
-		return;
-	}
+	/* A 1-bit of the value outside the mask means nothing: ovn-controller
+	 * clears it, so do we. */
+	t->value = u128_and(t->value, m);
 	t->mask = m;
 	t->has_mask = true;
 }

@@ -79,5 +79,13 @@ enum lex_type lexer_peek(const struct lexer *lx);
 const char *lex_type_name(enum lex_type t);
 /** Width in bits a constant needs (1 for 0). */
 unsigned u128_bits(struct lflow_u128 v);
+/**
+ * The width a constant claims, as ovn-controller reckons it when checking it
+ * against a field: the mask's for a masked constant, the value's for a plain
+ * number (0 for 0), the address family's otherwise (an IPv6 address is 128
+ * bits even when it is ::1).
+ */
+unsigned lex_const_width(enum lex_format fmt, struct lflow_u128 value, bool has_mask,
+                         struct lflow_u128 mask);
 
 #endif

@@ -7,7 +7,9 @@
 
 #include "dataplane/api/lflow_prog.h"
 
-/* F: field, N: nominal field, S: string, P: predicate, O: OVN field. */
+/* F: field, N: nominal field, S: string, P: predicate, O: OVN field.
+ * Nominal fields are those whose OpenFlow field takes no mask, as in
+ * ovn-controller: only == (after negation) and no partial bit selection. */
 #define F(name, fld, ofs, w, rw, pre)                                           \
 	{                                                                       \
 		name, SYM_FIELD, LFLOW_F_##fld, ofs, w, false, rw, pre, NULL, 0 \
@@ -15,6 +17,11 @@
 #define N(name, fld, w, pre)                                                    \
 	{                                                                       \
 		name, SYM_FIELD, LFLOW_F_##fld, 0, w, true, false, pre, NULL, 0 \
+	}
+/* NW: nominal (the OpenFlow field takes no mask) but writable. */
+#define NW(name, fld, w, pre)                                                  \
+	{                                                                      \
+		name, SYM_FIELD, LFLOW_F_##fld, 0, w, true, true, pre, NULL, 0 \
 	}
 #define S(name, fld)                                                              \
 	{                                                                         \
@@ -57,6 +64,8 @@ static struct lf_symbol symbols[] = {
         F("flags.force_snat_for_lb", FLAGS, 3, 1, true, NULL),
         F("flags.skip_snat_for_lb", FLAGS, 9, 1, true, NULL),
         F("flags.use_snat_zone", FLAGS, 11, 1, true, NULL),
+        F("flags.localnet", FLAGS, 15, 1, true, NULL),
+        F("flags.from_ctrl", FLAGS, 16, 1, true, NULL),
         F("pkt.mark", PKT_MARK, 0, 32, true, NULL),
         /* Connection tracking. */
         F("ct_state", CT_STATE, 0, 8, false, NULL),
@@ -98,9 +107,9 @@ static struct lf_symbol symbols[] = {
         P("ip6", "eth.type == 0x86dd"),
         P("ip", "ip4 || ip6"),
         N("ip.proto", IP_PROTO, 8, "ip"),
-        F("ip.dscp", IP_DSCP, 0, 6, true, "ip"),
-        F("ip.ecn", IP_ECN, 0, 2, true, "ip"),
-        F("ip.ttl", IP_TTL, 0, 8, true, "ip"),
+        NW("ip.dscp", IP_DSCP, 6, "ip"),
+        NW("ip.ecn", IP_ECN, 2, "ip"),
+        NW("ip.ttl", IP_TTL, 8, "ip"),
         F("ip.frag", IP_FRAG, 0, 2, false, "ip"),
         P("ip.is_frag", "ip.frag[0]"),
         P("ip.later_frag", "ip.frag[1]"),
@@ -121,32 +130,33 @@ static struct lf_symbol symbols[] = {
         P("ip6.mcast", "eth.mcastv6 && ip6.dst[120..127] == 0xff"),
         /* ICMP, IGMP, ND, MLD. */
         P("icmp4", "ip4 && ip.proto == 1"),
-        F("icmp4.type", ICMP4_TYPE, 0, 8, true, "icmp4"),
-        F("icmp4.code", ICMP4_CODE, 0, 8, true, "icmp4"),
-        P("igmp", "ip4 && ip.proto == 2"),
+        NW("icmp4.type", ICMP4_TYPE, 8, "icmp4"),
+        NW("icmp4.code", ICMP4_CODE, 8, "icmp4"),
+        P("igmp", "ip4.mcast && ip.proto == 2"),
         P("icmp6", "ip6 && ip.proto == 58"),
-        {"icmp6.type", SYM_FIELD, LFLOW_F_ICMP6_TYPE, 0, 8, true, true, "icmp6", NULL, 0},
-        {"icmp6.code", SYM_FIELD, LFLOW_F_ICMP6_CODE, 0, 8, true, true, "icmp6", NULL, 0},
+        NW("icmp6.type", ICMP6_TYPE, 8, "icmp6"),
+        NW("icmp6.code", ICMP6_CODE, 8, "icmp6"),
         P("icmp", "icmp4 || icmp6"),
         P("nd", "icmp6.type == {135, 136} && icmp6.code == 0 && ip.ttl == 255"),
         P("nd_ns", "icmp6.type == 135 && icmp6.code == 0 && ip.ttl == 255"),
+        P("nd_ns_mcast", "ip6.mcast && icmp6.type == 135 && icmp6.code == 0 && ip.ttl == 255"),
         P("nd_na", "icmp6.type == 136 && icmp6.code == 0 && ip.ttl == 255"),
         P("nd_rs", "icmp6.type == 133 && icmp6.code == 0 && ip.ttl == 255"),
         P("nd_ra", "icmp6.type == 134 && icmp6.code == 0 && ip.ttl == 255"),
         F("nd.target", ND_TARGET, 0, 128, true, "nd"),
         F("nd.sll", ND_SLL, 0, 48, true, "nd_ns"),
         F("nd.tll", ND_TLL, 0, 48, true, "nd_na"),
-        P("mldv1", "ip6.src == fe80::/10 && icmp6.type == {130, 131, 132}"),
-        P("mldv2", "ip6.dst == ff02::16 && icmp6.type == 143"),
+        P("mldv1", "eth.mcastv6 && ip6.src == fe80::/10 && icmp6.type == {130, 131, 132}"),
+        P("mldv2", "eth.mcastv6 && ip6.dst == ff02::16 && icmp6.type == 143"),
         /* ARP and RARP share the ARP fields. */
         P("arp", "eth.type == 0x806"),
-        F("arp.op", ARP_OP, 0, 16, true, "arp"),
+        NW("arp.op", ARP_OP, 16, "arp"),
         F("arp.spa", ARP_SPA, 0, 32, true, "arp"),
         F("arp.tpa", ARP_TPA, 0, 32, true, "arp"),
         F("arp.sha", ARP_SHA, 0, 48, true, "arp"),
         F("arp.tha", ARP_THA, 0, 48, true, "arp"),
         P("rarp", "eth.type == 0x8035"),
-        F("rarp.op", ARP_OP, 0, 16, true, "rarp"),
+        NW("rarp.op", ARP_OP, 16, "rarp"),
         F("rarp.spa", ARP_SPA, 0, 32, true, "rarp"),
         F("rarp.tpa", ARP_TPA, 0, 32, true, "rarp"),
         F("rarp.sha", ARP_SHA, 0, 48, true, "rarp"),

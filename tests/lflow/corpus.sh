@@ -25,6 +25,10 @@ nb() { ovn-nbctl --timeout=10 "$@"; }
 # Optional features: tolerated if this OVN lacks them, reported.
 nb_opt() { ovn-nbctl --timeout=10 "$@" >/dev/null 2>&1 || echo "note: unsupported here: $*"; }
 
+# Drop debugging: northd writes sample(..., obs_point=$cookie) into every
+# flow that drops.
+nb set NB_Global . options:debug_drop_collector_set=123 options:debug_drop_domain_id=1
+
 # Chassis for gateway ports and HA groups.
 ovn-sbctl --timeout=10 chassis-add gw1 geneve 127.0.0.2
 ovn-sbctl --timeout=10 chassis-add gw2 geneve 127.0.0.3
@@ -144,6 +148,8 @@ ovn-sbctl --timeout=10 lflow-list >"$out"
 n=$(grep -c 'table=' "$out")
 echo "logical flows: $n"
 [ "$n" -gt 500 ] || { echo "FAIL: too few logical flows ($n)"; exit 1; }
+grep -q 'sample(.*obs_point=\$cookie' "$out" ||
+	{ echo "FAIL: no drop flow samples (debug_drop_collector_set)"; exit 1; }
 
 "$CHECK" --quiet --tables "$out" >"$dir/check.txt"
 rc=$?

@@ -2,7 +2,8 @@
 /*
  * Golden tests for the logical flow compiler. Each file holds lines
  * `input => expected`; a `mode: match` or `mode: actions` line says what the
- * following inputs are. Matches print their normal form, actions their
+ * following inputs are, a `table: N` line which table the actions' flow
+ * sits in (10 until then). Matches print their normal form, actions their
  * canonical text (plus the prerequisites they add to the match), errors
  * `error: at OFFSET: message`.
  */
@@ -23,11 +24,14 @@ static char *run_match(const char *in, struct arena *a)
 	return dnf_format(&d, a);
 }
 
+/* The table the actions' flow sits in (`table: N' lines change it). */
+static unsigned cur_table = 10;
+
 static char *run_actions(const char *in, struct arena *a)
 {
 	struct lf_error err = {0};
 	const struct enode *pre = NULL;
-	struct act_ctx ctx = {.pipeline = 0, .table = 10};
+	struct act_ctx ctx = {.pipeline = 0, .table = cur_table};
 	struct act *acts = actions_parse(in, &ctx, a, &pre, &err);
 	if (err.set)
 		return arena_printf(a, "error: at %zu: %s", err.pos, err.msg);
@@ -65,6 +69,12 @@ int main(int argc, char **argv)
 			line[strcspn(line, "\n")] = '\0';
 			if (line[0] == '#' || line[0] == '\0')
 				continue;
+			if (strncmp(line, "table: ", 7) == 0) {
+				if (regen)
+					printf("%s\n", line);
+				cur_table = (unsigned)atoi(line + 7);
+				continue;
+			}
 			if (strncmp(line, "mode: ", 6) == 0) {
 				if (regen)
 					printf("%s\n", line);
