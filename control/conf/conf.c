@@ -86,6 +86,10 @@ static const struct conf_key conf_keys[] = {
          "DPDK memory in MiB (0: sized from mbufs)"},
         {"dataplane", "xc-parse", T_BOOL, C(xc_parse), 0, 0, NULL, "false",
          "cross-connect parses every packet and drops malformed ones with a reason"},
+        {"dataplane", "cache-entries", T_UINT, C(cache_entries), 0, 1u << 22, NULL, "8192",
+         "flow cache entries per worker, rounded up to a power of two (0: no cache)"},
+        {"dataplane", "cache-check", T_BOOL, C(cache_check), 0, 0, NULL, "false",
+         "run the pipeline beside every cache hit and count disagreements (tests)"},
 
         {"control", "socket", T_STR, C(socket), 0, 0, NULL, "/run/ferry/ferryd.sock",
          "ferryctl's unix socket"},

@@ -85,6 +85,8 @@ struct ferry_conf {
 	enum conf_hugepages hugepages;
 	unsigned memory_mb; /* 0 = sized from mbufs */
 	bool xc_parse;      /* cross-connect parses (and drops malformed) packets */
+	unsigned cache_entries; /* flow cache entries per worker, 0: none */
+	bool cache_check;       /* compare every cache hit with the pipeline */
 
 	/* [control] */
 	char *socket;

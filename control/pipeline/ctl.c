@@ -10,6 +10,7 @@
 #include "control/ctl/ctl.h"
 #include "control/pipeline/pipeline_int.h"
 #include "control/port/port.h"
+#include "dataplane/cache/cache.h"
 
 uint64_t pl_punt_counter(const char *name);
 int pipeline_trace_cmd(struct ctl_req *req, void *arg);
@@ -81,6 +82,23 @@ static int show_cmd(struct ctl_req *req, void *arg)
 		                                     "key", (json_int_t)dp->key, "router",
 		                                     dp->router, "ports", ports));
 	}
+	json_t *changed = json_array();
+	for (uint32_t i = 0; i < s->n_changed && i < 256; i++) {
+		uint32_t tid = s->changed[i], key = tid >> 7;
+		const char *what = key == 0 ? "port-map" : "table";
+		unsigned p = (tid >> 6) & 1, t = tid & 63;
+		if (key && p == 1 && t == PL_DEP_PORTS)
+			what = "ports";
+		else if (key && p == 1 && t == PL_DEP_MCGROUP)
+			what = "multicast-groups";
+		else if (key && p == 1 && t == PL_DEP_NEIGH)
+			what = "neighbours";
+		json_array_append_new(changed, json_pack("{s:s, s:I, s:s, s:i}", "kind", what,
+		                                         "datapath_key", (json_int_t)key, "pipeline",
+		                                         p ? "egress" : "ingress", "table", (int)t));
+	}
+	ctl_printf(req, "changed since snapshot %llu: %u dependencies\n",
+	           (unsigned long long)s->prev_generation, s->n_changed);
 	ctl_printf(req, "learned: %llu requests, %llu written, %llu skipped, %llu failed, %llu fdb ignored\n",
 	           (unsigned long long)pl_punt_counter("received"),
 	           (unsigned long long)pl_punt_counter("written"),
@@ -88,11 +106,11 @@ static int show_cmd(struct ctl_req *req, void *arg)
 	           (unsigned long long)pl_punt_counter("failed"),
 	           (unsigned long long)pl_punt_counter("fdb_ignored"));
 	req->result = json_pack(
-	        "{s:I, s:I, s:I, s:I, s:f, s:f, s:I, s:I, s:o, s:{s:I, s:I, s:I, s:I, s:I}}",
+	        "{s:I, s:I, s:I, s:I, s:f, s:f, s:o, s:I, s:I, s:o, s:{s:I, s:I, s:I, s:I, s:I}}",
 	        "generation", (json_int_t)s->generation, "builds", (json_int_t)pl_state.n_builds,
 	        "flows", (json_int_t)s->n_flows, "entries", (json_int_t)s->n_entry_ids,
 	        "last_build_ms", pl_state.last_ms, "max_build_ms", pl_state.max_ms,
-	        "port_security_errors", (json_int_t)g->n_psec_errors, "tables_skipped",
+	        "changed", changed, "port_security_errors", (json_int_t)g->n_psec_errors, "tables_skipped",
 	        (json_int_t)g->n_tables_skipped, "datapaths", dps, "learned", "received",
 	        (json_int_t)pl_punt_counter("received"), "written",
 	        (json_int_t)pl_punt_counter("written"), "skipped",
@@ -121,11 +139,69 @@ static int by_hits(const void *pa, const void *pb)
 	return a->hits > b->hits ? -1 : a->hits < b->hits;
 }
 
-/* Every entry and table of the live snapshot with totals (retired + live);
- * an entry's flow may have several entries: summed per flow. */
+/* Per-flow totals of a snapshot's own counters (the retired one, whose
+ * counts are folded into the totals only when it is freed). */
+static void add_snapshot(struct strmap *by_uuid, const struct pl_gen *g)
+{
+	const struct pl_snapshot *s = &g->s;
+	for (uint32_t d = 0; d < s->n_datapaths; d++)
+		for (int p = 0; p < 2; p++)
+			for (int t = 0; t < PL_TABLES_MAX; t++) {
+				const struct pl_table *tb = &s->datapaths[d].tables[p][t];
+				for (uint32_t i = 0; i < tb->n; i++) {
+					uint64_t h = 0, dr = 0;
+					for (unsigned w = 0; w < g->n_workers; w++) {
+						h += s->counters[w].hits[tb->e[i].id];
+						dr += s->counters[w].drops[tb->e[i].id];
+					}
+					if (h == 0 && dr == 0)
+						continue;
+					const char *u = s->flows[tb->e[i].flow].uuid;
+					uint64_t *v = strmap_get(by_uuid, u);
+					if (v == NULL) {
+						v = calloc(2, sizeof(*v));
+						if (v == NULL)
+							continue;
+						strmap_put(by_uuid, u, v);
+					}
+					v[0] += h;
+					v[1] += dr;
+				}
+			}
+}
+
+/* Hits still held in the workers' flow cache entries, resolved against
+ * the live snapshot (read without locks: a torn count is off by a few). */
+static void add_caches(const struct pl_snapshot *s, uint64_t *hits, uint64_t *drops)
+{
+	for (unsigned w = 0; w < port_n_workers(); w++) {
+		const struct fc *c = port_worker_cache(w);
+		if (c == NULL || c->snap_gen != s->generation)
+			continue;
+		for (uint32_t i = 0; i < c->size; i++) {
+			const struct fc_entry *e = &c->e[i];
+			uint64_t n = e->packets;
+			if (e->mask != FC_FREE && n)
+				fc_fold(e, n, s, hits, drops);
+		}
+	}
+}
+
+/* Every entry and table of the live snapshot with totals (folded from
+ * retired snapshots, the one awaiting its fold, live counters and the
+ * flow caches); an entry's flow may have several entries: summed per flow. */
 static struct row *gather(const struct pl_gen *g, size_t *n_out)
 {
 	const struct pl_snapshot *s = &g->s;
+	uint64_t *chits = calloc(s->n_entry_ids + 1, sizeof(*chits));
+	uint64_t *cdrops = calloc(s->n_entry_ids + s->n_miss_ids + 1, sizeof(*cdrops));
+	struct strmap retired;
+	strmap_init(&retired);
+	if (chits == NULL || cdrops == NULL)
+		abort();
+	add_caches(s, chits, cdrops);
+	if (pl_state.retired)
+		add_snapshot(&retired, pl_state.retired);
 	size_t cap = s->n_flows + s->n_miss_ids + 1, n = 0;
 	struct row *v = calloc(cap, sizeof(*v));
 	struct row **by_flow = calloc(s->n_flows + 1, sizeof(*by_flow));
@@ -136,7 +212,8 @@ static struct row *gather(const struct pl_gen *g, size_t *n_out)
 		for (int p = 0; p < 2; p++)
 			for (int t = 0; t < PL_TABLES_MAX; t++) {
 				const struct pl_table *tb = &dp->tables[p][t];
-				uint64_t miss = pl_stats_miss(dp->key, p, t);
+				uint64_t miss = pl_stats_miss(dp->key, p, t) +
+				                cdrops[s->n_entry_ids + tb->miss_id];
 				for (unsigned w = 0; w < g->n_workers; w++)
 					miss += s->counters[w].drops[s->n_entry_ids + tb->miss_id];
 				if (miss && n < cap)
@@ -148,9 +225,16 @@ static struct row *gather(const struct pl_gen *g, size_t *n_out)
 						r = by_flow[e->flow] = &v[n++];
 						*r = (struct row){0, 0, &s->flows[e->flow], dp, p, t};
 						pl_stats_flow(r->flow->uuid, &r->hits, &r->drops);
+						const uint64_t *rv = strmap_get(&retired, r->flow->uuid);
+						if (rv) {
+							r->hits += rv[0];
+							r->drops += rv[1];
+						}
 					}
 					if (r == NULL)
 						continue;
+					r->hits += chits[e->id];
+					r->drops += cdrops[e->id];
 					for (unsigned w = 0; w < g->n_workers; w++) {
 						r->hits += s->counters[w].hits[e->id];
 						r->drops += s->counters[w].drops[e->id];
@@ -159,6 +243,13 @@ static struct row *gather(const struct pl_gen *g, size_t *n_out)
 			}
 	}
 	free(by_flow);
+	free(chits);
+	free(cdrops);
+	size_t it = 0;
+	void *x;
+	while ((x = strmap_next(&retired, &it, NULL)) != NULL)
+		free(x);
+	strmap_destroy(&retired);
 	*n_out = n;
 	return v;
 }
@@ -236,7 +327,66 @@ static int stats_cmd(struct ctl_req *req, void *arg)
 	return list(req, false);
 }
 
+static int cache_cmd(struct ctl_req *req, void *arg)
+{
+	(void)arg;
+	json_t *workers = json_array();
+	ctl_printf(req, "%-6s %8s %8s %12s %10s %8s %10s %10s %8s %9s %10s\n", "WORKER", "SIZE",
+	           "ENTRIES", "HITS", "MISSES", "MASKS", "UNCACHED", "INVALID", "EVICTED",
+	           "CHECKED", "MISMATCH");
+	for (unsigned w = 0; w < port_n_workers(); w++) {
+		const struct fc *c = port_worker_cache(w);
+		if (c == NULL)
+			continue;
+		unsigned masks = 0;
+		for (unsigned m = 0; m < c->n_masks; m++)
+			masks += c->mask_refs[m] != 0;
+		const struct fc_stats *st = &c->st;
+		json_array_append_new(
+		        workers,
+		        json_pack("{s:i, s:I, s:I, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+		                  "worker", w, "size", (json_int_t)c->size, "entries",
+		                  (json_int_t)c->n_entries, "masks", masks, "hits",
+		                  (json_int_t)st->hits, "misses", (json_int_t)st->misses, "inserts",
+		                  (json_int_t)st->inserts, "uncacheable", (json_int_t)st->uncacheable,
+		                  "invalidations", (json_int_t)st->invalidations, "evictions",
+		                  (json_int_t)st->evictions, "check_runs", (json_int_t)st->check_runs,
+		                  "check_mismatches", (json_int_t)st->check_mismatches, "check",
+		                  c->check));
+		ctl_printf(req, "%-6u %8u %8u %12llu %10llu %8u %10llu %10llu %8llu %9llu %10llu\n", w,
+		           c->size, c->n_entries, (unsigned long long)st->hits,
+		           (unsigned long long)st->misses, masks, (unsigned long long)st->uncacheable,
+		           (unsigned long long)st->invalidations, (unsigned long long)st->evictions,
+		           (unsigned long long)st->check_runs,
+		           (unsigned long long)st->check_mismatches);
+	}
+	if (json_array_size(workers) == 0)
+		ctl_printf(req, "no flow cache (mode cross-connect, or dataplane.cache-entries = 0)\n");
+	req->result = json_pack("{s:o}", "workers", workers);
+	return 0;
+}
+
+static int cache_flush_cmd(struct ctl_req *req, void *arg)
+{
+	(void)arg;
+	unsigned n = 0;
+	for (unsigned w = 0; w < port_n_workers(); w++) {
+		struct fc *c = port_worker_cache(w);
+		if (c != NULL) {
+			c->flush_requested = true;
+			n++;
+		}
+	}
+	ctl_printf(req, "flush requested on %u worker%s\n", n, n == 1 ? "" : "s");
+	req->result = json_pack("{s:i}", "workers", (int)n);
+	return 0;
+}
+
 static const struct ctl_cmd cmds[] = {
+        {"cache", "", "flow cache per worker: entries, hits, misses, invalidations, evictions", 0,
+         0, cache_cmd, NULL},
+        {"cache flush", "", "empty every worker's flow cache (counts are kept)", 0, 0,
+         cache_flush_cmd, NULL},
         {"pipeline show", "", "the published logical pipelines: datapaths, ports, learning", 0, 0,
          show_cmd, NULL},
         {"lflow drops", "[N]", "the N logical flows (or tables without a match) that dropped most",

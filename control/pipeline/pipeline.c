@@ -72,6 +72,14 @@ static void fold_counters(struct pl_gen *g)
 	}
 }
 
+static void retire(struct pl_gen *g)
+{
+	if (g == NULL)
+		return;
+	fold_counters(g);
+	pipeline_gen_free(g);
+}
+
 static void rebuild(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -85,11 +93,12 @@ static void rebuild(evutil_socket_t fd, short what, void *arg)
 		PL_LOG(ERR, "out of memory building the pipeline snapshot");
 		return;
 	}
+	pipeline_diff(g, st->cur);
 	struct pl_snapshot *old = pl_publish(&g->s, port_workers_rcu());
-	if (old != NULL) {
-		fold_counters((struct pl_gen *)old);
-		pipeline_gen_free((struct pl_gen *)old);
-	}
+	/* Free one publish late: a worker's flow cache may still fold counts
+	 * into the snapshot just replaced until it has seen this one. */
+	retire(st->retired);
+	st->retired = (struct pl_gen *)old;
 	st->cur = g;
 	st->n_builds++;
 	st->last_ms = now_ms() - t0;
@@ -198,7 +207,12 @@ void pipeline_stop(void)
 	st->running = false;
 	pl_punt_stop();
 	struct pl_snapshot *old = pl_publish(NULL, port_workers_rcu());
+	/* Workers still running skip to no snapshot; one more quiescent
+	 * period and nobody reads the retired one either. */
+	pl_publish(NULL, port_workers_rcu());
 	pipeline_gen_free((struct pl_gen *)old);
+	pipeline_gen_free(st->retired);
+	st->retired = NULL;
 	st->cur = NULL;
 	if (st->rebuild_ev)
 		event_free(st->rebuild_ev);

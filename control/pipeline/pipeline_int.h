@@ -23,7 +23,8 @@ struct pipeline_state {
 	char *chassis;
 	struct event *rebuild_ev;
 	struct local_port *locals;
-	struct pl_gen *cur; /* published now */
+	struct pl_gen *cur;     /* published now */
+	struct pl_gen *retired; /* the one before, freed at the next publish */
 	uint64_t generation, n_builds;
 	double last_ms, max_ms;
 };

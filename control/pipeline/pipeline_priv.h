@@ -15,8 +15,17 @@ struct lflow_compiler;
 
 /* One snapshot and the arena behind it; s first, so a published
  * struct pl_snapshot * is also its struct pl_gen *. */
+/* A dependency's content hash: the flow cache keeps an entry across a
+ * rebuild when every id it depends on hashes the same. */
+struct pl_dep {
+	uint32_t tid; /* PL_TID */
+	uint64_t hash;
+};
+
 struct pl_gen {
 	struct pl_snapshot s;
+	struct pl_dep *deps; /* sorted by tid */
+	size_t n_deps;
 	struct arena arena;
 	unsigned n_workers;
 	uint64_t n_psec_errors;     /* port_security entries that did not parse */
@@ -27,6 +36,8 @@ struct pl_gen {
 struct pl_gen *pipeline_build(struct ovsdb_idl *idl, const struct lflow_compiler *c,
                               const char *chassis, unsigned n_workers, uint64_t generation);
 void pipeline_gen_free(struct pl_gen *g);
+/** Set @p g's changed list against @p prev (NULL: everything changed). */
+void pipeline_diff(struct pl_gen *g, const struct pl_gen *prev);
 
 /* pipeline.c: the DPDK port of a local vif port named @p iface_id. */
 uint16_t pipeline_local_port(const char *iface_id);

@@ -63,6 +63,10 @@ struct rte_rcu_qsbr *port_workers_rcu(void);
 /** How many workers run. */
 unsigned port_n_workers(void);
 
+struct fc;
+/** Worker @p i's flow cache, or NULL (none, or no such worker). */
+struct fc *port_worker_cache(unsigned i);
+
 struct ctl_req;
 /** Let another module add lines to `ferryctl drops' (text only). */
 void port_ctl_drops_hook(void (*fn)(struct ctl_req *req));

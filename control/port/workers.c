@@ -14,6 +14,7 @@
 
 #include "control/log/log.h"
 #include "control/port/port_priv.h"
+#include "dataplane/cache/cache.h"
 
 struct port_state port_state = {.ports = TAILQ_HEAD_INITIALIZER(port_state.ports)};
 
@@ -64,6 +65,15 @@ int workers_start(const struct ferry_conf *c, char *err, size_t errlen)
 		w->cpu = c->worker_cpus[i];
 		w->idle_sleep_us = c->idle_sleep_us;
 		w->rcu = s->rcu;
+		if (c->mode == CONF_MODE_OVN && c->cache_entries > 0) {
+			w->cache = fc_create(i, c->cache_entries, c->cache_check);
+			if (w->cache == NULL) {
+				snprintf(err, errlen, "cannot allocate a flow cache of %u entries",
+				         c->cache_entries);
+				rte_free(w);
+				return -ENOMEM;
+			}
+		}
 		s->workers[i++] = w;
 	}
 	if (i != s->n_workers) {
@@ -93,6 +103,8 @@ void workers_stop(void)
 			s->workers[i]->stop = true;
 	rte_eal_mp_wait_lcore();
 	for (unsigned i = 0; i < s->n_workers; i++) {
+		if (s->workers[i])
+			fc_destroy(s->workers[i]->cache);
 		rte_free(s->workers[i]);
 		s->workers[i] = NULL;
 	}
@@ -132,6 +144,11 @@ struct rte_rcu_qsbr *port_workers_rcu(void)
 unsigned port_n_workers(void)
 {
 	return port_state.n_workers;
+}
+
+struct fc *port_worker_cache(unsigned i)
+{
+	return i < port_state.n_workers && port_state.workers[i] ? port_state.workers[i]->cache : NULL;
 }
 
 int tables_rebuild(void)

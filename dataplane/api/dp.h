@@ -92,6 +92,7 @@ struct dp_tables {
 };
 
 struct rte_rcu_qsbr;
+struct fc;
 
 struct dp_worker {
 	unsigned id;    /* 0..n_workers-1: also its tx queue on every port */
@@ -100,6 +101,7 @@ struct dp_worker {
 	volatile bool stop;
 	unsigned idle_sleep_us; /* longest back-off sleep; 0 = busy poll */
 	struct rte_rcu_qsbr *rcu;
+	struct fc *cache; /* mode ovn: this worker's flow cache (dataplane/cache/), or NULL */
 	struct dp_worker_stats stats;
 };
 

@@ -150,6 +150,12 @@ struct pl_counters {
 
 struct pl_snapshot {
 	uint64_t generation;
+	/* What changed since the snapshot before this one (generation
+	 * prev_generation): stable dependency ids (PL_TID), sorted. The flow
+	 * cache keeps entries that depend on none of them. */
+	uint64_t prev_generation;
+	uint32_t n_changed;
+	const uint32_t *changed;
 	uint32_t n_datapaths;
 	const struct pl_datapath *datapaths; /* by key */
 	uint32_t n_flows;
@@ -158,7 +164,6 @@ struct pl_snapshot {
 	const struct pl_set *sets; /* by set id */
 	uint32_t n_entry_ids, n_miss_ids;
 	struct pl_vif vifs[RTE_MAX_ETHPORTS]; /* by DPDK port id */
-	bool check;                           /* reserved for the flow cache check mode */
 	struct pl_counters counters[DP_WORKERS_MAX];
 };
 

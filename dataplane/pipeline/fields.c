@@ -263,3 +263,22 @@ void pl_field_set(struct pl_hdrs *h, unsigned field, pl_u128 v, pl_u128 mask)
 		break;
 	}
 }
+
+void pl_field_mark(struct flow_key *mk, unsigned field, pl_u128 mask)
+{
+	struct pl_hdrs t;
+	if (field < LFLOW_F_ETH_SRC || field == LFLOW_F_ICMP4_FRAG_MTU ||
+	    field == LFLOW_F_ICMP6_FRAG_MTU)
+		return; /* logical metadata: derived, never part of the key */
+	if (field == LFLOW_F_VLAN_TCI) {
+		mk->n_vlans = 0xff;
+		mk->vlan_tci[0] |= rte_cpu_to_be_16((uint16_t)(mask & 0xefff));
+		return;
+	}
+	memset(&t.k, 0, sizeof(t.k));
+	pl_field_set(&t, field, ~(pl_u128)0, mask);
+	uint8_t *d = (uint8_t *)mk;
+	const uint8_t *m = (const uint8_t *)&t.k;
+	for (size_t i = 0; i < sizeof(*mk); i++)
+		d[i] |= m[i];
+}

@@ -42,6 +42,13 @@ pl_u128 pl_field_get(const struct pl_hdrs *h, unsigned field);
 /** Set the bits of @p field under @p mask to @p value's. */
 void pl_field_set(struct pl_hdrs *h, unsigned field, pl_u128 value, pl_u128 mask);
 
+/**
+ * Set in @p mk the packet-header bits that @p mask of @p field lives in
+ * (metadata fields have none): how the flow cache learns what a pipeline
+ * walk read and wrote.
+ */
+void pl_field_mark(struct flow_key *mk, unsigned field, pl_u128 mask);
+
 /** A bit range of a field, right-aligned. */
 static inline pl_u128 pl_fref_get(const struct pl_hdrs *h, struct lflow_fref f)
 {

@@ -25,12 +25,86 @@ static void run_tables(struct pl_ctx *c, unsigned pipeline, unsigned table);
 static void drop(struct pl_ctx *c, enum drop_reason r, uint32_t port)
 {
 	c->dropped = true;
+	if (unlikely(c->track)) {
+		if (c->n_drops < PL_DROPS_MAX)
+			c->drops[c->n_drops++] = (uint8_t)r;
+		else
+			c->uncacheable = true;
+	}
 	if (c->port_drops)
 		c->port_drops[r]++;
 	if (unlikely(c->trace != NULL)) {
 		struct pl_ev ev = {.type = PL_EV_DROP, .dp = c->dp, .reason = r, .port = port};
 		c->trace(c->trace_aux, &ev);
 	}
+}
+
+/* --- Tracking for the flow cache (no cost unless c->track). --- */
+
+static const uint8_t field_width[LFLOW_F_N] = {
+#define FIELD_WIDTH(E, N, W, F) [LFLOW_F_##E] = (W) > 255 ? 255 : (W),
+        LFLOW_FIELDS(FIELD_WIDTH)
+#undef FIELD_WIDTH
+};
+
+/* rd |= t & ~wr: bits read before this copy wrote them. */
+static void merge_read(struct pl_ctx *c, const struct flow_key *t)
+{
+	uint8_t *rd = (uint8_t *)&c->rd;
+	const uint8_t *tt = (const uint8_t *)t, *wr = (const uint8_t *)&c->wr;
+	for (size_t i = 0; i < sizeof(c->rd); i++)
+		rd[i] |= tt[i] & (uint8_t)~wr[i];
+}
+
+static void mark_read(struct pl_ctx *c, unsigned field, pl_u128 mask)
+{
+	if (likely(!c->track) || field < LFLOW_F_ETH_SRC)
+		return;
+	struct flow_key t;
+	memset(&t, 0, sizeof(t));
+	pl_field_mark(&t, field, mask);
+	merge_read(c, &t);
+}
+
+static pl_u128 rget(struct pl_ctx *c, struct lflow_fref f)
+{
+	mark_read(c, f.field, pl_low_mask(f.n_bits) << f.ofs);
+	return pl_fref_get(&c->h, f);
+}
+
+static void wset(struct pl_ctx *c, unsigned field, pl_u128 v, pl_u128 mask)
+{
+	pl_field_set(&c->h, field, v, mask);
+	if (unlikely(c->track))
+		pl_field_mark(&c->wr, field, mask);
+}
+
+static void wfset(struct pl_ctx *c, struct lflow_fref f, pl_u128 v)
+{
+	wset(c, f.field, (v & pl_low_mask(f.n_bits)) << f.ofs, pl_low_mask(f.n_bits) << f.ofs);
+}
+
+static void visit(struct pl_ctx *c, uint32_t tid, uint32_t idx, unsigned flags)
+{
+	if (likely(!c->track))
+		return;
+	if (c->n_visit == PL_VISIT_MAX) {
+		c->uncacheable = true;
+		return;
+	}
+	c->visit[c->n_visit++] = ((uint64_t)tid << 32) | ((uint64_t)(idx & 0xffff) << 16) | flags;
+}
+
+static void dep(struct pl_ctx *c, unsigned what)
+{
+	visit(c, PL_TID(c->dp->key, 1, what), 0, PL_VISIT_DEP);
+}
+
+/* The last visit dropped: its entry's drop counter, not only its hit. */
+static void visit_dropped(struct pl_ctx *c)
+{
+	if (c->track && c->n_visit)
+		c->visit[c->n_visit - 1] |= PL_VISIT_DROP;
 }
 
 const struct pl_lport *pl_lport_find(const struct pl_datapath *dp, uint32_t key)
@@ -128,8 +202,45 @@ bool pl_entry_matches(const struct pl_snapshot *s, const struct pl_entry *e,
 	return true;
 }
 
+/* The first matching entry. Tracking marks, for each entry tried, the
+ * atoms evaluated up to the first that failed: exactly the bits the
+ * outcome depends on. */
+static const struct pl_entry *lookup_tracked(struct pl_ctx *c, const struct pl_table *t)
+{
+	for (uint32_t i = 0; i < t->n; i++) {
+		const struct pl_entry *e = &t->e[i];
+		bool ok = true;
+		for (uint32_t k = 0; k < e->n_atoms && ok; k++) {
+			const struct lflow_atom *a = &e->atoms[k];
+			pl_u128 v = pl_field_get(&c->h, a->field);
+			switch (a->kind) {
+			case LFLOW_ATOM_EQ:
+				mark_read(c, a->field, pl_u128_of(a->mask));
+				ok = (v & pl_u128_of(a->mask)) == pl_u128_of(a->value);
+				break;
+			case LFLOW_ATOM_NE:
+				mark_read(c, a->field, pl_u128_of(a->mask));
+				ok = (v & pl_u128_of(a->mask)) != pl_u128_of(a->value);
+				break;
+			case LFLOW_ATOM_IN_SET:
+			case LFLOW_ATOM_NOT_SET:
+				mark_read(c, a->field, pl_low_mask(field_width[a->field]));
+				ok = in_set(c->s, a->set_id, v) == (a->kind == LFLOW_ATOM_IN_SET);
+				break;
+			default:
+				ok = false;
+			}
+		}
+		if (ok)
+			return e;
+	}
+	return NULL;
+}
+
 static const struct pl_entry *lookup(struct pl_ctx *c, const struct pl_table *t)
 {
+	if (unlikely(c->track))
+		return lookup_tracked(c, t);
 	for (uint32_t i = 0; i < t->n; i++)
 		if (pl_entry_matches(c->s, &t->e[i], &c->h))
 			return &t->e[i];
@@ -139,6 +250,7 @@ static const struct pl_entry *lookup(struct pl_ctx *c, const struct pl_table *t)
 /* Saved state around a clone, a generated packet or a patch crossing. */
 struct saved {
 	struct pl_hdrs h;
+	struct flow_key wr;
 	const struct pl_datapath *dp;
 	uint8_t kind, pipeline;
 };
@@ -146,6 +258,8 @@ struct saved {
 static void save(const struct pl_ctx *c, struct saved *s)
 {
 	s->h = c->h;
+	if (c->track)
+		s->wr = c->wr;
 	s->dp = c->dp;
 	s->kind = c->kind;
 	s->pipeline = c->pipeline;
@@ -154,6 +268,8 @@ static void save(const struct pl_ctx *c, struct saved *s)
 static void restore(struct pl_ctx *c, const struct saved *s)
 {
 	c->h = s->h;
+	if (c->track)
+		c->wr = s->wr;
 	c->dp = s->dp;
 	c->kind = s->kind;
 	c->pipeline = s->pipeline;
@@ -191,6 +307,8 @@ static void emit(struct pl_ctx *c, const struct pl_lport *p)
 	o->kind = c->kind;
 	o->outport = p->key;
 	o->h = c->h;
+	if (c->track)
+		o->wr = c->wr;
 	if (unlikely(c->trace != NULL)) {
 		struct pl_ev ev = {.type = PL_EV_DELIVER, .dp = c->dp, .port = p->key};
 		c->trace(c->trace_aux, &ev);
@@ -200,6 +318,7 @@ static void emit(struct pl_ctx *c, const struct pl_lport *p)
 /* Tables 64-65: the egress pipeline said output. */
 static void deliver(struct pl_ctx *c)
 {
+	dep(c, PL_DEP_PORTS);
 	const struct pl_lport *p = pl_lport_find(c->dp, c->h.m.outport);
 	if (p == NULL) {
 		drop(c, DROP_PL_OUT_UNKNOWN, c->h.m.outport);
@@ -244,6 +363,7 @@ static void deliver(struct pl_ctx *c)
 static void to_egress(struct pl_ctx *c, bool from_group)
 {
 	uint32_t out = c->h.m.outport;
+	dep(c, PL_DEP_PORTS);
 	const struct pl_lport *p = pl_lport_find(c->dp, out);
 	if (p == NULL) {
 		drop(c, DROP_PL_OUT_UNKNOWN, out);
@@ -280,6 +400,7 @@ static void output(struct pl_ctx *c)
 		to_egress(c, false);
 		return;
 	}
+	dep(c, PL_DEP_MCGROUP);
 	const struct pl_mcgroup *g = mcgroup_find(c->dp, out);
 	if (g == NULL) {
 		drop(c, DROP_PL_OUT_UNKNOWN, out);
@@ -306,6 +427,7 @@ static void generate(struct pl_ctx *c, unsigned op)
 {
 	struct flow_key *k = &c->h.k;
 	uint8_t ip6_dst[16];
+	c->uncacheable = true; /* built from fields the walk did not record */
 	switch (op) {
 	case LFLOW_OP_ARP:
 		c->kind = PL_KIND_ARP;
@@ -383,7 +505,7 @@ static uint32_t port_arg(struct pl_ctx *c, uint64_t w)
 	if (w >> 63) {
 		struct lflow_fref f;
 		memcpy(&f, &w, sizeof(f));
-		return (uint32_t)pl_fref_get(&c->h, f);
+		return (uint32_t)rget(c, f);
 	}
 	return (uint32_t)w;
 }
@@ -393,7 +515,7 @@ static pl_u128 value_arg(struct pl_ctx *c, uint64_t w)
 	if (w >> 63) {
 		struct lflow_fref f;
 		memcpy(&f, &w, sizeof(f));
-		return pl_fref_get(&c->h, f);
+		return rget(c, f);
 	}
 	return w;
 }
@@ -403,12 +525,13 @@ static void result(struct pl_ctx *c, uint64_t dst, pl_u128 v)
 	struct lflow_fref f;
 	memcpy(&f, &dst, sizeof(f));
 	if (f.n_bits)
-		pl_fref_set(&c->h, f, v);
+		wfset(c, f, v);
 }
 
 static void punt_learn(struct pl_ctx *c, uint8_t kind, uint32_t port, pl_u128 ip, bool ip6,
                        pl_u128 mac)
 {
+	c->uncacheable = true; /* a side effect every packet must have */
 	if (c->punt == NULL)
 		return;
 	struct pl_punt p = {.kind = kind, .dp_key = c->dp->key, .port_key = port, .ip6 = ip6};
@@ -425,6 +548,7 @@ static void not_executable(struct pl_ctx *c, const struct pl_entry *e)
 {
 	if (e && c->lf_drops)
 		c->lf_drops[e->id]++;
+	visit_dropped(c);
 	drop(c, DROP_PL_NOT_EXEC, 0);
 }
 
@@ -475,6 +599,7 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 		case LFLOW_OP_DROP:
 			if (e && c->lf_drops)
 				c->lf_drops[e->id]++;
+			visit_dropped(c);
 			drop(c, DROP_PL_LFLOW_DROP, 0);
 			return RUN_STOP;
 		case LFLOW_OP_LOAD: {
@@ -482,19 +607,19 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			pl_u128 v = ((pl_u128)OPND(p, i, 1) << 64) | OPND(p, i, 2);
 			pl_u128 m = ((pl_u128)OPND(p, i, 3) << 64) | OPND(p, i, 4);
 			m &= pl_low_mask(f.n_bits);
-			pl_field_set(&c->h, f.field, (v & m) << f.ofs, m << f.ofs);
+			wset(c, f.field, (v & m) << f.ofs, m << f.ofs);
 			break;
 		}
 		case LFLOW_OP_MOVE: {
 			struct lflow_fref d = fref_at(&OPND(p, i, 0), 0), s = fref_at(&OPND(p, i, 0), 1);
-			pl_fref_set(&c->h, d, pl_fref_get(&c->h, s));
+			wfset(c, d, rget(c, s));
 			break;
 		}
 		case LFLOW_OP_EXCHANGE: {
 			struct lflow_fref d = fref_at(&OPND(p, i, 0), 0), s = fref_at(&OPND(p, i, 0), 1);
-			pl_u128 a = pl_fref_get(&c->h, d), b = pl_fref_get(&c->h, s);
-			pl_fref_set(&c->h, d, b);
-			pl_fref_set(&c->h, s, a);
+			pl_u128 a = rget(c, d), b = rget(c, s);
+			wfset(c, d, b);
+			wfset(c, s, a);
 			break;
 		}
 		case LFLOW_OP_PUSH:
@@ -502,11 +627,10 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 				drop(c, DROP_PL_LOOP, 0);
 				return RUN_STOP;
 			}
-			c->stack[c->n_stack++] = pl_fref_get(&c->h, fref_at(&OPND(p, i, 0), 0));
+			c->stack[c->n_stack++] = rget(c, fref_at(&OPND(p, i, 0), 0));
 			break;
 		case LFLOW_OP_POP:
-			pl_fref_set(&c->h, fref_at(&OPND(p, i, 0), 0),
-			            c->n_stack ? c->stack[--c->n_stack] : 0);
+			wfset(c, fref_at(&OPND(p, i, 0), 0), c->n_stack ? c->stack[--c->n_stack] : 0);
 			break;
 		case LFLOW_OP_CT_CLEAR:
 			/* No tracker runs yet; clearing the state is all there is. */
@@ -516,11 +640,12 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			break;
 		case LFLOW_OP_DEC_TTL:
 			/* ovn-sb(5): a TTL that would reach zero halts processing. */
+			mark_read(c, LFLOW_F_IP_TTL, 0xff);
 			if (c->h.k.nw_ttl <= 1) {
 				drop(c, DROP_PL_LFLOW_DROP, 0);
 				return RUN_STOP;
 			}
-			c->h.k.nw_ttl--;
+			wset(c, LFLOW_F_IP_TTL, c->h.k.nw_ttl - 1u, 0xff);
 			break;
 		case LFLOW_OP_CLONE:
 		case LFLOW_OP_ARP:
@@ -563,8 +688,16 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			bool ing = in.op == LFLOW_OP_CHECK_IN_PORT_SEC;
 			const struct pl_lport *lp =
 			        pl_lport_find(c->dp, ing ? c->h.m.inport : c->h.m.outport);
-			bool fails = lp != NULL && (ing ? pl_in_port_sec_fails(lp, &c->h)
-			                                : pl_out_port_sec_fails(lp, &c->h));
+			struct flow_key t, *rd = NULL;
+			if (unlikely(c->track)) {
+				memset(&t, 0, sizeof(t));
+				rd = &t;
+				dep(c, PL_DEP_PORTS);
+			}
+			bool fails = lp != NULL && (ing ? pl_in_port_sec_fails(lp, &c->h, rd)
+			                                : pl_out_port_sec_fails(lp, &c->h, rd));
+			if (rd)
+				merge_read(c, rd);
 			result(c, OPND(p, i, 0), fails);
 			break;
 		}
@@ -573,11 +706,13 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			/* A miss stores zero: the router then resolves by ARP/ND. */
 			const struct pl_neigh *nb = neigh_find(c->dp, port_arg(c, OPND(p, i, 1)),
 			                                       value_arg(c, OPND(p, i, 2)));
-			pl_field_set(&c->h, LFLOW_F_ETH_DST, nb ? mac_of(nb->mac) : 0, pl_low_mask(48));
+			dep(c, PL_DEP_NEIGH);
+			wset(c, LFLOW_F_ETH_DST, nb ? mac_of(nb->mac) : 0, pl_low_mask(48));
 			break;
 		}
 		case LFLOW_OP_LOOKUP_ARP:
 		case LFLOW_OP_LOOKUP_ND: {
+			dep(c, PL_DEP_NEIGH);
 			const struct pl_neigh *nb = neigh_find(c->dp, port_arg(c, OPND(p, i, 1)),
 			                                       value_arg(c, OPND(p, i, 2)));
 			result(c, OPND(p, i, 0), nb && mac_of(nb->mac) == value_arg(c, OPND(p, i, 3)));
@@ -585,6 +720,7 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 		}
 		case LFLOW_OP_LOOKUP_ARP_IP:
 		case LFLOW_OP_LOOKUP_ND_IP:
+			dep(c, PL_DEP_NEIGH);
 			result(c, OPND(p, i, 0),
 			       neigh_find(c->dp, port_arg(c, OPND(p, i, 1)), value_arg(c, OPND(p, i, 2))) !=
 			               NULL);
@@ -649,12 +785,15 @@ static void run_tables(struct pl_ctx *c, unsigned pipeline, unsigned table)
 			}
 			if (c->lf_drops)
 				c->lf_drops[c->s->n_entry_ids + t->miss_id]++;
+			visit(c, PL_TID(c->dp->key, pipeline, table), 0, PL_VISIT_MISS);
 			drop(c, DROP_PL_NO_MATCH, 0);
 			break;
 		}
 		if (c->hits)
 			c->hits[e->id]++;
 		c->last = e;
+		c->last_visit = c->n_visit;
+		visit(c, PL_TID(c->dp->key, pipeline, table), (uint32_t)(e - t->e), 0);
 		if (unlikely(c->trace != NULL)) {
 			struct pl_ev ev = {.type = PL_EV_TABLE, .dp = c->dp, .pipeline = (uint8_t)pipeline,
 			                   .table = (uint16_t)table, .entry = e, .before = &before};
@@ -690,11 +829,21 @@ void pl_run(struct pl_ctx *c, uint32_t dp, uint32_t inport)
 	c->n_stack = 0;
 	c->dropped = false;
 	c->last = NULL;
+	c->last_visit = 0;
+	if (c->track) {
+		memset(&c->rd, 0, sizeof(c->rd));
+		memset(&c->wr, 0, sizeof(c->wr));
+		c->n_visit = c->n_drops = 0;
+		c->uncacheable = false;
+		visit(c, c->h.k.in_port, 0, PL_VISIT_DEP); /* table 0's mapping */
+	}
 	run_tables(c, PL_INGRESS, 0);
 	if (c->n_out == 0 && !c->dropped) {
 		/* The actions ended without output: an implicit drop. */
 		if (c->last && c->lf_drops)
 			c->lf_drops[c->last->id]++;
+		if (c->last && c->track && c->last_visit < c->n_visit)
+			c->visit[c->last_visit] |= PL_VISIT_DROP;
 		drop(c, DROP_PL_LFLOW_DROP, 0);
 	}
 }

@@ -17,6 +17,12 @@
 
 #include "dataplane/pipeline/interp.h"
 
+#define MARK(f, bits)                                      \
+	do {                                               \
+		if (rd)                                    \
+			pl_field_mark(rd, LFLOW_F_##f, pl_low_mask(bits)); \
+	} while (0)
+
 static bool mac_eq(const uint8_t a[6], const uint8_t b[6])
 {
 	return memcmp(a, b, 6) == 0;
@@ -51,10 +57,12 @@ static pl_u128 be_addr(const uint8_t *p, unsigned n)
 	return v;
 }
 
-static bool l3_in_ok(const struct pl_psec *e, const struct flow_key *k)
+static bool l3_in_ok(const struct pl_psec *e, const struct flow_key *k, struct flow_key *rd)
 {
 	bool any = e->n4 || e->n6;
 	if (k->flags & FLOW_F_ARP) {
+		MARK(ARP_SHA, 48);
+		MARK(ARP_SPA, 32);
 		if (!mac_eq(k->arp_sha, e->mac))
 			return false;
 		return !any || (e->n4 && in_list(e->ip4, e->ip4_mask, e->n4, be_addr(k->ip_src, 4)));
@@ -65,8 +73,15 @@ static bool l3_in_ok(const struct pl_psec *e, const struct flow_key *k)
 		pl_u128 src = be_addr(k->ip_src, 4);
 		if (e->n4 == 0)
 			return false;
+		MARK(IP4_SRC, 32);
 		if (in_list(e->ip4, e->ip4_mask, e->n4, src))
 			return true;
+		if (src == 0) {
+			MARK(IP4_DST, 32);
+			MARK(IP_PROTO, 8);
+			MARK(UDP_SRC, 16);
+			MARK(UDP_DST, 16);
+		}
 		return src == 0 && be_addr(k->ip_dst, 4) == 0xffffffffu && k->nw_proto == 17 &&
 		       rte_be_to_cpu_16(k->tp_src) == 68 && rte_be_to_cpu_16(k->tp_dst) == 67;
 	}
@@ -74,7 +89,12 @@ static bool l3_in_ok(const struct pl_psec *e, const struct flow_key *k)
 		pl_u128 src = be_addr(k->ip_src, 16);
 		if (e->n6 == 0)
 			return false;
+		MARK(IP6_SRC, 128);
 		if (k->flags & FLOW_F_ND) {
+			MARK(ICMP6_TYPE, 8);
+			MARK(ND_SLL, 48);
+			MARK(ND_TLL, 48);
+			MARK(ND_TARGET, 128);
 			/* NS: sll is the MAC or absent; NA: the target is ours. */
 			static const uint8_t zero[6];
 			if (rte_be_to_cpu_16(k->tp_src) == 135)
@@ -90,22 +110,24 @@ static bool l3_in_ok(const struct pl_psec *e, const struct flow_key *k)
 	return true; /* neither IP nor ARP: the MAC was enough */
 }
 
-bool pl_in_port_sec_fails(const struct pl_lport *p, const struct pl_hdrs *h)
+bool pl_in_port_sec_fails(const struct pl_lport *p, const struct pl_hdrs *h, struct flow_key *rd)
 {
 	if (p->n_psec == 0)
 		return false;
+	MARK(ETH_SRC, 48);
 	for (unsigned i = 0; i < p->n_psec; i++)
-		if (mac_eq(h->k.eth_src, p->psec[i].mac) && l3_in_ok(&p->psec[i], &h->k))
+		if (mac_eq(h->k.eth_src, p->psec[i].mac) && l3_in_ok(&p->psec[i], &h->k, rd))
 			return false;
 	return true;
 }
 
-static bool l3_out_ok(const struct pl_psec *e, const struct flow_key *k)
+static bool l3_out_ok(const struct pl_psec *e, const struct flow_key *k, struct flow_key *rd)
 {
 	if (!(e->n4 || e->n6))
 		return true;
 	if (k->flags & FLOW_F_IP4) {
 		pl_u128 dst = be_addr(k->ip_dst, 4);
+		MARK(IP4_DST, 32);
 		if (dst == 0xffffffffu || (dst >> 28) == 0xe)
 			return true;
 		if (e->n4 == 0)
@@ -121,6 +143,7 @@ static bool l3_out_ok(const struct pl_psec *e, const struct flow_key *k)
 	}
 	if (k->flags & FLOW_F_IP6) {
 		pl_u128 dst = be_addr(k->ip_dst, 16);
+		MARK(IP6_DST, 128);
 		if (k->ip_dst[0] == 0xff)
 			return true;
 		if (e->n6 == 0)
@@ -130,14 +153,15 @@ static bool l3_out_ok(const struct pl_psec *e, const struct flow_key *k)
 	return true;
 }
 
-bool pl_out_port_sec_fails(const struct pl_lport *p, const struct pl_hdrs *h)
+bool pl_out_port_sec_fails(const struct pl_lport *p, const struct pl_hdrs *h, struct flow_key *rd)
 {
 	if (p->n_psec == 0)
 		return false;
+	MARK(ETH_DST, 48);
 	if (h->k.eth_dst[0] & 1) /* broadcast and multicast go to every port */
 		return false;
 	for (unsigned i = 0; i < p->n_psec; i++)
-		if (mac_eq(h->k.eth_dst, p->psec[i].mac) && l3_out_ok(&p->psec[i], &h->k))
+		if (mac_eq(h->k.eth_dst, p->psec[i].mac) && l3_out_ok(&p->psec[i], &h->k, rd))
 			return false;
 	return true;
 }

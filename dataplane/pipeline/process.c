@@ -7,12 +7,14 @@
  */
 #include "dataplane/pipeline/process.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
 #include <rte_prefetch.h>
 #include <rte_ring.h>
 
+#include "dataplane/cache/cache.h"
 #include "dataplane/parse/parse.h"
 #include "dataplane/pipeline/emit.h"
 #include "dataplane/pipeline/interp.h"
@@ -105,21 +107,97 @@ static void punt(void *aux, const struct pl_punt *p)
 	}
 }
 
-static void one(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
-                uint16_t in_port, struct rte_mbuf *m)
+/* Hand one frame to port @p dpdk, tagged when @p tag. Consumes @p p. */
+static void out_send(struct txbs *x, struct dp_port_stats *st, struct rte_mbuf *p, uint16_t dpdk,
+                 uint16_t tag)
 {
-	struct pl_ctx c;
+	if (tag) {
+		if (unlikely(rte_vlan_insert(&p) < 0)) {
+			st->drops[DROP_PL_NO_MBUF]++;
+			rte_pktmbuf_free(p);
+			return;
+		}
+		struct rte_vlan_hdr *vh =
+		        (struct rte_vlan_hdr *)(rte_pktmbuf_mtod(p, uint8_t *) + sizeof(struct rte_ether_hdr));
+		vh->vlan_tci = rte_cpu_to_be_16(tag);
+	}
+	txb_add(x, dpdk, p);
+}
+
+/* The frame for the @p i-th of @p n rewritten copies: the original for
+ * the last, a copy for the others. NULL (counted) when no buffer. */
+static struct rte_mbuf *copy_for(struct dp_port_stats *st, struct rte_mbuf *m, int i, int last)
+{
+	struct rte_mbuf *p = i == last ? m : rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+	if (unlikely(p == NULL))
+		st->drops[DROP_PL_NO_MBUF]++;
+	return p;
+}
+
+/* A cache hit: the entry's outputs and drops, no pipeline. */
+static void hit(struct txbs *x, struct fc *fc, struct fc_entry *e, struct dp_port_stats *st,
+                struct rte_mbuf *m, const struct flow_key *k, const struct flow_offsets *ofs)
+{
+	e->packets++;
+	fc->st.hits++;
+	for (uint8_t i = 0; i < e->n_drops; i++)
+		st->drops[e->drops[i]]++;
+	for (int i = 0; i < e->n_out; i++) {
+		struct flow_key final;
+		struct rte_mbuf *p = copy_for(st, m, i, e->n_out - 1);
+		if (p == NULL)
+			continue;
+		fc_apply(&e->out[i], k, &final);
+		if (unlikely(pl_rewrite(p, k, ofs, &final) < 0)) {
+			st->drops[DROP_IP4_BAD_LEN]++;
+			rte_pktmbuf_free(p);
+			continue;
+		}
+		out_send(x, st, p, e->out[i].dpdk, e->out[i].tag);
+	}
+	if (e->n_out == 0)
+		rte_pktmbuf_free(m);
+}
+
+/* Check mode: the pipeline's answer for @p k against the entry's. */
+static void check(struct fc *fc, const struct fc_entry *e, const struct pl_snapshot *s,
+                  const struct flow_key *k, struct pl_binding b)
+{
+	static __thread struct pl_ctx c;
+	memset(&c, 0, offsetof(struct pl_ctx, out));
+	c.h.k = *k;
+	c.s = s;
+	c.track = true; /* drops and uncacheable walks show */
+	pl_run(&c, b.dp, b.port);
+	fc->st.check_runs++;
+	bool same = c.n_out == e->n_out && c.n_drops == e->n_drops &&
+	            memcmp(c.drops, e->drops, c.n_drops) == 0;
+	for (int i = 0; same && i < c.n_out; i++) {
+		struct flow_key final;
+		fc_apply(&e->out[i], k, &final);
+		same = c.out[i].dpdk == e->out[i].dpdk && c.out[i].tag == e->out[i].tag &&
+		       c.out[i].kind == PL_KIND_PACKET && memcmp(&final, &c.out[i].h.k, sizeof(final)) == 0;
+	}
+	if (!same)
+		fc->st.check_mismatches++;
+}
+
+static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
+                struct dp_port_stats *st, uint16_t in_port, struct rte_mbuf *m)
+{
+	static __thread struct pl_ctx c;
+	struct flow_key k;
 	struct flow_offsets ofs;
 	enum drop_reason r;
 
-	r = parse_packet(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), 0, &c.h.k,
-	                 &ofs, NULL);
+	r = parse_packet(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), 0, &k, &ofs,
+	                 NULL);
 	if (unlikely(r != DROP_NONE))
 		goto drop;
 	const struct pl_vif *v = &s->vifs[in_port];
 	struct pl_binding b = v->self;
-	if (c.h.k.n_vlans && v->n_tagged) {
-		uint16_t vid = rte_be_to_cpu_16(c.h.k.vlan_tci[0]) & 0xfff;
+	if (k.n_vlans && v->n_tagged) {
+		uint16_t vid = rte_be_to_cpu_16(k.vlan_tci[0]) & 0xfff;
 		for (uint16_t i = 0; i < v->n_tagged; i++)
 			if (v->tags[i] == vid)
 				b = v->tagged[i];
@@ -130,7 +208,7 @@ static void one(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stat
 				goto drop;
 			}
 			r = parse_packet(rte_pktmbuf_mtod(m, const uint8_t *),
-			                 rte_pktmbuf_data_len(m), 0, &c.h.k, &ofs, NULL);
+			                 rte_pktmbuf_data_len(m), 0, &k, &ofs, NULL);
 			if (r != DROP_NONE)
 				goto drop;
 		}
@@ -139,8 +217,18 @@ static void one(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stat
 		r = DROP_PL_UNBOUND;
 		goto drop;
 	}
-	c.h.k.in_port = in_port;
-	struct flow_key orig = c.h.k;
+	k.in_port = in_port;
+	if (fc != NULL) {
+		struct fc_entry *e = fc_lookup(fc, &k);
+		if (e != NULL) {
+			if (unlikely(fc->check))
+				check(fc, e, s, &k, b);
+			hit(x, fc, e, st, m, &k, &ofs);
+			return;
+		}
+		fc->st.misses++;
+	}
+	c.h.k = k;
 	c.s = s;
 	c.hits = s->counters[x->w->id].hits;
 	c.lf_drops = s->counters[x->w->id].drops;
@@ -148,7 +236,10 @@ static void one(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stat
 	c.punt = punt;
 	c.punt_aux = st;
 	c.trace = NULL;
+	c.track = fc != NULL;
 	pl_run(&c, b.dp, b.port);
+	if (fc != NULL)
+		fc_insert(fc, s, &k, &c);
 
 	/* The original packet goes to its last PACKET record; others copy. */
 	int last = -1;
@@ -159,34 +250,25 @@ static void one(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stat
 	for (int i = 0; i < c.n_out; i++) {
 		const struct pl_out *o = &c.out[i];
 		struct rte_mbuf *p;
-		if (o->kind != PL_KIND_PACKET)
+		if (o->kind != PL_KIND_PACKET) {
 			p = pl_generate(o, m, &ofs);
-		else if (i == last)
-			p = m;
-		else
-			p = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
-		if (unlikely(p == NULL)) {
-			st->drops[DROP_PL_NO_MBUF]++;
-			continue;
-		}
-		if (p == m)
-			own = false;
-		if (o->kind == PL_KIND_PACKET && unlikely(pl_rewrite(p, &orig, &ofs, &o->h.k) < 0)) {
-			st->drops[DROP_IP4_BAD_LEN]++;
-			rte_pktmbuf_free(p);
-			continue;
-		}
-		if (o->tag) {
-			if (unlikely(rte_vlan_insert(&p) < 0)) {
+			if (unlikely(p == NULL)) {
 				st->drops[DROP_PL_NO_MBUF]++;
+				continue;
+			}
+		} else {
+			p = copy_for(st, m, i, last);
+			if (p == NULL)
+				continue;
+			if (p == m)
+				own = false;
+			if (unlikely(pl_rewrite(p, &k, &ofs, &o->h.k) < 0)) {
+				st->drops[DROP_IP4_BAD_LEN]++;
 				rte_pktmbuf_free(p);
 				continue;
 			}
-			struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(rte_pktmbuf_mtod(p, uint8_t *) +
-			                                                 sizeof(struct rte_ether_hdr));
-			vh->vlan_tci = rte_cpu_to_be_16(o->tag);
 		}
-		txb_add(x, o->dpdk, p);
+		out_send(x, st, p, o->dpdk, o->tag);
 	}
 	if (own)
 		rte_pktmbuf_free(m);
@@ -210,10 +292,11 @@ void pl_process(const struct dp_tables *t, const struct pl_snapshot *s, struct d
 		rte_pktmbuf_free_bulk(pkts, n);
 		return;
 	}
+	struct fc *fc = w->cache && w->cache->size ? w->cache : NULL;
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		one(&x, s, st, in_port, pkts[i]);
+		one(&x, s, fc, st, in_port, pkts[i]);
 	}
 	for (unsigned i = 0; i < x.n; i++)
 		txb_flush(&x, &x.b[i]);

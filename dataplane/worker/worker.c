@@ -21,6 +21,7 @@
 
 #include "dataplane/api/dp.h"
 #include "dataplane/api/pipeline.h"
+#include "dataplane/cache/cache.h"
 #include "dataplane/pipeline/process.h"
 #include "dataplane/xconnect/xconnect.h"
 
@@ -37,6 +38,28 @@ static void worker_sleep(struct dp_worker *w, unsigned us)
 	w->stats.sleeps++;
 }
 
+/*
+ * Keep the flow cache in step with the snapshot. @p prev is the snapshot
+ * the cache last saw; it is alive here only when it is the new one's
+ * direct predecessor (control frees snapshots one publish late), which is
+ * exactly when fc_switch() may fold counts into it.
+ */
+static void cache_sync(struct dp_worker *w, const struct pl_snapshot **prev,
+                       const struct pl_snapshot *pl)
+{
+	struct fc *c = w->cache;
+	uint64_t gen = pl ? pl->generation : 0;
+	if (unlikely(c->flush_requested)) {
+		fc_flush(c, gen == c->snap_gen ? pl : NULL);
+		c->flush_requested = false;
+	}
+	if (likely(gen == c->snap_gen))
+		return;
+	bool direct = pl != NULL && *prev != NULL && pl->prev_generation == c->snap_gen;
+	fc_switch(c, direct ? *prev : NULL, pl);
+	*prev = pl;
+}
+
 int dp_worker_main(void *arg)
 {
 	struct dp_worker *w = arg;
@@ -44,6 +67,7 @@ int dp_worker_main(void *arg)
 	unsigned sleep_min = RTE_MIN((unsigned)SLEEP_MIN_US, w->idle_sleep_us);
 	unsigned empty = 0, sleep_us = sleep_min;
 	uint64_t t0, t1;
+	const struct pl_snapshot *cache_pl = NULL;
 
 	rte_rcu_qsbr_thread_register(w->rcu, w->id);
 	rte_rcu_qsbr_thread_online(w->rcu, w->id);
@@ -52,6 +76,9 @@ int dp_worker_main(void *arg)
 	while (!w->stop) {
 		const struct dp_tables *t = dp_tables_current();
 		const struct pl_snapshot *pl = pl_current();
+
+		if (w->cache != NULL)
+			cache_sync(w, &cache_pl, pl);
 		const struct dp_worker_rxqs *rq = &t->rxqs[w->id];
 		uint64_t got = 0;
 

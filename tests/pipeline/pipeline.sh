@@ -13,7 +13,11 @@
 #    dropped, and `ferryctl drops' names the logical flow that dropped;
 #  - changes take effect within a deadline: a port deleted becomes
 #    unreachable, a router port added becomes reachable;
-#  - `ferryctl trace' reports the stages of a packet.
+#  - `ferryctl trace' reports the stages of a packet, and agrees with
+#    ovn-trace on the same database;
+#  - the flow cache: every hit is checked against the pipeline (cache-check)
+#    with zero disagreements; lflow stats include cached hits; an ACL added
+#    to another switch leaves the entries of vm1 <-> vm2 in place.
 . "$(dirname "$0")/../lib/ferry.sh"
 need_root
 
@@ -44,7 +48,8 @@ nb lsp-add sw2 vm4 -- lsp-set-addresses vm4 "$m4 10.0.0.14"
 nb --wait=sb sync
 
 args=(--set chassis.system-id=hv1 --set "chassis.ovn-remote=$OVN_SB_DB"
-	--set chassis.ovn-encap-ip=127.0.0.1 --set dataplane.mode=ovn)
+	--set chassis.ovn-encap-ip=127.0.0.1 --set dataplane.mode=ovn
+	--set dataplane.cache-check=true)
 i=0
 for v in vm1 vm2 vm3 vm4; do
 	args+=(--set "port.$v.devargs=net_af_packet$i,iface=$(if_of $v)" --set "port.$v.iface-id=$v")
@@ -154,6 +159,31 @@ $e3 && eth.dst == ff:ff:ff:ff:ff:ff && arp.op == 1 && arp.sha == $m3 && arp.spa 
 $e3 && eth.dst == ff:ff:ff:ff:ff:ff && ip4.src == 10.0.1.13 && ip4.dst == 255.255.255.255 && ip.ttl == 64 && udp.src == 68 && udp.dst == 67
 EOF_FLOWS
 check_eq "ferryctl trace agrees with ovn-trace --detailed on every packet" "$n_flows" "$n_agree"
+
+# The flow cache.
+cache() { fctl --json cache | json "$1"; }
+check "the flow cache hits" test "$(cache 'sum(w["hits"] for w in j["workers"])')" -gt 1000
+check_eq "every hit agrees with the pipeline (cache-check)" 0 \
+	"$(cache 'sum(w["check_mismatches"] for w in j["workers"])')"
+check "cache-check ran on the hits" test "$(cache 'sum(w["check_runs"] for w in j["workers"])')" -gt 1000
+check "lflow stats count cached packets (port security saw the TCP transfer)" test \
+	"$(fctl --json lflow stats 200 | json 'max(r["hits"] for r in j if "check_in_port_sec" in r["actions"])')" -gt 1000
+pings vm1 10.0.0.12
+gen=$(fctl --json pipeline show | json 'j["generation"]')
+misses0=$(cache 'sum(w["misses"] for w in j["workers"])')
+# A port added to sw1 changes sw1's tables and ports, and lr0's (it
+# resolves the new address statically), nothing of sw0's.
+nb lsp-add sw1 vm5 -- lsp-set-addresses vm5 "00:00:00:00:00:05 10.0.1.15"
+new_gen() { [ "$(fctl --json pipeline show | json 'j["generation"]')" -gt "$gen" ]; }
+check "the new port reaches the fast path" wait_for 10 new_gen
+check_eq "what changed is sw1's and lr0's alone" "lr0,sw1" "$(fctl --json pipeline show | json '",".join(sorted({d["name"] for d in j["datapaths"] for c in j["changed"] if c["datapath_key"] == d["key"]}))')"
+on vm1 ping -c 3 -i 0.2 -W 1 10.0.0.12 >/dev/null 2>&1
+check_eq "sw0's cache entries survive (no new misses for vm1 <-> vm2)" "$misses0" \
+	"$(cache 'sum(w["misses"] for w in j["workers"])')"
+check "invalidation was partial: entries remain" test "$(cache 'sum(w["entries"] for w in j["workers"])')" -gt 0
+check "cache flush empties the cache" bash -c "$FERRYCTL -s $FERRY_SOCK cache flush >/dev/null"
+flushed() { [ "$(cache 'sum(w["entries"] for w in j["workers"])')" -eq 0 ]; }
+check "no entries after the flush" wait_for 5 flushed
 
 # Changes: a router port added becomes reachable; a port deleted does not.
 nb lrp-add lr0 lr0-sw2 00:00:00:00:ff:03 10.0.2.1/24

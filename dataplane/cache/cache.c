@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "dataplane/cache/cache.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_hash_crc.h>
+
+/* Keys are compared and masked a word at a time. */
+typedef uint64_t __attribute__((may_alias, aligned(4))) word;
+#define KEY_WORDS (sizeof(struct flow_key) / 8)
+_Static_assert(sizeof(struct flow_key) % 8 == 0, "flow_key is a whole number of words");
+
+static void key_and(const struct flow_key *a, const struct flow_key *m, struct flow_key *out)
+{
+	const word *x = (const word *)a, *y = (const word *)m;
+	word *o = (word *)out;
+	for (size_t i = 0; i < KEY_WORDS; i++)
+		o[i] = x[i] & y[i];
+}
+
+static bool key_eq(const struct flow_key *a, const struct flow_key *b)
+{
+	const word *x = (const word *)a, *y = (const word *)b;
+	uint64_t d = 0;
+	for (size_t i = 0; i < KEY_WORDS; i++)
+		d |= x[i] ^ y[i];
+	return d == 0;
+}
+
+void fc_apply(const struct fc_out *o, const struct flow_key *k, struct flow_key *final)
+{
+	const word *x = (const word *)k, *w = (const word *)&o->wr, *v = (const word *)&o->val;
+	word *f = (word *)final;
+	for (size_t i = 0; i < KEY_WORDS; i++)
+		f[i] = (x[i] & ~w[i]) | (v[i] & w[i]);
+}
+
+static uint32_t key_hash(const struct flow_key *k, uint16_t mask)
+{
+	return rte_hash_crc(k, sizeof(*k), mask);
+}
+
+struct fc_entry *fc_lookup(struct fc *c, const struct flow_key *k)
+{
+	struct flow_key mk;
+	for (uint16_t m = 0; m < c->n_masks; m++) {
+		if (c->mask_refs[m] == 0)
+			continue;
+		key_and(k, &c->masks[m], &mk);
+		uint32_t h = key_hash(&mk, m);
+		for (uint32_t p = 0; p < FC_PROBES; p++) {
+			struct fc_entry *e = &c->e[(h + p) & (c->size - 1)];
+			if (e->mask == m && e->hash == h && key_eq(&e->key, &mk))
+				return e;
+		}
+	}
+	return NULL;
+}
+
+static void resolve(uint64_t v, const struct pl_snapshot *s, uint64_t packets, uint64_t *hits,
+                    uint64_t *drops)
+{
+	if (v & PL_VISIT_DEP)
+		return;
+	uint32_t tid = (uint32_t)(v >> 32), idx = (uint32_t)(v >> 16) & 0xffff;
+	uint32_t key = tid >> 7, pipeline = (tid >> 6) & 1, table = tid & 63;
+	uint32_t lo = 0, hi = s->n_datapaths;
+	while (lo < hi) { /* datapaths are sorted by key */
+		uint32_t mid = (lo + hi) / 2;
+		if (s->datapaths[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= s->n_datapaths || s->datapaths[lo].key != key)
+		return;
+	const struct pl_table *t = &s->datapaths[lo].tables[pipeline][table];
+	if (v & PL_VISIT_MISS) {
+		if (drops)
+			drops[s->n_entry_ids + t->miss_id] += packets;
+		return;
+	}
+	if (idx >= t->n)
+		return;
+	if (hits)
+		hits[t->e[idx].id] += packets;
+	if ((v & PL_VISIT_DROP) && drops)
+		drops[t->e[idx].id] += packets;
+}
+
+void fc_fold(const struct fc_entry *e, uint64_t packets, const struct pl_snapshot *s,
+             uint64_t *hits, uint64_t *drops)
+{
+	if (packets == 0 || s == NULL)
+		return;
+	uint16_t n = e->n_visit < PL_VISIT_MAX ? e->n_visit : PL_VISIT_MAX;
+	for (uint16_t i = 0; i < n; i++)
+		resolve(e->visit[i], s, packets, hits, drops);
+}
+
+static void entry_free(struct fc *c, struct fc_entry *e, const struct pl_snapshot *s)
+{
+	if (e->mask == FC_FREE)
+		return;
+	if (s != NULL && e->packets && c->worker < DP_WORKERS_MAX)
+		fc_fold(e, e->packets, s, s->counters[c->worker].hits, s->counters[c->worker].drops);
+	e->packets = 0;
+	if (c->mask_refs[e->mask])
+		c->mask_refs[e->mask]--;
+	e->mask = FC_FREE;
+	c->n_entries--;
+}
+
+static int mask_get(struct fc *c, const struct flow_key *m)
+{
+	int free_slot = -1;
+	for (uint16_t i = 0; i < c->n_masks; i++) {
+		if (c->mask_refs[i] && key_eq(&c->masks[i], m))
+			return i;
+		if (c->mask_refs[i] == 0 && free_slot < 0)
+			free_slot = i;
+	}
+	if (free_slot >= 0) {
+		c->masks[free_slot] = *m;
+		return free_slot;
+	}
+	if (c->n_masks == FC_MASKS_MAX)
+		return -1;
+	c->masks[c->n_masks] = *m;
+	return c->n_masks++;
+}
+
+struct fc_entry *fc_insert(struct fc *c, const struct pl_snapshot *s, const struct flow_key *k,
+                           const struct pl_ctx *x)
+{
+	if (x->uncacheable || x->n_out > FC_OUT_MAX) {
+		c->st.uncacheable++;
+		return NULL;
+	}
+	for (uint16_t i = 0; i < x->n_out; i++)
+		if (x->out[i].kind != PL_KIND_PACKET) {
+			c->st.uncacheable++;
+			return NULL;
+		}
+	struct flow_key m = x->rd;
+	m.in_port = 0xffff;
+	m.flags = 0xff;
+	m.n_vlans = 0xff;
+	int mi = mask_get(c, &m);
+	if (mi < 0) {
+		c->st.uncacheable++;
+		return NULL;
+	}
+	struct flow_key mk;
+	key_and(k, &m, &mk);
+	uint32_t h = key_hash(&mk, (uint16_t)mi);
+	struct fc_entry *slot = NULL;
+	for (uint32_t p = 0; p < FC_PROBES && slot == NULL; p++) {
+		struct fc_entry *e = &c->e[(h + p) & (c->size - 1)];
+		if (e->mask == FC_FREE)
+			slot = e;
+	}
+	if (slot == NULL) {
+		/* Full neighbourhood: evict the first, cheaply and fairly. */
+		slot = &c->e[h & (c->size - 1)];
+		entry_free(c, slot, s);
+		c->st.evictions++;
+	}
+	c->mask_refs[mi]++;
+	c->n_entries++;
+	c->st.inserts++;
+	slot->hash = h;
+	slot->mask = (uint16_t)mi;
+	slot->key = mk;
+	slot->packets = 0;
+	slot->n_out = (uint8_t)x->n_out;
+	for (uint16_t i = 0; i < x->n_out; i++) {
+		slot->out[i].dpdk = x->out[i].dpdk;
+		slot->out[i].tag = x->out[i].tag;
+		slot->out[i].wr = x->out[i].wr;
+		slot->out[i].val = x->out[i].h.k;
+	}
+	slot->n_drops = (uint8_t)x->n_drops;
+	memcpy(slot->drops, x->drops, sizeof(slot->drops));
+	slot->n_visit = x->n_visit;
+	memcpy(slot->visit, x->visit, x->n_visit * sizeof(slot->visit[0]));
+	return slot;
+}
+
+void fc_flush(struct fc *c, const struct pl_snapshot *s)
+{
+	for (uint32_t i = 0; i < c->size; i++)
+		entry_free(c, &c->e[i], s);
+	c->n_masks = 0;
+	memset(c->mask_refs, 0, sizeof(c->mask_refs));
+	c->st.flushes++;
+}
+
+static bool changed(const struct pl_snapshot *s, uint32_t tid)
+{
+	uint32_t lo = 0, hi = s->n_changed;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (s->changed[mid] == tid)
+			return true;
+		if (s->changed[mid] < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+void fc_switch(struct fc *c, const struct pl_snapshot *old, const struct pl_snapshot *s)
+{
+	if (s == NULL || old == NULL || s->prev_generation != old->generation ||
+	    old->generation != c->snap_gen) {
+		/* Cannot tell what changed: start again. */
+		if (c->n_entries)
+			fc_flush(c, old != NULL && old->generation == c->snap_gen ? old : NULL);
+		c->snap_gen = s ? s->generation : 0;
+		return;
+	}
+	if (s->n_changed) {
+		for (uint32_t i = 0; i < c->size; i++) {
+			struct fc_entry *e = &c->e[i];
+			if (e->mask == FC_FREE)
+				continue;
+			for (uint16_t v = 0; v < e->n_visit; v++)
+				if (changed(s, (uint32_t)(e->visit[v] >> 32))) {
+					entry_free(c, e, old);
+					c->st.invalidations++;
+					break;
+				}
+		}
+	}
+	c->snap_gen = s->generation;
+}
+
+struct fc *fc_create(unsigned worker, unsigned entries, bool check)
+{
+	struct fc *c = calloc(1, sizeof(*c));
+	uint32_t size = 16;
+	while (size < entries && size < (1u << 30))
+		size <<= 1;
+	if (c == NULL || (c->e = calloc(size, sizeof(*c->e))) == NULL) {
+		free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (uint32_t i = 0; i < size; i++)
+		c->e[i].mask = FC_FREE;
+	c->size = size;
+	c->worker = worker;
+	c->check = check;
+	return c;
+}
+
+void fc_destroy(struct fc *c)
+{
+	if (c == NULL)
+		return;
+	free(c->e);
+	free(c);
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The flow cache: one per worker, so no locks.
+ *
+ * A miss runs the interpreter with tracking on (interp.h): it records which
+ * header bits the walk read before writing them, what it wrote for each
+ * copy that leaves, the logical tables (and port, group, neighbour data) it
+ * depended on, and its drops. That becomes one wildcarded entry: key =
+ * packet headers under the read mask (always with the input port, the
+ * parser's flags and the VLAN count), result = for each output, the
+ * written bits and their values; for each drop, its reason. Packets that
+ * differ only in bits the pipeline never looked at share the entry, so a
+ * million 5-tuples through ACL-free switches are one entry, not a million.
+ *
+ * Lookup is tuple-space search: one hash probe per distinct read mask
+ * (few: every entry of one path shape shares a mask), in the order masks
+ * appeared.
+ *
+ * A hit bumps the entry's own packet counter; which logical flows it
+ * stands for is the visit list, resolved against a snapshot only when the
+ * entry dies (eviction, invalidation) or when ferryctl asks, so lflow
+ * counters cost nothing per packet beyond that one counter.
+ *
+ * Precise invalidation: every dependency has a stable id (PL_TID). A
+ * snapshot lists the ids whose content changed since the one before it;
+ * when a worker moves to it, entries that depend on a changed id are
+ * removed (their counts folded into the old snapshot, still alive: the
+ * control thread frees a snapshot one publish late), the rest stay. A
+ * worker that skipped a snapshot cannot tell what changed and flushes.
+ *
+ * What is never cached: walks that generated packets (ARP, ND, ICMP built
+ * from fields the key does not hold), punted to the control thread
+ * (learning must happen for every packet until it has), made more than
+ * FC_OUT_MAX copies, or recorded too many visits.
+ */
+#ifndef FERRY_DP_CACHE_H
+#define FERRY_DP_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dataplane/api/flow_key.h"
+#include "dataplane/api/pipeline.h"
+#include "dataplane/pipeline/interp.h"
+
+#define FC_OUT_MAX   2
+#define FC_MASKS_MAX 64
+#define FC_PROBES    8
+
+struct fc_out {
+	uint16_t dpdk, tag;
+	struct flow_key wr, val; /* final = (packet & ~wr) | (val & wr) */
+};
+
+struct fc_entry {
+	uint32_t hash;
+	uint16_t mask; /* index in masks, FC_FREE when the slot is free */
+	uint8_t n_out, n_drops;
+	uint8_t drops[PL_DROPS_MAX];
+	uint16_t n_visit;
+	uint64_t packets; /* hits not yet folded into logical flow counters */
+	struct flow_key key;
+	struct fc_out out[FC_OUT_MAX];
+	uint64_t visit[PL_VISIT_MAX];
+};
+
+#define FC_FREE UINT16_MAX
+
+struct fc_stats {
+	uint64_t hits, misses, inserts, uncacheable, evictions, invalidations, flushes;
+	uint64_t check_runs, check_mismatches;
+};
+
+struct fc {
+	unsigned worker; /* whose counters entries fold into */
+	uint32_t size; /* slots, a power of two; 0: the cache is off */
+	uint32_t n_entries;
+	uint64_t snap_gen; /* generation of the snapshot the entries belong to */
+	bool check;        /* run the interpreter beside every hit and compare */
+	volatile bool flush_requested;
+	uint16_t n_masks;
+	uint32_t mask_refs[FC_MASKS_MAX];
+	struct flow_key masks[FC_MASKS_MAX];
+	struct fc_entry *e; /* [size] */
+	struct fc_stats st;
+};
+
+/**
+ * A cache of at least @p entries (rounded up to a power of two) for worker
+ * @p worker. Control thread only, before the worker runs.
+ * @return NULL with errno set.
+ */
+struct fc *fc_create(unsigned worker, unsigned entries, bool check);
+void fc_destroy(struct fc *c);
+
+/** Apply an entry's output to a packet's headers: @p final from @p k. */
+void fc_apply(const struct fc_out *o, const struct flow_key *k, struct flow_key *final);
+
+/** The entry for @p k, or NULL. */
+struct fc_entry *fc_lookup(struct fc *c, const struct flow_key *k);
+
+/**
+ * Install what the tracked walk in @p x found for @p k (a miss).
+ * @return the entry, or NULL when the walk is not cacheable.
+ */
+struct fc_entry *fc_insert(struct fc *c, const struct pl_snapshot *s, const struct flow_key *k,
+                           const struct pl_ctx *x);
+
+/** Move to snapshot @p s (see the essay above); @p s may be NULL. */
+void fc_switch(struct fc *c, const struct pl_snapshot *old, const struct pl_snapshot *s);
+
+/** Remove every entry, folding counts into @p s (NULL: counts are lost). */
+void fc_flush(struct fc *c, const struct pl_snapshot *s);
+
+/** Add @p e's packets to the logical flow counters it stands for in @p s,
+ *  into @p hits and @p drops (a worker's counters, or a report's). */
+void fc_fold(const struct fc_entry *e, uint64_t packets, const struct pl_snapshot *s,
+             uint64_t *hits, uint64_t *drops);
+
+#endif
