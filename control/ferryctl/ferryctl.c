@@ -145,13 +145,6 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		fprintf(stderr, "ferryctl: cannot reach ferryd at %s: %s (is ferryd running?)\n",
-		        path, strerror(errno));
-		return 3;
-	}
-
 	args = json_array();
 	for (int i = optind; i < argc; i++) {
 		json_t *w = json_string(argv[i]);
@@ -160,18 +153,28 @@ int main(int argc, char **argv)
 			fprintf(stderr, "ferryctl: argument %d is not valid UTF-8\n",
 			        i - optind + 1);
 			json_decref(args);
-			close(fd);
 			return 2;
 		}
 		json_array_append_new(args, w);
 	}
-	req = json_pack("{s:o, s:s}", "argv", args, "format", json_out ? "json" : "text");
+again:
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		fprintf(stderr, "ferryctl: cannot reach ferryd at %s: %s (is ferryd running?)\n",
+		        path, strerror(errno));
+		json_decref(args);
+		if (fd >= 0)
+			close(fd);
+		return 3;
+	}
+	req = json_pack("{s:O, s:s}", "argv", args, "format", json_out ? "json" : "text");
 	out = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
 	if (out == NULL || write_all(fd, out, strlen(out)) < 0 || write_all(fd, "\n", 1) < 0) {
 		fprintf(stderr, "ferryctl: cannot send to ferryd: %s\n", strerror(errno));
 		free(out);
 		close(fd);
+		json_decref(args);
 		return 3;
 	}
 	free(out);
@@ -179,6 +182,7 @@ int main(int argc, char **argv)
 	close(fd);
 	if (line == NULL) {
 		fprintf(stderr, "ferryctl: no answer from ferryd: %s\n", strerror(err));
+		json_decref(args);
 		return 3;
 	}
 	reply = json_loads(line, 0, NULL);
@@ -186,8 +190,23 @@ int main(int argc, char **argv)
 	if (!json_is_object(reply)) {
 		fprintf(stderr, "ferryctl: ferryd's answer is not JSON\n");
 		json_decref(reply);
+		json_decref(args);
 		return 3;
 	}
+	/* A command that waits for something (trace --live) answers "ask
+	 * again with these words, a little later" until it is done. */
+	json_t *more = json_object_get(json_object_get(reply, "result"), "again");
+	if (json_is_true(json_object_get(reply, "ok")) && json_is_object(more) &&
+	    json_is_array(json_object_get(more, "argv"))) {
+		json_int_t ms = json_integer_value(json_object_get(more, "after_ms"));
+		struct timespec ts = {0, (long)(ms > 0 && ms < 1000 ? ms : 100) * 1000000L};
+		json_decref(args);
+		args = json_incref(json_object_get(more, "argv"));
+		json_decref(reply);
+		nanosleep(&ts, NULL);
+		goto again;
+	}
+	json_decref(args);
 	if (!json_is_true(json_object_get(reply, "ok"))) {
 		const char *e = json_string_value(json_object_get(reply, "error"));
 		const char *hint = json_string_value(json_object_get(reply, "hint"));

@@ -11,6 +11,7 @@
 #include "control/pipeline/pipeline_int.h"
 #include "control/port/port.h"
 #include "dataplane/cache/cache.h"
+#include "dataplane/pipeline/live.h"
 
 uint64_t pl_punt_counter(const char *name);
 int pipeline_trace_cmd(struct ctl_req *req, void *arg);
@@ -105,7 +106,7 @@ static int show_cmd(struct ctl_req *req, void *arg)
 	           (unsigned long long)pl_punt_counter("skipped"),
 	           (unsigned long long)pl_punt_counter("failed"),
 	           (unsigned long long)pl_punt_counter("fdb_ignored"));
-	req->result = json_pack(
+	json_t *res = json_pack(
 	        "{s:I, s:I, s:I, s:I, s:f, s:f, s:o, s:I, s:I, s:o, s:{s:I, s:I, s:I, s:I, s:I}}",
 	        "generation", (json_int_t)s->generation, "builds", (json_int_t)pl_state.n_builds,
 	        "flows", (json_int_t)s->n_flows, "entries", (json_int_t)s->n_entry_ids,
@@ -117,6 +118,8 @@ static int show_cmd(struct ctl_req *req, void *arg)
 	        (json_int_t)pl_punt_counter("skipped"), "failed",
 	        (json_int_t)pl_punt_counter("failed"), "fdb_ignored",
 	        (json_int_t)pl_punt_counter("fdb_ignored"));
+	json_object_set_new(res, "live_trace_armed", json_boolean(pl_live_armed != NULL));
+	req->result = res;
 	return 0;
 }
 
@@ -393,8 +396,10 @@ static const struct ctl_cmd cmds[] = {
          0, 1, drops_cmd, NULL},
         {"lflow stats", "[N]", "the N logical flows that matched most packets", 0, 1, stats_cmd,
          NULL},
-        {"trace", "[--dp DATAPATH] MICROFLOW",
-         "run a packet through the live logical pipelines and print each stage", 1, UINT32_MAX,
+        {"trace", "MICROFLOW | --live FILTER [--count N] [--wait S]",
+         "run a packet (or the next N real ones matching FILTER) through the logical "
+         "pipelines and print each stage",
+         1, UINT32_MAX,
          pipeline_trace_cmd, NULL},
 };
 

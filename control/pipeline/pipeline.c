@@ -205,6 +205,7 @@ void pipeline_stop(void)
 		return;
 	st->stopping = true;
 	st->running = false;
+	pipeline_live_stop();
 	pl_punt_stop();
 	struct pl_snapshot *old = pl_publish(NULL, port_workers_rcu());
 	/* Workers still running skip to no snapshot; one more quiescent

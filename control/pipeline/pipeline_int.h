@@ -46,6 +46,21 @@ void pl_stats_clear(void);
 int pl_punt_start(struct event_base *base);
 void pl_punt_stop(void);
 
+/* trace.c, live.c */
+struct ctl_req;
+struct flow_key;
+typedef struct json_t json_t;
+/** Trace one packet through @p s, printing to @p req; @return its JSON. */
+json_t *pipeline_trace_packet(struct ctl_req *req, const struct pl_snapshot *s,
+                              const struct flow_key *k, uint32_t dp, uint32_t inport);
+/** Parse a microflow or filter into header atoms and an optional inport. */
+int pipeline_parse_filter(struct ctl_req *req, const struct pl_snapshot *s, const char *text,
+                          struct lflow_atom *atoms, uint32_t max_atoms, uint32_t *n_atoms,
+                          int32_t *inport_dp, uint32_t *inport_key);
+int pipeline_live_start(struct ctl_req *req);
+int pipeline_live_poll(struct ctl_req *req);
+void pipeline_live_stop(void);
+
 /* ctl.c */
 void pipeline_ctl_register(void);
 

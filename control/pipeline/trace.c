@@ -163,7 +163,8 @@ static void on_event(void *aux, const struct pl_ev *ev)
 }
 
 /* Flags the parser would have set, from the fields the microflow set. */
-static void derive_flags(struct flow_key *k)
+void pipeline_derive_flags(struct flow_key *k);
+void pipeline_derive_flags(struct flow_key *k)
 {
 	uint16_t type = rte_be_to_cpu_16(k->eth_type);
 	k->flags = 0;
@@ -196,66 +197,12 @@ static const struct pl_lport *find_by_name(const struct pl_snapshot *s, const ch
 	return NULL;
 }
 
-int pipeline_trace_cmd(struct ctl_req *req, void *arg)
+json_t *pipeline_trace_packet(struct ctl_req *req, const struct pl_snapshot *s,
+                              const struct flow_key *k, uint32_t dp, uint32_t inport)
 {
-	(void)arg;
-	if (pl_state.cur == NULL)
-		return ctl_error(req, -ENOTCONN, "no pipeline snapshot yet");
-	const struct pl_snapshot *s = &pl_state.cur->s;
-	/* The microflow may come as several words. */
-	size_t len = 1;
-	for (unsigned i = 0; i < req->argc; i++)
-		len += strlen(req->argv[i]) + 1;
-	char *text = calloc(1, len);
-	if (text == NULL)
-		return ctl_error(req, -ENOMEM, "out of memory");
-	for (unsigned i = 0; i < req->argc; i++) {
-		strcat(text, req->argv[i]);
-		strcat(text, " ");
-	}
-	struct arena a;
-	arena_init(&a);
-	struct lf_error err = {0};
-	struct dnf d;
-	int rc = 0;
-	const struct enode *e = expr_parse(text, &a, &err);
-	if (e == NULL || expr_to_dnf(e, &a, &d, &err) < 0) {
-		rc = ctl_error(req, -EINVAL, "microflow: %s (at %zu)", err.msg, err.pos);
-		goto out;
-	}
-	if (d.n != 1) {
-		rc = ctl_error(req, -EINVAL,
-		               "microflow must be one conjunction of equalities (it has %u)", d.n);
-		goto out;
-	}
-	struct pl_ctx c;
+	static struct pl_ctx c; /* large: keep it off the control thread's stack */
 	memset(&c, 0, sizeof(c));
-	c.h.k.nw_ttl = 64;
-	uint32_t dp = UINT32_MAX, inport = 0;
-	for (uint32_t i = 0; i < d.c[0].n; i++) {
-		const struct enode *x = d.c[0].atoms[i];
-		if (x->type == EN_PORT && x->field == LFLOW_F_INPORT && !x->neg) {
-			const struct pl_lport *p = find_by_name(s, x->name, &dp);
-			if (p == NULL) {
-				rc = ctl_error(req, -ENOENT, "no logical port \"%s\"", x->name);
-				goto out;
-			}
-			inport = p->key;
-		} else if (x->type == EN_EQ) {
-			pl_field_set(&c.h, x->field, pl_u128_of(x->value), pl_u128_of(x->mask));
-		} else if (x->type == EN_VSET && x->n_vals == 1 && !x->neg) {
-			pl_field_set(&c.h, x->field, pl_u128_of(x->vals[0]), pl_u128_of(x->masks[0]));
-		} else {
-			rc = ctl_error(req, -EINVAL,
-			               "microflow: only equalities and inport == \"name\" describe a packet");
-			goto out;
-		}
-	}
-	if (dp == UINT32_MAX) {
-		rc = ctl_error(req, -EINVAL, "microflow: inport == \"name\" is required");
-		goto out;
-	}
-	derive_flags(&c.h.k);
+	c.h.k = *k;
 	struct trace t = {req, s, json_array(), 0};
 	c.s = s;
 	c.trace = on_event;
@@ -270,10 +217,118 @@ int pipeline_trace_cmd(struct ctl_req *req, void *arg)
 		                                      c.out[i].dpdk, "kind", c.out[i].kind));
 	ctl_printf(req, "fate: %u output%s%s\n", c.n_out, c.n_out == 1 ? "" : "s",
 	           c.dropped ? ", some copies dropped" : "");
-	req->result = json_pack("{s:o, s:o, s:b, s:I}", "stages", t.stages, "outputs", outs,
-	                        "dropped", c.dropped, "generation", (json_int_t)s->generation);
+	return json_pack("{s:o, s:o, s:b, s:I}", "stages", t.stages, "outputs", outs, "dropped",
+	                 c.dropped, "generation", (json_int_t)s->generation);
+}
+
+/* The words of a command from @p from on, joined by spaces (malloc'd). */
+static char *join(const struct ctl_req *req, unsigned from, unsigned to)
+{
+	size_t len = 1;
+	for (unsigned i = from; i < to; i++)
+		len += strlen(req->argv[i]) + 1;
+	char *text = calloc(1, len);
+	if (text == NULL)
+		return NULL;
+	for (unsigned i = from; i < to; i++) {
+		strcat(text, req->argv[i]);
+		strcat(text, " ");
+	}
+	return text;
+}
+
+int pipeline_parse_filter(struct ctl_req *req, const struct pl_snapshot *s, const char *text,
+                          struct lflow_atom *atoms, uint32_t max_atoms, uint32_t *n_atoms,
+                          int32_t *inport_dp, uint32_t *inport_key)
+{
+	struct arena a;
+	struct lf_error err = {0};
+	struct dnf d;
+	int rc = 0;
+	arena_init(&a);
+	*n_atoms = 0;
+	*inport_dp = -1;
+	*inport_key = 0;
+	const struct enode *e = expr_parse(text, &a, &err);
+	if (e == NULL || expr_to_dnf(e, &a, &d, &err) < 0) {
+		rc = ctl_error(req, -EINVAL, "%s (at %zu)", err.msg, err.pos);
+		goto out;
+	}
+	if (d.n != 1) {
+		rc = ctl_error(req, -EINVAL, "must be one conjunction (it has %u)", d.n);
+		goto out;
+	}
+	for (uint32_t i = 0; i < d.c[0].n; i++) {
+		const struct enode *x = d.c[0].atoms[i];
+		struct lflow_atom at = {.field = x->field};
+		if (x->type == EN_PORT && x->field == LFLOW_F_INPORT && !x->neg) {
+			uint32_t dp;
+			const struct pl_lport *p = find_by_name(s, x->name, &dp);
+			if (p == NULL) {
+				rc = ctl_error(req, -ENOENT, "no logical port \"%s\"", x->name);
+				goto out;
+			}
+			*inport_dp = (int32_t)dp;
+			*inport_key = p->key;
+			continue;
+		}
+		if (x->type == EN_EQ && x->field >= LFLOW_F_ETH_SRC) {
+			at.kind = LFLOW_ATOM_EQ;
+			at.value = x->value;
+			at.mask = x->mask;
+		} else if (x->type == EN_VSET && x->n_vals == 1 && x->field >= LFLOW_F_ETH_SRC) {
+			at.kind = x->neg ? LFLOW_ATOM_NE : LFLOW_ATOM_EQ;
+			at.value = x->vals[0];
+			at.mask = x->masks[0];
+		} else {
+			rc = ctl_error(req, -EINVAL,
+			               "only header fields compared with one value, and inport == "
+			               "\"name\", describe packets here");
+			goto out;
+		}
+		if (*n_atoms == max_atoms) {
+			rc = ctl_error(req, -E2BIG, "more than %u comparisons", max_atoms);
+			goto out;
+		}
+		atoms[(*n_atoms)++] = at;
+	}
 out:
 	arena_destroy(&a);
-	free(text);
 	return rc;
+}
+
+int pipeline_trace_cmd(struct ctl_req *req, void *arg)
+{
+	(void)arg;
+	if (req->argc > 0 && strcmp(req->argv[0], "--live") == 0)
+		return pipeline_live_start(req);
+	if (req->argc > 0 && strcmp(req->argv[0], "--live-poll") == 0)
+		return pipeline_live_poll(req);
+	if (pl_state.cur == NULL)
+		return ctl_error(req, -ENOTCONN, "no pipeline snapshot yet");
+	const struct pl_snapshot *s = &pl_state.cur->s;
+	char *text = join(req, 0, req->argc);
+	if (text == NULL)
+		return ctl_error(req, -ENOMEM, "out of memory");
+	struct lflow_atom atoms[64];
+	uint32_t n, key;
+	int32_t dp;
+	int rc = pipeline_parse_filter(req, s, text, atoms, 64, &n, &dp, &key);
+	free(text);
+	if (rc)
+		return rc;
+	if (dp < 0)
+		return ctl_error(req, -EINVAL, "microflow: inport == \"name\" is required");
+	struct pl_hdrs h;
+	memset(&h, 0, sizeof(h));
+	h.k.nw_ttl = 64;
+	for (uint32_t i = 0; i < n; i++) {
+		if (atoms[i].kind != LFLOW_ATOM_EQ)
+			return ctl_error(req, -EINVAL, "microflow: a packet is described by equalities");
+		pl_field_set(&h, atoms[i].field, pl_u128_of(atoms[i].value),
+		             pl_u128_of(atoms[i].mask));
+	}
+	pipeline_derive_flags(&h.k);
+	req->result = pipeline_trace_packet(req, s, &h.k, (uint32_t)dp, key);
+	return 0;
 }

@@ -18,6 +18,7 @@
 #include "dataplane/parse/parse.h"
 #include "dataplane/pipeline/emit.h"
 #include "dataplane/pipeline/interp.h"
+#include "dataplane/pipeline/live.h"
 #include "dataplane/port/tx.h"
 
 #define TXB_PORTS 8
@@ -218,6 +219,9 @@ static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
 		goto drop;
 	}
 	k.in_port = in_port;
+	struct pl_live *lv = pl_live_armed;
+	if (unlikely(lv != NULL))
+		pl_live_offer(lv, s, &k, b.dp, b.port);
 	if (fc != NULL) {
 		struct fc_entry *e = fc_lookup(fc, &k);
 		if (e != NULL) {

@@ -6,6 +6,9 @@ one here wrote) for one microflow: the logical tables each visits, as
 is delivered. ovn-trace leaves out flows whose match is "1" and whose only
 action is "next;", so those are left out of ferry's list too. Multicast
 copies may come in another order, so the lists compare as multisets.
+Two flows of one table with the same priority that both match are a tie
+OVN leaves undefined (OpenFlow picks either): a stage where the two
+chose different flows of the same priority still agrees.
 
 usage: oracle.py SB_DB FERRYCTL SOCK DATAPATH MICROFLOW
 exit 0 when they agree; prints both lists otherwise."""
@@ -28,7 +31,7 @@ for line in ovn.splitlines():
         continue
     m = re.match(r'\s*(\d+)\. \S+ \(.*\): .*, priority (-?\d+), uuid ([0-9a-f]{8})', line)
     if m and where:
-        want.append((where[0], where[1], int(m.group(1)), m.group(3)))
+        want.append((where[0], where[1], int(m.group(1)), int(m.group(2)), m.group(3)))
     m = re.match(r'\s*/\* output to "([^"]+)", type "([^"]*)" \*/', line)
     if m and m.group(2) in ("", "localport", "virtual"):
         want_out.add(m.group(1))
@@ -38,11 +41,22 @@ for s in fer["stages"]:
     if s["type"] == "table" and s.get("lflow"):
         if s["match"] == "1" and s["actions"].strip() == "next;":
             continue
-        got.append((s["datapath"], s["pipeline"], s["table"], s["lflow"][:8]))
+        got.append((s["datapath"], s["pipeline"], s["table"], s["priority"], s["lflow"][:8]))
     elif s["type"] == "deliver":
         got_out.add(s["outport"])
 
-if sorted(want) == sorted(got) and want_out == got_out:
+def stage(t):  # where: datapath, pipeline, table, priority
+    return t[:4]
+
+
+# The same stages, in any order; at each, the same flow, unless both sides
+# chose different flows of that stage's priority (a tie, reported).
+same = sorted(map(stage, want)) == sorted(map(stage, got))
+ties = sorted(set(want) - set(got))
+if same and want_out == got_out:
+    for t in ties:
+        print(f"tie at {t[0]} {t[1]} table {t[2]} priority {t[3]}: ovn-trace took {t[4]}, "
+              "ferry another flow of the same priority")
     print(f"agree: {len(got)} stages, delivered to {sorted(got_out) or 'nothing'}")
     sys.exit(0)
 print("DISAGREE for", flow)

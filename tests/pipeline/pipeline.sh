@@ -14,7 +14,7 @@
 #  - changes take effect within a deadline: a port deleted becomes
 #    unreachable, a router port added becomes reachable;
 #  - `ferryctl trace' reports the stages of a packet, and agrees with
-#    ovn-trace on the same database;
+#    ovn-trace on the same database; `trace --live' reports real packets;
 #  - the flow cache: every hit is checked against the pipeline (cache-check)
 #    with zero disagreements; lflow stats include cached hits; an ACL added
 #    to another switch leaves the entries of vm1 <-> vm2 in place.
@@ -159,6 +159,18 @@ $e3 && eth.dst == ff:ff:ff:ff:ff:ff && arp.op == 1 && arp.sha == $m3 && arp.spa 
 $e3 && eth.dst == ff:ff:ff:ff:ff:ff && ip4.src == 10.0.1.13 && ip4.dst == 255.255.255.255 && ip.ttl == 64 && udp.src == 68 && udp.dst == 67
 EOF_FLOWS
 check_eq "ferryctl trace agrees with ovn-trace --detailed on every packet" "$n_flows" "$n_agree"
+
+# trace --live: the next real packets that match, captured on the worker.
+fctl --json trace --live "inport == \"vm1\" && icmp4 && ip4.dst == 10.0.0.12" --count 2 --wait 15 \
+	>"$T_DIR/live.json" 2>&1 &
+live_pid=$!
+armed() { [ "$(fctl --json pipeline show | json 'j["live_trace_armed"]')" = True ]; }
+check "a live trace is armed" wait_for 5 armed
+on vm1 ping -c 3 -i 0.2 -W 1 10.0.0.12 >/dev/null 2>&1
+wait $live_pid
+check_eq "trace --live captured 2 real packets" 2 "$(json 'len(j["packets"])' <"$T_DIR/live.json")"
+check_eq "each was delivered to vm2" "vm2 vm2" \
+	"$(json '" ".join([s["outport"] for p in j["packets"] for s in p["stages"] if s["type"] == "deliver"])' <"$T_DIR/live.json")"
 
 # The flow cache.
 cache() { fctl --json cache | json "$1"; }
