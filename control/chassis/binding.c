@@ -13,6 +13,13 @@
  *     whoever claimed first instead of taking the port from each other in
  *     turn; the conflict is logged and counted. A chassis that disappears
  *     clears the (weak) reference, which makes the port free again.
+ * A container port (a VIF Port_Binding with a parent_port, its traffic
+ * carried on the parent's interface under a VLAN tag) has no interface of
+ * its own: it follows its parent. It is claimed when the parent is ours or
+ * being claimed in the same transaction, with up = the parent's link, and
+ * released when the parent is not, as ovn-controller does; its own
+ * requested-chassis and another chassis's hold on it count as above.
+ * Parents are decided first so that a fresh chassis claims both at once.
  * Every write verifies the chassis column it read, so a claim racing with
  * another chassis's claim fails as a conflict and is decided again on the
  * fresh replica.
@@ -57,6 +64,12 @@ static bool is_vif(const struct ovsdb_row *pb)
 	return type[0] == '\0' || strcmp(type, "virtual") == 0;
 }
 
+static bool is_container(const struct ovsdb_row *pb)
+{
+	return ovsdb_datum_string(ovsdb_row_get(pb, SB_PB_TYPE))[0] == '\0' &&
+	       ovsdb_datum_string(ovsdb_row_get(pb, SB_PB_PARENT_PORT))[0] != '\0';
+}
+
 static void set_binding(struct chassis *c, struct ovsdb_txn *txn, const struct ovsdb_row *pb,
                         bool claim, bool up)
 {
@@ -77,6 +90,50 @@ static const char *chassis_name_of(struct chassis *c, const struct ovsdb_uuid *u
 	return r ? ovsdb_datum_string(ovsdb_row_get(r, SB_CHASSIS_NAME)) : "?";
 }
 
+/* A container port: runs after the VIFs, which decide their hosts flag. */
+static unsigned container_reconcile(struct chassis *c, struct ovsdb_txn *txn,
+                                    const struct ovsdb_row *pb)
+{
+	const char *name = ovsdb_datum_string(ovsdb_row_get(pb, SB_PB_LOGICAL_PORT));
+	const char *parent_name = ovsdb_datum_string(ovsdb_row_get(pb, SB_PB_PARENT_PORT));
+	struct lport *parent = lport_find(c, parent_name), *p = lport_find(c, name);
+	bool has_owner, ours, up = ovsdb_datum_bool(ovsdb_row_get(pb, SB_PB_UP), false);
+	bool hosted = parent && parent->hosts, for_us, elsewhere;
+	struct ovsdb_uuid owner;
+
+	if (p)
+		p->state = "a container port: bound through its parent";
+	has_owner = ovsdb_datum_uuid(ovsdb_row_get(pb, SB_PB_CHASSIS), &owner) == 0;
+	ours = has_owner && ovsdb_uuid_equals(&owner, &c->self);
+	elsewhere = requested_elsewhere(c, pb, &for_us);
+	if (ours && (!hosted || elsewhere)) {
+		set_binding(c, txn, pb, false, false);
+		c->n_releases++;
+		CH_LOG(INFO, "releasing container port %s: parent %s not bound here", name,
+		       parent_name);
+		return 1;
+	}
+	if (ours) {
+		if (up == parent->link_up)
+			return 0;
+		set_binding(c, txn, pb, true, parent->link_up);
+		c->n_up_changes++;
+		return 1;
+	}
+	if (!hosted || elsewhere)
+		return 0;
+	if (has_owner && !for_us) {
+		CH_LOG_RL(WARNING, "container port %s is bound to chassis %s; leaving it there",
+		          name, chassis_name_of(c, &owner));
+		return 0;
+	}
+	set_binding(c, txn, pb, true, parent->link_up);
+	CH_LOG(INFO, "claiming container port %s (parent %s, port %s)", name, parent_name,
+	       parent->name);
+	c->n_claims++;
+	return 1;
+}
+
 /*
  * Runs after record_reconcile(): when that registers the chassis, claims go
  * in the same transaction (naming the new row), so a fresh chassis gets its
@@ -95,6 +152,7 @@ unsigned binding_reconcile(struct chassis *c, struct ovsdb_txn *txn)
 		p->bound = false;
 		p->state = "waiting for its Port_Binding";
 		p->other[0] = '\0';
+		p->hosts = false;
 	}
 	for (pb = ovsdb_table_first(ovsdb_idl_table(c->idl, SB_T_PB)); pb;
 	     pb = ovsdb_table_next(pb)) {
@@ -103,6 +161,8 @@ unsigned binding_reconcile(struct chassis *c, struct ovsdb_txn *txn)
 		bool for_us, elsewhere;
 		struct ovsdb_uuid owner;
 
+		if (is_container(pb))
+			continue;
 		has_owner = ovsdb_datum_uuid(ovsdb_row_get(pb, SB_PB_CHASSIS), &owner) == 0;
 		ours = has_owner && ovsdb_uuid_equals(&owner, &c->self);
 		p = lport_find(c, name);
@@ -127,7 +187,10 @@ unsigned binding_reconcile(struct chassis *c, struct ovsdb_txn *txn)
 				c->n_releases++;
 				n++;
 				p->state = "released: requested on another chassis";
-			} else if (up != p->link_up) {
+				continue;
+			}
+			p->hosts = true;
+			if (up != p->link_up) {
 				set_binding(c, txn, pb, true, p->link_up);
 				c->n_up_changes++;
 				n++;
@@ -158,8 +221,13 @@ unsigned binding_reconcile(struct chassis *c, struct ovsdb_txn *txn)
 		CH_LOG(INFO, "claiming logical port %s for port %s", name, p->name);
 		c->n_claims++;
 		p->state = "claiming";
+		p->hosts = true;
 		n++;
 	}
+	for (pb = ovsdb_table_first(ovsdb_idl_table(c->idl, SB_T_PB)); pb;
+	     pb = ovsdb_table_next(pb))
+		if (is_container(pb))
+			n += container_reconcile(c, txn, pb);
 	return n;
 }
 

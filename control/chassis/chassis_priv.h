@@ -27,6 +27,7 @@ struct lport {
 	char other[64];    /* chassis holding it, when not us */
 	bool bound;        /* Port_Binding.chassis is us */
 	bool was_bound;
+	bool hosts; /* ours or being claimed, as a VIF: its container ports may follow */
 };
 
 struct chassis {

@@ -7,7 +7,9 @@
  * local iface-id (and gateway routers pinned here), closed over patch
  * ports: a router attached to a local switch is local, and so are the
  * switches attached to that router. All patch, chassisredirect and external
- * Port_Bindings are replicated so the closure can be computed. Then rows
+ * Port_Bindings are replicated so the closure can be computed, and container
+ * ports whose parent is a local iface-id so that they can be claimed (their
+ * switch may not be local yet). Then rows
  * that belong to a datapath (logical flows, multicast groups, MAC bindings,
  * ...) are replicated for local datapaths only. Each change of the local
  * set changes the conditions, the server sends the rows that now match,
@@ -138,10 +140,13 @@ void cond_update(struct chassis *c)
 	w = per_dp(&dps, "datapath", "==");
 	for (i = 0; i < sizeof(pb_types) / sizeof(pb_types[0]); i++)
 		json_array_append_new(w, clause("type", "==", json_string(pb_types[i])));
-	for (p = c->ports; p; p = p->next)
-		if (p->iface_id)
-			json_array_append_new(
-			        w, clause("logical_port", "==", json_string(p->iface_id)));
+	for (p = c->ports; p; p = p->next) {
+		if (p->iface_id == NULL)
+			continue;
+		json_array_append_new(w, clause("logical_port", "==", json_string(p->iface_id)));
+		/* Its container ports, possibly on a datapath not yet local. */
+		json_array_append_new(w, clause("parent_port", "==", json_string(p->iface_id)));
+	}
 	if (c->have_self)
 		json_array_append_new(w, clause("chassis", "==", ovsdb_uuid_to_json(&c->self)));
 	set(c, SB_T_PB, w);
