@@ -250,8 +250,10 @@ static void build_ports(struct bctx *b)
 		if (p->type == PL_PORT_VIF) {
 			uint16_t tag, dpdk = local_dpdk(r, &tag);
 			const char *parent = ovsdb_datum_string(ovsdb_row_get(r, SB_PB_PARENT_PORT));
-			/* A container port follows its parent's binding. */
-			bool here = parent[0] ? dpdk != DP_PORT_NONE : bound_here(b, r);
+			/* A container port follows its parent's binding, unless
+			 * another chassis holds it (requested elsewhere). */
+			bool here = parent[0] ? dpdk != DP_PORT_NONE && !bound_elsewhere(b, r)
+			                      : bound_here(b, r);
 			if (here && dpdk != DP_PORT_NONE) {
 				p->dpdk = dpdk;
 				p->tag = tag;
