@@ -283,6 +283,8 @@ static void build_ports(struct bctx *b)
 	for (uint32_t d = 0; d < b->n_dps; d++) {
 		b->dps[d].n_ports = counts[d];
 		qsort(ports[d], counts[d], sizeof(**ports), lport_cmp);
+		for (uint32_t i = 0; i < counts[d]; i++)
+			ports[d][i].idx = g->s.n_lports++;
 	}
 	/* Patch peers, by name, now that every port has its place. */
 	struct strmap by_name;
@@ -792,7 +794,10 @@ struct pl_gen *pipeline_build(struct ovsdb_idl *idl, const struct lflow_compiler
 		g->s.counters[w].hits = calloc(b.n_entry_ids + 1, sizeof(uint64_t));
 		g->s.counters[w].drops =
 		        calloc(b.n_entry_ids + b.n_miss_ids + 1, sizeof(uint64_t));
-		if (g->s.counters[w].hits == NULL || g->s.counters[w].drops == NULL)
+		g->s.counters[w].lport_rx = calloc(g->s.n_lports + 1, sizeof(uint64_t));
+		g->s.counters[w].lport_tx = calloc(g->s.n_lports + 1, sizeof(uint64_t));
+		if (g->s.counters[w].hits == NULL || g->s.counters[w].drops == NULL ||
+		    g->s.counters[w].lport_rx == NULL || g->s.counters[w].lport_tx == NULL)
 			abort();
 	}
 	strmap_destroy(&b.dp_by_uuid);
@@ -809,6 +814,8 @@ void pipeline_gen_free(struct pl_gen *g)
 	for (unsigned w = 0; w < DP_WORKERS_MAX; w++) {
 		free(g->s.counters[w].hits);
 		free(g->s.counters[w].drops);
+		free(g->s.counters[w].lport_rx);
+		free(g->s.counters[w].lport_tx);
 	}
 	arena_destroy(&g->arena);
 	free(g->deps);

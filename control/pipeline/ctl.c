@@ -175,7 +175,8 @@ static void add_snapshot(struct strmap *by_uuid, const struct pl_gen *g)
 
 /* Hits still held in the workers' flow cache entries, resolved against
  * the live snapshot (read without locks: a torn count is off by a few). */
-static void add_caches(const struct pl_snapshot *s, uint64_t *hits, uint64_t *drops)
+static void add_caches(const struct pl_snapshot *s, uint64_t *hits, uint64_t *drops,
+                       uint64_t *rx, uint64_t *tx)
 {
 	for (unsigned w = 0; w < port_n_workers(); w++) {
 		const struct fc *c = port_worker_cache(w);
@@ -185,7 +186,7 @@ static void add_caches(const struct pl_snapshot *s, uint64_t *hits, uint64_t *dr
 			const struct fc_entry *e = &c->e[i];
 			uint64_t n = e->packets;
 			if (e->mask != FC_FREE && n)
-				fc_fold(e, n, s, hits, drops);
+				fc_fold(e, n, s, hits, drops, rx, tx);
 		}
 	}
 }
@@ -202,7 +203,7 @@ static struct row *gather(const struct pl_gen *g, size_t *n_out)
 	strmap_init(&retired);
 	if (chits == NULL || cdrops == NULL)
 		abort();
-	add_caches(s, chits, cdrops);
+	add_caches(s, chits, cdrops, NULL, NULL);
 	if (pl_state.retired)
 		add_snapshot(&retired, pl_state.retired);
 	size_t cap = s->n_flows + s->n_miss_ids + 1, n = 0;
@@ -330,6 +331,60 @@ static int stats_cmd(struct ctl_req *req, void *arg)
 	return list(req, false);
 }
 
+/* Packets into and out of each logical port: totals of retired
+ * snapshots, the one awaiting its fold, the live counters, the caches. */
+static int lport_stats_cmd(struct ctl_req *req, void *arg)
+{
+	(void)arg;
+	const struct pl_gen *g = current(req);
+	if (g == NULL)
+		return -ENOTCONN;
+	const struct pl_snapshot *s = &g->s;
+	uint64_t *rx = calloc(s->n_lports + 1, sizeof(*rx)), *tx = calloc(s->n_lports + 1, sizeof(*tx));
+	if (rx == NULL || tx == NULL)
+		abort();
+	add_caches(s, NULL, NULL, rx, tx);
+	const struct pl_gen *old = pl_state.retired;
+	json_t *out = json_array();
+	ctl_printf(req, "%-28s %-16s %-10s %14s %14s\n", "LOGICAL PORT", "DATAPATH", "TYPE",
+	           "RX-PACKETS", "TX-PACKETS");
+	for (uint32_t d = 0; d < s->n_datapaths; d++) {
+		const struct pl_datapath *dp = &s->datapaths[d];
+		for (uint32_t i = 0; i < dp->n_ports; i++) {
+			const struct pl_lport *p = &dp->ports[i];
+			uint64_t r, t;
+			pl_stats_lport(p->name, &r, &t);
+			r += rx[p->idx];
+			t += tx[p->idx];
+			for (unsigned w = 0; w < g->n_workers; w++) {
+				r += s->counters[w].lport_rx[p->idx];
+				t += s->counters[w].lport_tx[p->idx];
+			}
+			/* The retired snapshot: same port by name. */
+			for (uint32_t od = 0; old && od < old->s.n_datapaths; od++)
+				for (uint32_t oi = 0; oi < old->s.datapaths[od].n_ports; oi++) {
+					const struct pl_lport *q = &old->s.datapaths[od].ports[oi];
+					if (strcmp(q->name, p->name) != 0)
+						continue;
+					for (unsigned w = 0; w < old->n_workers; w++) {
+						r += old->s.counters[w].lport_rx[q->idx];
+						t += old->s.counters[w].lport_tx[q->idx];
+					}
+				}
+			json_array_append_new(out, json_pack("{s:o, s:o, s:s, s:I, s:I}", "name",
+			                                     jstr(p->name), "datapath", jstr(dp->name),
+			                                     "type", port_types[p->type], "rx_packets",
+			                                     (json_int_t)r, "tx_packets", (json_int_t)t));
+			ctl_printf(req, "%-28s %-16s %-10s %14llu %14llu\n", p->name, dp->name,
+			           port_types[p->type], (unsigned long long)r, (unsigned long long)t);
+		}
+	}
+	free(rx);
+	free(tx);
+	req->result = out;
+	return 0;
+}
+
 static int cache_cmd(struct ctl_req *req, void *arg)
 {
 	(void)arg;
@@ -386,6 +441,8 @@ static int cache_flush_cmd(struct ctl_req *req, void *arg)
 }
 
 static const struct ctl_cmd cmds[] = {
+        {"lport stats", "", "packets into and out of each logical port (mode ovn)", 0, 0,
+         lport_stats_cmd, NULL},
         {"cache", "", "flow cache per worker: entries, hits, misses, invalidations, evictions", 0,
          0, cache_cmd, NULL},
         {"cache flush", "", "empty every worker's flow cache (counts are kept)", 0, 0,

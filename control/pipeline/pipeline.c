@@ -51,6 +51,15 @@ static void fold_counters(struct pl_gen *g)
 	const struct pl_snapshot *s = &g->s;
 	for (uint32_t d = 0; d < s->n_datapaths; d++) {
 		const struct pl_datapath *dp = &s->datapaths[d];
+		for (uint32_t i = 0; i < dp->n_ports; i++) {
+			uint64_t rx = 0, tx = 0;
+			for (unsigned w = 0; w < g->n_workers; w++) {
+				rx += s->counters[w].lport_rx[dp->ports[i].idx];
+				tx += s->counters[w].lport_tx[dp->ports[i].idx];
+			}
+			if (rx || tx)
+				pl_stats_add_lport(dp->ports[i].name, rx, tx);
+		}
 		for (int p = 0; p < 2; p++)
 			for (int t = 0; t < PL_TABLES_MAX; t++) {
 				const struct pl_table *tb = &dp->tables[p][t];

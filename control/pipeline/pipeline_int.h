@@ -40,6 +40,8 @@ void pl_stats_add_miss(uint32_t dp_key, int pipeline, int table, uint64_t drops)
 /** Totals for a flow (retired + current snapshot). */
 void pl_stats_flow(const char *uuid, uint64_t *hits, uint64_t *drops);
 uint64_t pl_stats_miss(uint32_t dp_key, int pipeline, int table);
+void pl_stats_add_lport(const char *name, uint64_t rx, uint64_t tx);
+void pl_stats_lport(const char *name, uint64_t *rx, uint64_t *tx);
 void pl_stats_clear(void);
 
 /* punt.c: learned neighbours and FDB entries from the workers. */

@@ -13,7 +13,7 @@ struct flow_total {
 	uint64_t hits, drops;
 };
 
-static struct strmap flows, misses;
+static struct strmap flows, misses, lports;
 static bool ready;
 
 static void init(void)
@@ -21,6 +21,7 @@ static void init(void)
 	if (!ready) {
 		strmap_init(&flows);
 		strmap_init(&misses);
+		strmap_init(&lports);
 		ready = true;
 	}
 }
@@ -76,6 +77,29 @@ uint64_t pl_stats_miss(uint32_t dp_key, int pipeline, int table)
 	return v ? *v : 0;
 }
 
+/* Logical port totals reuse struct flow_total: hits = rx, drops = tx. */
+void pl_stats_add_lport(const char *name, uint64_t rx, uint64_t tx)
+{
+	init();
+	struct flow_total *t = strmap_get(&lports, name);
+	if (t == NULL) {
+		t = calloc(1, sizeof(*t));
+		if (t == NULL)
+			return;
+		strmap_put(&lports, name, t);
+	}
+	t->hits += rx;
+	t->drops += tx;
+}
+
+void pl_stats_lport(const char *name, uint64_t *rx, uint64_t *tx)
+{
+	init();
+	const struct flow_total *t = strmap_get(&lports, name);
+	*rx = t ? t->hits : 0;
+	*tx = t ? t->drops : 0;
+}
+
 void pl_stats_clear(void)
 {
 	if (!ready)
@@ -87,7 +111,11 @@ void pl_stats_clear(void)
 	i = 0;
 	while ((v = strmap_next(&misses, &i, NULL)) != NULL)
 		free(v);
+	i = 0;
+	while ((v = strmap_next(&lports, &i, NULL)) != NULL)
+		free(v);
 	strmap_destroy(&flows);
 	strmap_destroy(&misses);
+	strmap_destroy(&lports);
 	ready = false;
 }

@@ -89,6 +89,7 @@ struct pl_lport {
 	uint16_t n_psec;
 	const struct pl_psec *psec;
 	const char *name; /* logical_port */
+	uint32_t idx;     /* index in the per-port counters, dense over the snapshot */
 };
 
 struct pl_mcgroup {
@@ -146,6 +147,7 @@ struct pl_flow {
 struct pl_counters {
 	uint64_t *hits;  /* entry hits, by pl_entry.id */
 	uint64_t *drops; /* packets dropped by an entry's `drop;' (by id), then by table miss (by miss_id) */
+	uint64_t *lport_rx, *lport_tx; /* packets into / out of each logical port, by pl_lport.idx */
 };
 
 struct pl_snapshot {
@@ -163,6 +165,7 @@ struct pl_snapshot {
 	uint32_t n_sets;
 	const struct pl_set *sets; /* by set id */
 	uint32_t n_entry_ids, n_miss_ids;
+	uint32_t n_lports; /* every pl_lport.idx is below */
 	struct pl_vif vifs[RTE_MAX_ETHPORTS]; /* by DPDK port id */
 	struct pl_counters counters[DP_WORKERS_MAX];
 };

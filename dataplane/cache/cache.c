@@ -61,9 +61,9 @@ struct fc_entry *fc_lookup(struct fc *c, const struct flow_key *k)
 }
 
 static void resolve(uint64_t v, const struct pl_snapshot *s, uint64_t packets, uint64_t *hits,
-                    uint64_t *drops)
+                    uint64_t *drops, uint64_t *rx, uint64_t *tx)
 {
-	if (v & PL_VISIT_DEP)
+	if ((v & PL_VISIT_DEP) && !(v & (PL_VISIT_RX | PL_VISIT_TX)))
 		return;
 	uint32_t tid = (uint32_t)(v >> 32), idx = (uint32_t)(v >> 16) & 0xffff;
 	uint32_t key = tid >> 7, pipeline = (tid >> 6) & 1, table = tid & 63;
@@ -77,6 +77,13 @@ static void resolve(uint64_t v, const struct pl_snapshot *s, uint64_t packets, u
 	}
 	if (lo >= s->n_datapaths || s->datapaths[lo].key != key)
 		return;
+	if (v & (PL_VISIT_RX | PL_VISIT_TX)) {
+		const struct pl_lport *p = pl_lport_find(&s->datapaths[lo], idx);
+		uint64_t *c = (v & PL_VISIT_RX) ? rx : tx;
+		if (p != NULL && c != NULL && p->idx < s->n_lports)
+			c[p->idx] += packets;
+		return;
+	}
 	const struct pl_table *t = &s->datapaths[lo].tables[pipeline][table];
 	if (v & PL_VISIT_MISS) {
 		if (drops)
@@ -92,13 +99,13 @@ static void resolve(uint64_t v, const struct pl_snapshot *s, uint64_t packets, u
 }
 
 void fc_fold(const struct fc_entry *e, uint64_t packets, const struct pl_snapshot *s,
-             uint64_t *hits, uint64_t *drops)
+             uint64_t *hits, uint64_t *drops, uint64_t *rx, uint64_t *tx)
 {
 	if (packets == 0 || s == NULL)
 		return;
 	uint16_t n = e->n_visit < PL_VISIT_MAX ? e->n_visit : PL_VISIT_MAX;
 	for (uint16_t i = 0; i < n; i++)
-		resolve(e->visit[i], s, packets, hits, drops);
+		resolve(e->visit[i], s, packets, hits, drops, rx, tx);
 }
 
 static void entry_free(struct fc *c, struct fc_entry *e, const struct pl_snapshot *s)
@@ -106,7 +113,8 @@ static void entry_free(struct fc *c, struct fc_entry *e, const struct pl_snapsho
 	if (e->mask == FC_FREE)
 		return;
 	if (s != NULL && e->packets && c->worker < DP_WORKERS_MAX)
-		fc_fold(e, e->packets, s, s->counters[c->worker].hits, s->counters[c->worker].drops);
+		fc_fold(e, e->packets, s, s->counters[c->worker].hits, s->counters[c->worker].drops,
+		        s->counters[c->worker].lport_rx, s->counters[c->worker].lport_tx);
 	e->packets = 0;
 	if (c->mask_refs[e->mask])
 		c->mask_refs[e->mask]--;

@@ -112,9 +112,10 @@ void fc_switch(struct fc *c, const struct pl_snapshot *old, const struct pl_snap
 /** Remove every entry, folding counts into @p s (NULL: counts are lost). */
 void fc_flush(struct fc *c, const struct pl_snapshot *s);
 
-/** Add @p e's packets to the logical flow counters it stands for in @p s,
- *  into @p hits and @p drops (a worker's counters, or a report's). */
+/** Add @p e's packets to the logical flow and logical port counters it
+ *  stands for in @p s, into @p hits, @p drops, @p rx and @p tx (a worker's
+ *  counters, or a report's; any may be NULL). */
 void fc_fold(const struct fc_entry *e, uint64_t packets, const struct pl_snapshot *s,
-             uint64_t *hits, uint64_t *drops);
+             uint64_t *hits, uint64_t *drops, uint64_t *rx, uint64_t *tx);
 
 #endif

@@ -107,6 +107,15 @@ static void visit_dropped(struct pl_ctx *c)
 		c->visit[c->n_visit - 1] |= PL_VISIT_DROP;
 }
 
+/* A packet entering (@p rx) or leaving logical port @p p of c->dp. */
+static void count_port(struct pl_ctx *c, const struct pl_lport *p, bool rx)
+{
+	uint64_t *cnt = rx ? c->lport_rx : c->lport_tx;
+	if (cnt)
+		cnt[p->idx]++;
+	visit(c, PL_TID(c->dp->key, 1, PL_DEP_PORTS), p->key, rx ? PL_VISIT_RX : PL_VISIT_TX);
+}
+
 const struct pl_lport *pl_lport_find(const struct pl_datapath *dp, uint32_t key)
 {
 	uint32_t lo = 0, hi = dp->n_ports;
@@ -307,6 +316,7 @@ static void emit(struct pl_ctx *c, const struct pl_lport *p)
 	o->kind = c->kind;
 	o->outport = p->key;
 	o->h = c->h;
+	count_port(c, p, false);
 	if (c->track)
 		o->wr = c->wr;
 	if (unlikely(c->trace != NULL)) {
@@ -347,9 +357,13 @@ static void deliver(struct pl_ctx *c)
 		/* A clone: the peer starts with clean logical metadata. */
 		memset(&c->h.m, 0, sizeof(c->h.m));
 		c->h.frag_mtu = 0;
+		count_port(c, p, false);
 		c->dp = &c->s->datapaths[p->peer_dp];
 		c->h.m.datapath = c->dp->key;
 		c->h.m.inport = p->peer_key;
+		const struct pl_lport *peer = pl_lport_find(c->dp, p->peer_key);
+		if (peer != NULL)
+			count_port(c, peer, true);
 		run_tables(c, PL_INGRESS, 0);
 		restore(c, &sv);
 		return;
@@ -837,6 +851,9 @@ void pl_run(struct pl_ctx *c, uint32_t dp, uint32_t inport)
 		c->uncacheable = false;
 		visit(c, c->h.k.in_port, 0, PL_VISIT_DEP); /* table 0's mapping */
 	}
+	const struct pl_lport *in = pl_lport_find(c->dp, inport);
+	if (in != NULL)
+		count_port(c, in, true);
 	run_tables(c, PL_INGRESS, 0);
 	if (c->n_out == 0 && !c->dropped) {
 		/* The actions ended without output: an implicit drop. */

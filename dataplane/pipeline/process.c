@@ -236,6 +236,8 @@ static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
 	c.s = s;
 	c.hits = s->counters[x->w->id].hits;
 	c.lf_drops = s->counters[x->w->id].drops;
+	c.lport_rx = s->counters[x->w->id].lport_rx;
+	c.lport_tx = s->counters[x->w->id].lport_tx;
 	c.port_drops = st->drops;
 	c.punt = punt;
 	c.punt_aux = st;

@@ -180,6 +180,10 @@ check_eq "every hit agrees with the pipeline (cache-check)" 0 \
 check "cache-check ran on the hits" test "$(cache 'sum(w["check_runs"] for w in j["workers"])')" -gt 1000
 check "lflow stats count cached packets (port security saw the TCP transfer)" test \
 	"$(fctl --json lflow stats 200 | json 'max(r["hits"] for r in j if "check_in_port_sec" in r["actions"])')" -gt 1000
+lport() { fctl --json lport stats | json "[p[\"$2\"] for p in j if p[\"name\"] == \"$1\"][0]"; }
+check "lport stats: the TCP transfer entered from vm1 (cached packets included)" test "$(lport vm1 rx_packets)" -gt 1000
+check "lport stats: and left by vm2" test "$(lport vm2 tx_packets)" -gt 1000
+check "lport stats: the router port sw0-lr0 carried the routed pings" test "$(lport sw0-lr0 tx_packets)" -gt 0
 pings vm1 10.0.0.12
 gen=$(fctl --json pipeline show | json 'j["generation"]')
 misses0=$(cache 'sum(w["misses"] for w in j["workers"])')
