@@ -168,13 +168,15 @@ static uint8_t *put_eth(uint8_t *p, const struct flow_key *k, uint16_t type)
 	return p + 14;
 }
 
-static struct rte_ipv4_hdr *put_ip4(uint8_t *p, const struct flow_key *k, uint16_t l4_len)
+static struct rte_ipv4_hdr *put_ip4(uint8_t *p, const struct flow_key *k, uint16_t l4_len,
+                                    uint16_t frag)
 {
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = 0x45;
 	ip->type_of_service = k->nw_tos;
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + l4_len));
+	ip->fragment_offset = rte_cpu_to_be_16(frag);
 	ip->time_to_live = k->nw_ttl;
 	ip->next_proto_id = k->nw_proto;
 	memcpy(&ip->src_addr, k->ip_src, 4);
@@ -196,13 +198,32 @@ static struct rte_ipv6_hdr *put_ip6(uint8_t *p, const struct flow_key *k, uint16
 	return ip;
 }
 
+/* The original IP datagram, without the Ethernet padding after it. */
 static uint32_t orig_l3(const struct rte_mbuf *m, const struct flow_offsets *ofs, const uint8_t **at)
 {
 	uint32_t len = rte_pktmbuf_data_len(m);
-	if (ofs->l3 == 0 || ofs->l3 >= len)
+	if (ofs->l3 == 0 || ofs->l3 + 20 > len)
 		return 0;
-	*at = rte_pktmbuf_mtod(m, const uint8_t *) + ofs->l3;
-	return len - ofs->l3;
+	const uint8_t *q = rte_pktmbuf_mtod(m, const uint8_t *) + ofs->l3;
+	uint32_t n = len - ofs->l3, ip;
+	if ((q[0] >> 4) == 4)
+		ip = ((uint32_t)q[2] << 8) | q[3];
+	else if ((q[0] >> 4) == 6 && n >= 40)
+		ip = 40 + (((uint32_t)q[4] << 8) | q[5]);
+	else
+		ip = n;
+	*at = q;
+	return ip < n ? ip : n;
+}
+
+/* The original's don't-fragment bit: an ICMPv4 packet keeps the IPv4
+ * fields the actions do not set (ovn-sb(5), icmp4). */
+static uint16_t orig_df(const struct rte_mbuf *m, const struct flow_offsets *ofs)
+{
+	const uint8_t *q;
+	if (orig_l3(m, ofs, &q) < 20 || (q[0] >> 4) != 4)
+		return 0;
+	return (uint16_t)(((q[6] << 8) | q[7]) & 0x4000);
 }
 
 struct rte_mbuf *pl_generate(const struct pl_out *o, const struct rte_mbuf *orig,
@@ -274,7 +295,7 @@ struct rte_mbuf *pl_generate(const struct pl_out *o, const struct rte_mbuf *orig
 		p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(20 + len));
 		if (p == NULL)
 			break;
-		struct rte_ipv4_hdr *ip = put_ip4(p, k, len);
+		struct rte_ipv4_hdr *ip = put_ip4(p, k, len, orig_df(orig, ofs));
 		uint8_t *icmp = p + 20;
 		memset(icmp, 0, 8);
 		icmp[0] = (uint8_t)rte_be_to_cpu_16(k->tp_src);

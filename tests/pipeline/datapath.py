@@ -7,8 +7,6 @@ taken from ferry: header fields are packed by hand and every checksum is
 computed from scratch.
 
   datapath.py gen DIR     write DIR/in.pcap and DIR/expect.json
-                          (DATAPATH_KNOWN_BUGS=1: add the cases ferryd
-                          gets wrong today, see (e) below)
   datapath.py send DIR IF send DIR/in.pcap's frames, in order, on IF
                           (AF_PACKET, the bytes as they are)
   datapath.py check DIR   compare DIR/out-PORT.pcap with the expectation,
@@ -109,7 +107,7 @@ def time_exceeded(f):
                    df=df))
 
 
-def build(known_bugs=False):
+def build():
     v1, v2, v3, r0, r1 = IP["vm1"], IP["vm2"], IP["vm3"], IP["lr0-sw0"], IP["lr0-sw1"]
     inp, exp = [], {p: [] for p in OUTPUTS}
 
@@ -161,21 +159,18 @@ def build(known_bugs=False):
     # (e) TTL 1 across the router: time exceeded (11/0) from lr0-sw0's IP,
     # TTL 254 as northd's flow sets it, identification 0, quoting the
     # original datagram as received (RFC 1122 3.2.2): its IP total length,
-    # never the Ethernet padding after it. The originals here are long
-    # enough to need no padding and carry no DF, so that what ovn-sb(5)
-    # leaves open (are flags kept?) does not matter.
+    # never the Ethernet padding after it.
     for l4, proto in ((udp(v1, v3, 5000, 53, b"e1 ttl 1 udp, no padding"), 17),
                       (icmp(8, 0, struct.pack("!HH", 9, 9), b"e2 ttl 1 ping, no padding"), 1)):
         f = ip_frame(MAC["lr0-sw0"], v1, v3, proto, l4, ttl=1, ident=0x77, df=False)
         send(f, "vm1", time_exceeded(f))
-    if known_bugs:
-        # A padded original: the quote must stop at its IP total length.
-        f = ip_frame(MAC["lr0-sw0"], v1, v3, 17, udp(v1, v3, 5000, 53, b"e3 pad"), ttl=1, df=False)
-        send(f, "vm1", time_exceeded(f))
-        # DF set on the original: "IPv4 fields not listed here are not
-        # changed" (ovn-sb(5), icmp4), so the error keeps DF.
-        f = ip_frame(MAC["lr0-sw0"], v1, v3, 17, udp(v1, v3, 5000, 53, b"e4 ttl 1 with DF set"), ttl=1)
-        send(f, "vm1", time_exceeded(f))
+    # A padded original: the quote must stop at its IP total length.
+    f = ip_frame(MAC["lr0-sw0"], v1, v3, 17, udp(v1, v3, 5000, 53, b"e3 pad"), ttl=1, df=False)
+    send(f, "vm1", time_exceeded(f))
+    # DF set on the original: "IPv4 fields not listed here are not
+    # changed" (ovn-sb(5), icmp4), so the error keeps DF.
+    f = ip_frame(MAC["lr0-sw0"], v1, v3, 17, udp(v1, v3, 5000, 53, b"e4 ttl 1 with DF set"), ttl=1)
+    send(f, "vm1", time_exceeded(f))
 
     # (f) spoofed sources from vm1: port security drops them, nothing leaves.
     spoofed = [ip_frame(MAC["vm2"], "10.0.0.99", v2, 17, udp("10.0.0.99", v2, 1, 2, b"f1 spoofed ip")),
@@ -256,7 +251,7 @@ def check(d):
 def main():
     cmd, d = sys.argv[1], sys.argv[2]
     if cmd == "gen":
-        inp, exp, n_spoofed = build(known_bugs=os.environ.get("DATAPATH_KNOWN_BUGS") == "1")
+        inp, exp, n_spoofed = build()
         pcap_write(d + "/in.pcap", inp)
         json.dump({**{p: [f.hex() for f in exp[p]] for p in OUTPUTS}, "frames": len(inp),
                    "spoofed": n_spoofed}, open(d + "/expect.json", "w"))
