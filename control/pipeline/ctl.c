@@ -159,7 +159,9 @@ static void add_snapshot(struct strmap *by_uuid, const struct pl_gen *g)
 					}
 					if (h == 0 && dr == 0)
 						continue;
-					const char *u = s->flows[tb->e[i].flow].uuid;
+					char u[80];
+					snprintf(u, sizeof(u), "%s|%u", s->flows[tb->e[i].flow].uuid,
+					         s->datapaths[d].key);
 					uint64_t *v = strmap_get(by_uuid, u);
 					if (v == NULL) {
 						v = calloc(2, sizeof(*v));
@@ -206,13 +208,19 @@ static struct row *gather(const struct pl_gen *g, size_t *n_out)
 	add_caches(s, chits, cdrops, NULL, NULL);
 	if (pl_state.retired)
 		add_snapshot(&retired, pl_state.retired);
-	size_t cap = s->n_flows + s->n_miss_ids + 1, n = 0;
+	/* A row per (logical flow, datapath): a flow northd shares among
+	 * datapaths (a datapath group) counts on each separately. */
+	size_t cap = s->n_entry_ids + s->n_miss_ids + 1, n = 0, first_of_dp = 0;
 	struct row *v = calloc(cap, sizeof(*v));
 	struct row **by_flow = calloc(s->n_flows + 1, sizeof(*by_flow));
 	if (v == NULL || by_flow == NULL)
 		abort();
 	for (uint32_t d = 0; d < s->n_datapaths; d++) {
 		const struct pl_datapath *dp = &s->datapaths[d];
+		for (size_t k = first_of_dp; k < n; k++)
+			if (v[k].flow != NULL)
+				by_flow[v[k].flow - s->flows] = NULL;
+		first_of_dp = n;
 		for (int p = 0; p < 2; p++)
 			for (int t = 0; t < PL_TABLES_MAX; t++) {
 				const struct pl_table *tb = &dp->tables[p][t];
@@ -228,8 +236,10 @@ static struct row *gather(const struct pl_gen *g, size_t *n_out)
 					if (r == NULL && n < cap) {
 						r = by_flow[e->flow] = &v[n++];
 						*r = (struct row){0, 0, &s->flows[e->flow], dp, p, t};
-						pl_stats_flow(r->flow->uuid, &r->hits, &r->drops);
-						const uint64_t *rv = strmap_get(&retired, r->flow->uuid);
+						pl_stats_flow(r->flow->uuid, dp->key, &r->hits, &r->drops);
+						char u[80];
+						snprintf(u, sizeof(u), "%s|%u", r->flow->uuid, dp->key);
+						const uint64_t *rv = strmap_get(&retired, u);
 						if (rv) {
 							r->hits += rv[0];
 							r->drops += rv[1];

@@ -75,7 +75,8 @@ static void fold_counters(struct pl_gen *g)
 						drops += s->counters[w].drops[tb->e[i].id];
 					}
 					if (hits || drops)
-						pl_stats_add_flow(&s->flows[tb->e[i].flow], hits, drops);
+						pl_stats_add_flow(&s->flows[tb->e[i].flow], dp->key, hits,
+						                  drops);
 				}
 			}
 	}

@@ -34,11 +34,11 @@ extern struct pipeline_state pl_state;
 /** Schedule a rebuild (coalesced). */
 void pipeline_kick(void);
 
-/* stats.c: counters of retired snapshots, by flow UUID and by table. */
-void pl_stats_add_flow(const struct pl_flow *f, uint64_t hits, uint64_t drops);
+/* stats.c: counters of retired snapshots, by (flow UUID, datapath), by table, by port. */
+void pl_stats_add_flow(const struct pl_flow *f, uint32_t dp_key, uint64_t hits, uint64_t drops);
 void pl_stats_add_miss(uint32_t dp_key, int pipeline, int table, uint64_t drops);
 /** Totals for a flow (retired + current snapshot). */
-void pl_stats_flow(const char *uuid, uint64_t *hits, uint64_t *drops);
+void pl_stats_flow(const char *uuid, uint32_t dp_key, uint64_t *hits, uint64_t *drops);
 uint64_t pl_stats_miss(uint32_t dp_key, int pipeline, int table);
 void pl_stats_add_lport(const char *name, uint64_t rx, uint64_t tx);
 void pl_stats_lport(const char *name, uint64_t *rx, uint64_t *tx);

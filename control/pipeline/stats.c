@@ -26,15 +26,23 @@ static void init(void)
 	}
 }
 
-void pl_stats_add_flow(const struct pl_flow *f, uint64_t hits, uint64_t drops)
+/* Flows count per datapath: "uuid|datapath key". */
+static void flow_key(char *buf, size_t n, const char *uuid, uint32_t dp)
 {
+	snprintf(buf, n, "%s|%u", uuid, dp);
+}
+
+void pl_stats_add_flow(const struct pl_flow *f, uint32_t dp_key, uint64_t hits, uint64_t drops)
+{
+	char k[80];
 	init();
-	struct flow_total *t = strmap_get(&flows, f->uuid);
+	flow_key(k, sizeof(k), f->uuid, dp_key);
+	struct flow_total *t = strmap_get(&flows, k);
 	if (t == NULL) {
 		t = calloc(1, sizeof(*t));
 		if (t == NULL)
 			return;
-		strmap_put(&flows, f->uuid, t);
+		strmap_put(&flows, k, t);
 	}
 	t->hits += hits;
 	t->drops += drops;
@@ -60,10 +68,12 @@ void pl_stats_add_miss(uint32_t dp_key, int pipeline, int table, uint64_t drops)
 	*v += drops;
 }
 
-void pl_stats_flow(const char *uuid, uint64_t *hits, uint64_t *drops)
+void pl_stats_flow(const char *uuid, uint32_t dp_key, uint64_t *hits, uint64_t *drops)
 {
+	char k[80];
 	init();
-	const struct flow_total *t = strmap_get(&flows, uuid);
+	flow_key(k, sizeof(k), uuid, dp_key);
+	const struct flow_total *t = strmap_get(&flows, k);
 	*hits = t ? t->hits : 0;
 	*drops = t ? t->drops : 0;
 }

@@ -202,7 +202,7 @@ static struct rte_ipv6_hdr *put_ip6(uint8_t *p, const struct flow_key *k, uint16
 static uint32_t orig_l3(const struct rte_mbuf *m, const struct flow_offsets *ofs, const uint8_t **at)
 {
 	uint32_t len = rte_pktmbuf_data_len(m);
-	if (ofs->l3 == 0 || ofs->l3 + 20 > len)
+	if (ofs->l3 == 0 || (uint32_t)ofs->l3 + 20 > len)
 		return 0;
 	const uint8_t *q = rte_pktmbuf_mtod(m, const uint8_t *) + ofs->l3;
 	uint32_t n = len - ofs->l3, ip;

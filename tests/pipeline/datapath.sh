@@ -96,6 +96,8 @@ check_eq "vm1 drops: the spoofed frames, nothing else" "lflow-drop=$n_spoofed" \
 # northd 23.03 drops what check_in_port_sec() failed in ls_in_apply_port_sec.
 check_eq "lflow drops: the port security flow counts the spoofed frames" "$n_spoofed" \
 	"$(fctl --json lflow drops 100 | json 'sum(r["packets"] for r in j if r["lflow"] and r["pipeline"] == "ingress" and r["match"] == "reg0[15] == 1")')"
+check_eq "lflow drops: counted on sw0, where they were dropped (the flow is shared by a datapath group)" "sw0" \
+	"$(fctl --json lflow drops 100 | json '",".join(sorted({r["datapath"] for r in j if r["lflow"] and r["match"] == "reg0[15] == 1" and r["packets"]}))')"
 
 # Closing the pcap ports flushes what they wrote.
 check "clean stop" ferryd_stop
