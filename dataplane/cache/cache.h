@@ -13,8 +13,8 @@
  * million 5-tuples through ACL-free switches are one entry, not a million.
  *
  * Lookup is tuple-space search: one hash probe per distinct read mask
- * (few: every entry of one path shape shares a mask), in the order masks
- * appeared.
+ * (few: every entry of one path shape shares a mask), busiest masks first
+ * (a hit moves its mask one place forward).
  *
  * A hit bumps the entry's own packet counter; which logical flows it
  * stands for is the visit list, resolved against a snapshot only when the
@@ -49,6 +49,7 @@
 
 struct fc_out {
 	uint16_t dpdk, tag;
+	bool writes; /* false: the packet leaves as it came (switching) */
 	struct flow_key wr, val; /* final = (packet & ~wr) | (val & wr) */
 };
 
@@ -80,6 +81,7 @@ struct fc {
 	volatile bool flush_requested;
 	uint16_t n_masks;
 	uint32_t mask_refs[FC_MASKS_MAX];
+	uint8_t order[FC_MASKS_MAX]; /* masks in lookup order, busiest first */
 	struct flow_key masks[FC_MASKS_MAX];
 	struct fc_entry *e; /* [size] */
 	struct fc_stats st;

@@ -148,6 +148,10 @@ static void hit(struct txbs *x, struct fc *fc, struct fc_entry *e, struct dp_por
 		struct rte_mbuf *p = copy_for(st, m, i, e->n_out - 1);
 		if (p == NULL)
 			continue;
+		if (!e->out[i].writes) {
+			out_send(x, st, p, e->out[i].dpdk, e->out[i].tag);
+			continue;
+		}
 		fc_apply(&e->out[i], k, &final);
 		if (unlikely(pl_rewrite(p, k, ofs, &final) < 0)) {
 			st->drops[DROP_IP4_BAD_LEN]++;
@@ -161,23 +165,27 @@ static void hit(struct txbs *x, struct fc *fc, struct fc_entry *e, struct dp_por
 }
 
 /* Check mode: the pipeline's answer for @p k against the entry's. */
+/* Interpreter contexts, one per worker: too large for a worker's stack,
+ * and thread-local storage costs a call per access in a PIC library. */
+static struct pl_ctx worker_ctx[DP_WORKERS_MAX], check_ctx[DP_WORKERS_MAX];
+
 static void check(struct fc *fc, const struct fc_entry *e, const struct pl_snapshot *s,
                   const struct flow_key *k, struct pl_binding b)
 {
-	static __thread struct pl_ctx c;
-	memset(&c, 0, offsetof(struct pl_ctx, out));
-	c.h.k = *k;
-	c.s = s;
-	c.track = true; /* drops and uncacheable walks show */
-	pl_run(&c, b.dp, b.port);
+	struct pl_ctx *c = &check_ctx[fc->worker];
+	memset(c, 0, offsetof(struct pl_ctx, out));
+	c->h.k = *k;
+	c->s = s;
+	c->track = true; /* drops and uncacheable walks show */
+	pl_run(c, b.dp, b.port);
 	fc->st.check_runs++;
-	bool same = c.n_out == e->n_out && c.n_drops == e->n_drops &&
-	            memcmp(c.drops, e->drops, c.n_drops) == 0;
-	for (int i = 0; same && i < c.n_out; i++) {
+	bool same = c->n_out == e->n_out && c->n_drops == e->n_drops &&
+	            memcmp(c->drops, e->drops, c->n_drops) == 0;
+	for (int i = 0; same && i < c->n_out; i++) {
 		struct flow_key final;
 		fc_apply(&e->out[i], k, &final);
-		same = c.out[i].dpdk == e->out[i].dpdk && c.out[i].tag == e->out[i].tag &&
-		       c.out[i].kind == PL_KIND_PACKET && memcmp(&final, &c.out[i].h.k, sizeof(final)) == 0;
+		same = c->out[i].dpdk == e->out[i].dpdk && c->out[i].tag == e->out[i].tag &&
+		       c->out[i].kind == PL_KIND_PACKET && memcmp(&final, &c->out[i].h.k, sizeof(final)) == 0;
 	}
 	if (!same)
 		fc->st.check_mismatches++;
@@ -186,7 +194,6 @@ static void check(struct fc *fc, const struct fc_entry *e, const struct pl_snaps
 static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
                 struct dp_port_stats *st, uint16_t in_port, struct rte_mbuf *m)
 {
-	static __thread struct pl_ctx c;
 	struct flow_key k;
 	struct flow_offsets ofs;
 	enum drop_reason r;
@@ -232,29 +239,30 @@ static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
 		}
 		fc->st.misses++;
 	}
-	c.h.k = k;
-	c.s = s;
-	c.hits = s->counters[x->w->id].hits;
-	c.lf_drops = s->counters[x->w->id].drops;
-	c.lport_rx = s->counters[x->w->id].lport_rx;
-	c.lport_tx = s->counters[x->w->id].lport_tx;
-	c.port_drops = st->drops;
-	c.punt = punt;
-	c.punt_aux = st;
-	c.trace = NULL;
-	c.track = fc != NULL;
-	pl_run(&c, b.dp, b.port);
+	struct pl_ctx *c = &worker_ctx[x->w->id];
+	c->h.k = k;
+	c->s = s;
+	c->hits = s->counters[x->w->id].hits;
+	c->lf_drops = s->counters[x->w->id].drops;
+	c->lport_rx = s->counters[x->w->id].lport_rx;
+	c->lport_tx = s->counters[x->w->id].lport_tx;
+	c->port_drops = st->drops;
+	c->punt = punt;
+	c->punt_aux = st;
+	c->trace = NULL;
+	c->track = fc != NULL;
+	pl_run(c, b.dp, b.port);
 	if (fc != NULL)
-		fc_insert(fc, s, &k, &c);
+		fc_insert(fc, s, &k, c);
 
 	/* The original packet goes to its last PACKET record; others copy. */
 	int last = -1;
 	bool own = true; /* m is still ours to free */
-	for (int i = 0; i < c.n_out; i++)
-		if (c.out[i].kind == PL_KIND_PACKET)
+	for (int i = 0; i < c->n_out; i++)
+		if (c->out[i].kind == PL_KIND_PACKET)
 			last = i;
-	for (int i = 0; i < c.n_out; i++) {
-		const struct pl_out *o = &c.out[i];
+	for (int i = 0; i < c->n_out; i++) {
+		const struct pl_out *o = &c->out[i];
 		struct rte_mbuf *p;
 		if (o->kind != PL_KIND_PACKET) {
 			p = pl_generate(o, m, &ofs);
