@@ -529,6 +529,81 @@ static uint32_t flow_index(struct bctx *b, const struct lflow_export_entry *x, u
 	return b->n_flows++;
 }
 
+#define INDEX_MIN_ENTRIES 8
+
+static const uint8_t field_widths[LFLOW_F_N] = {
+#define FIELD_WIDTH(E, N, W, F) [LFLOW_F_##E] = (W) > 255 ? 255 : (W),
+        LFLOW_FIELDS(FIELD_WIDTH)
+#undef FIELD_WIDTH
+};
+
+/* The full-mask equality on @p field in @p e, or NULL. */
+static const struct lflow_atom *full_eq(const struct pl_entry *e, unsigned field)
+{
+	unsigned w = field_widths[field];
+	struct lflow_u128 full = {w > 64 ? (w >= 128 ? ~0ull : (1ull << (w - 64)) - 1) : 0,
+	                          w >= 64 ? ~0ull : (1ull << w) - 1};
+	for (uint32_t i = 0; i < e->n_atoms; i++) {
+		const struct lflow_atom *a = &e->atoms[i];
+		if (a->field == field && a->kind == LFLOW_ATOM_EQ && a->mask.hi == full.hi &&
+		    a->mask.lo == full.lo)
+			return a;
+	}
+	return NULL;
+}
+
+/* An index on the field most entries test exactly (see struct pl_index),
+ * when at least half of a large table's entries do. */
+static const struct pl_index *build_index(struct pl_gen *g, const struct pl_entry *e, uint32_t n)
+{
+	if (n < INDEX_MIN_ENTRIES)
+		return NULL;
+	uint32_t count[LFLOW_F_N] = {0};
+	for (uint32_t i = 0; i < n; i++)
+		for (unsigned f = 0; f < LFLOW_F_N; f++)
+			count[f] += full_eq(&e[i], f) != NULL;
+	unsigned best = 0;
+	for (unsigned f = 1; f < LFLOW_F_N; f++)
+		if (count[f] > count[best])
+			best = f;
+	if (count[best] * 2 < n)
+		return NULL;
+	struct pl_index *x = az(g, sizeof(*x));
+	uint32_t buckets = 1;
+	while (buckets < count[best])
+		buckets <<= 1;
+	x->field = (uint16_t)best;
+	x->mask = buckets - 1;
+	uint32_t *start = az(g, (buckets + 2) * sizeof(*start));
+	uint32_t *cand = az(g, (count[best] + 1) * sizeof(*cand));
+	uint32_t *wild = az(g, (n - count[best] + 1) * sizeof(*wild));
+	uint32_t *fill = calloc(buckets + 1, sizeof(*fill));
+	if (fill == NULL)
+		abort();
+	for (uint32_t i = 0; i < n; i++) {
+		const struct lflow_atom *a = full_eq(&e[i], best);
+		if (a != NULL)
+			start[pl_index_bucket(x, a->value) + 1]++;
+		else
+			wild[x->n_wild++] = i;
+	}
+	for (uint32_t b = 0; b < buckets; b++)
+		start[b + 1] += start[b];
+	for (uint32_t i = 0; i < n; i++) { /* ascending i keeps each bucket in order */
+		const struct lflow_atom *a = full_eq(&e[i], best);
+		if (a != NULL) {
+			uint32_t b = pl_index_bucket(x, a->value);
+			cand[start[b] + fill[b]++] = i;
+		}
+	}
+	free(fill);
+	x->bucket = start;
+	x->cand = cand;
+	x->wild = wild;
+	g->n_indexed++;
+	return x;
+}
+
 static void add_table(void *aux, const struct lflow_table_info *ti,
                       const struct lflow_export_entry *x, size_t n)
 {
@@ -562,6 +637,7 @@ static void add_table(void *aux, const struct lflow_table_info *ti,
 	t->e = e;
 	t->n = (uint32_t)n;
 	t->miss_id = b->n_miss_ids++;
+	t->index = build_index(b->g, e, t->n);
 }
 
 /* Every table gets a miss slot, empty ones too: a packet can miss there. */

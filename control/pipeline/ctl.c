@@ -119,6 +119,7 @@ static int show_cmd(struct ctl_req *req, void *arg)
 	        (json_int_t)pl_punt_counter("failed"), "fdb_ignored",
 	        (json_int_t)pl_punt_counter("fdb_ignored"));
 	json_object_set_new(res, "live_trace_armed", json_boolean(pl_live_armed != NULL));
+	json_object_set_new(res, "indexed_tables", json_integer((json_int_t)g->n_indexed));
 	req->result = res;
 	return 0;
 }

@@ -30,6 +30,7 @@ struct pl_gen {
 	unsigned n_workers;
 	uint64_t n_psec_errors;     /* port_security entries that did not parse */
 	uint64_t n_tables_skipped;  /* tables of unknown datapaths or past PL_TABLES_MAX */
+	uint64_t n_indexed;         /* tables with an index (struct pl_index) */
 };
 
 /* build.c */

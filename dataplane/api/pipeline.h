@@ -44,11 +44,38 @@ struct pl_entry {
 	uint32_t id;          /* index in the per-worker entry counters */
 };
 
+/*
+ * A table's index, for tables large enough to be worth one: most of its
+ * entries test one field with a full mask (eth.dst in the switch's L2
+ * lookup, outport in ARP resolution...). Entries that do are hashed by
+ * that value into buckets; the others are "wild". A lookup hashes the
+ * packet's value and tries the bucket's entries and the wild ones merged
+ * in priority order: an entry in neither list tests that field against
+ * another value and cannot match.
+ */
+struct pl_index {
+	uint16_t field;
+	uint32_t mask;                 /* buckets - 1, a power of two minus one */
+	const uint32_t *bucket;        /* [mask + 2]: start of bucket b in cand */
+	const uint32_t *cand;          /* entry indices, ascending within a bucket */
+	uint32_t n_wild;
+	const uint32_t *wild;          /* ascending */
+};
+
 struct pl_table {
 	uint32_t n;
 	const struct pl_entry *e; /* by priority, highest first */
 	uint32_t miss_id;         /* per-table counter slot for "no entry matched" */
+	const struct pl_index *index; /* NULL: search all entries in order */
 };
+
+/** The bucket of value @p v in an index (shared by builder and lookup). */
+static inline uint32_t pl_index_bucket(const struct pl_index *x, struct lflow_u128 v)
+{
+	uint64_t h = (v.hi * 0x9e3779b97f4a7c15ull) ^ (v.lo * 0xc2b2ae3d27d4eb4full);
+	h ^= h >> 31;
+	return (uint32_t)h & x->mask;
+}
 
 /* A compiled set (address set, port group, literal set): member values
  * with masks, tested as (field & mask) == value. */

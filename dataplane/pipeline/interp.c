@@ -246,8 +246,38 @@ static const struct pl_entry *lookup_tracked(struct pl_ctx *c, const struct pl_t
 	return NULL;
 }
 
+/* Whether entry @p e matches, marking what it read when tracking. */
+static bool try_entry(struct pl_ctx *c, const struct pl_entry *e)
+{
+	if (likely(!c->track))
+		return pl_entry_matches(c->s, e, &c->h);
+	struct pl_table one = {.n = 1, .e = e};
+	return lookup_tracked(c, &one) != NULL;
+}
+
+/* An indexed table: the bucket's entries and the wild ones, merged in
+ * priority (index) order. */
+static const struct pl_entry *lookup_indexed(struct pl_ctx *c, const struct pl_table *t)
+{
+	const struct pl_index *x = t->index;
+	pl_u128 v = pl_field_get(&c->h, x->field) & pl_low_mask(field_width[x->field]);
+	mark_read(c, x->field, pl_low_mask(field_width[x->field]));
+	struct lflow_u128 key = {(uint64_t)(v >> 64), (uint64_t)v};
+	uint32_t b = pl_index_bucket(x, key);
+	const uint32_t *ca = &x->cand[x->bucket[b]], *wi = x->wild;
+	uint32_t na = x->bucket[b + 1] - x->bucket[b], nw = x->n_wild, i = 0, j = 0;
+	while (i < na || j < nw) {
+		uint32_t k = (j == nw || (i < na && ca[i] < wi[j])) ? ca[i++] : wi[j++];
+		if (try_entry(c, &t->e[k]))
+			return &t->e[k];
+	}
+	return NULL;
+}
+
 static const struct pl_entry *lookup(struct pl_ctx *c, const struct pl_table *t)
 {
+	if (t->index != NULL)
+		return lookup_indexed(c, t);
 	if (unlikely(c->track))
 		return lookup_tracked(c, t);
 	for (uint32_t i = 0; i < t->n; i++)
