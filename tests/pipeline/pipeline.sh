@@ -203,9 +203,14 @@ check "no entries after the flush" wait_for 5 flushed
 
 # Changes: a router port added becomes reachable; a port deleted does not.
 nb lrp-add lr0 lr0-sw2 00:00:00:00:ff:03 10.0.2.1/24
-check "a router port added answers ping" wait_for 10 pings vm1 10.0.2.1
+check "a router port added answers ping" wait_for 3 pings vm1 10.0.2.1
+# An address changed: vm3 moves to 10.0.1.23; the router resolves the new
+# address (its static ARP entry) and routes to it.
+on vm3 ip addr add 10.0.1.23/24 dev eth0
+nb lsp-set-addresses vm3 "$m3 10.0.1.23"
+check "an address change takes effect" wait_for 3 pings vm1 10.0.1.23
 nb lsp-del vm2
-check "a deleted port is unreachable" wait_for 10 bash -c "! ip netns exec $(ns_of vm1) ping -c 1 -W 1 10.0.0.12 >/dev/null 2>&1"
+check "a deleted port is unreachable" wait_for 3 bash -c "! ip netns exec $(ns_of vm1) ping -c 1 -W 1 10.0.0.12 >/dev/null 2>&1"
 
 check "clean stop" ferryd_stop
 t_done
