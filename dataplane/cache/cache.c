@@ -20,6 +20,7 @@ static void key_and(const struct flow_key *a, const struct flow_key *m, struct f
 		o[i] = x[i] & y[i];
 }
 
+static bool key_eq(const struct flow_key *a, const struct flow_key *b);
 static bool key_eq(const struct flow_key *a, const struct flow_key *b)
 {
 	const word *x = (const word *)a, *y = (const word *)b;
@@ -37,34 +38,46 @@ void fc_apply(const struct fc_out *o, const struct flow_key *k, struct flow_key 
 		f[i] = (x[i] & ~w[i]) | (v[i] & w[i]);
 }
 
-/* Fold the masked key's words into two lanes, then mix: a dozen cycles
- * instead of a CRC chain over 104 bytes, and the lookup is dominated by
- * it on a hit. */
-static uint32_t key_hash(const struct flow_key *k, uint16_t mask)
+/* The masked key's hash, over only the words the mask keeps (a path
+ * reads a few fields: six or seven of the key's thirteen words), folded
+ * into two lanes and mixed: the lookup is dominated by it on a hit. */
+static uint32_t key_hash(const struct fc *c, const struct flow_key *k, uint16_t mask)
 {
-	const word *x = (const word *)k;
+	const word *x = (const word *)k, *mw = (const word *)&c->masks[mask];
+	const uint8_t *w = c->mask_words[mask];
+	unsigned n = c->mask_nwords[mask];
 	uint64_t a = 0x9e3779b97f4a7c15ull ^ mask, b = 0xc2b2ae3d27d4eb4full;
-	for (size_t i = 0; i < KEY_WORDS; i += 2) {
-		a = (a ^ x[i]) * 0xff51afd7ed558ccdull;
-		if (i + 1 < KEY_WORDS)
-			b = (b ^ x[i + 1]) * 0xc4ceb9fe1a85ec53ull;
+	for (unsigned i = 0; i < n; i += 2) {
+		a = (a ^ (x[w[i]] & mw[w[i]])) * 0xff51afd7ed558ccdull;
+		if (i + 1 < n)
+			b = (b ^ (x[w[i + 1]] & mw[w[i + 1]])) * 0xc4ceb9fe1a85ec53ull;
 	}
 	a ^= b ^ (b >> 29);
 	return (uint32_t)(a ^ (a >> 32));
 }
 
+/* Whether @p k under mask @p mask is entry key @p ek (zero outside it). */
+static bool key_match(const struct fc *c, const struct flow_key *k, uint16_t mask,
+                      const struct flow_key *ek)
+{
+	const word *x = (const word *)k, *mw = (const word *)&c->masks[mask], *e = (const word *)ek;
+	const uint8_t *w = c->mask_words[mask];
+	uint64_t d = 0;
+	for (unsigned i = 0; i < c->mask_nwords[mask]; i++)
+		d |= (x[w[i]] & mw[w[i]]) ^ e[w[i]];
+	return d == 0;
+}
+
 struct fc_entry *fc_lookup(struct fc *c, const struct flow_key *k)
 {
-	struct flow_key mk;
 	for (uint16_t j = 0; j < c->n_masks; j++) {
 		uint8_t m = c->order[j];
 		if (c->mask_refs[m] == 0)
 			continue;
-		key_and(k, &c->masks[m], &mk);
-		uint32_t h = key_hash(&mk, m);
+		uint32_t h = key_hash(c, k, m);
 		for (uint32_t p = 0; p < FC_PROBES; p++) {
 			struct fc_entry *e = &c->e[(h + p) & (c->size - 1)];
-			if (e->mask == m && e->hash == h && key_eq(&e->key, &mk)) {
+			if (e->mask == m && e->hash == h && key_match(c, k, m, &e->key)) {
 				/* Busy masks move to the front, one step per hit. */
 				if (j > 0) {
 					c->order[j] = c->order[j - 1];
@@ -139,6 +152,16 @@ static void entry_free(struct fc *c, struct fc_entry *e, const struct pl_snapsho
 	c->n_entries--;
 }
 
+static void mask_set(struct fc *c, unsigned i, const struct flow_key *m)
+{
+	const word *w = (const word *)m;
+	c->masks[i] = *m;
+	c->mask_nwords[i] = 0;
+	for (unsigned k = 0; k < KEY_WORDS; k++)
+		if (w[k])
+			c->mask_words[i][c->mask_nwords[i]++] = (uint8_t)k;
+}
+
 static int mask_get(struct fc *c, const struct flow_key *m)
 {
 	int free_slot = -1;
@@ -149,12 +172,12 @@ static int mask_get(struct fc *c, const struct flow_key *m)
 			free_slot = i;
 	}
 	if (free_slot >= 0) {
-		c->masks[free_slot] = *m;
+		mask_set(c, (unsigned)free_slot, m);
 		return free_slot;
 	}
 	if (c->n_masks == FC_MASKS_MAX)
 		return -1;
-	c->masks[c->n_masks] = *m;
+	mask_set(c, c->n_masks, m);
 	c->order[c->n_masks] = (uint8_t)c->n_masks;
 	return c->n_masks++;
 }
@@ -182,7 +205,7 @@ struct fc_entry *fc_insert(struct fc *c, const struct pl_snapshot *s, const stru
 	}
 	struct flow_key mk;
 	key_and(k, &m, &mk);
-	uint32_t h = key_hash(&mk, (uint16_t)mi);
+	uint32_t h = key_hash(c, k, (uint16_t)mi);
 	struct fc_entry *slot = NULL;
 	for (uint32_t p = 0; p < FC_PROBES && slot == NULL; p++) {
 		struct fc_entry *e = &c->e[(h + p) & (c->size - 1)];

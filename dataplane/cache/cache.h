@@ -82,6 +82,8 @@ struct fc {
 	uint16_t n_masks;
 	uint32_t mask_refs[FC_MASKS_MAX];
 	uint8_t order[FC_MASKS_MAX]; /* masks in lookup order, busiest first */
+	uint8_t mask_nwords[FC_MASKS_MAX];       /* words of the key a mask keeps ... */
+	uint8_t mask_words[FC_MASKS_MAX][16];    /* ... and which (struct flow_key: 13) */
 	struct flow_key masks[FC_MASKS_MAX];
 	struct fc_entry *e; /* [size] */
 	struct fc_stats st;
