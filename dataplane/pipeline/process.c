@@ -25,6 +25,7 @@
 
 struct txb {
 	uint16_t port, n;
+	uint64_t bytes;
 	struct rte_mbuf *pkts[DP_BURST_MAX];
 };
 
@@ -52,18 +53,21 @@ static void txb_flush(struct txbs *x, struct txb *b)
 	if (unlikely(out->stats == NULL)) {
 		rte_pktmbuf_free_bulk(b->pkts, b->n);
 		b->n = 0;
+		b->bytes = 0;
 		return;
 	}
 	struct dp_port_stats *st = &out->stats[x->w->id];
 	uint16_t sent = dp_port_tx(out, x->w->id, b->pkts, b->n);
-	for (uint16_t i = 0; i < sent; i++)
-		st->tx_bytes += rte_pktmbuf_pkt_len(b->pkts[i]);
-	st->tx_packets += sent;
 	if (unlikely(sent < b->n)) {
+		for (uint16_t i = sent; i < b->n; i++)
+			b->bytes -= rte_pktmbuf_pkt_len(b->pkts[i]);
 		st->drops[DROP_TX_FULL] += b->n - sent;
 		rte_pktmbuf_free_bulk(b->pkts + sent, b->n - sent);
 	}
+	st->tx_bytes += b->bytes;
+	st->tx_packets += sent;
 	b->n = 0;
+	b->bytes = 0;
 }
 
 static void txb_add(struct txbs *x, uint16_t port, struct rte_mbuf *m)
@@ -81,8 +85,10 @@ static void txb_add(struct txbs *x, uint16_t port, struct rte_mbuf *m)
 			b = &x->b[x->n++];
 			b->port = port;
 			b->n = 0;
+			b->bytes = 0;
 		}
 	}
+	b->bytes += rte_pktmbuf_pkt_len(m);
 	b->pkts[b->n++] = m;
 	if (b->n == DP_BURST_MAX)
 		txb_flush(x, b);
@@ -296,8 +302,11 @@ void pl_process(const struct dp_tables *t, const struct pl_snapshot *s, struct d
                 uint16_t in_port, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_port_stats *st = &t->ports[in_port].stats[w->id];
-	struct txbs x = {.t = t, .w = w, .n = 0};
+	struct txbs x; /* 16 KiB of buffers: set what is read, never the rest */
 
+	x.t = t;
+	x.w = w;
+	x.n = 0;
 	for (uint16_t i = 0; i < n; i++)
 		st->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
 	st->rx_packets += n;
