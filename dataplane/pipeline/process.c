@@ -21,7 +21,8 @@
 #include "dataplane/pipeline/live.h"
 #include "dataplane/port/tx.h"
 
-#define TXB_PORTS 8
+#define TXB_PORTS      8
+#define PREFETCH_AHEAD 4
 
 struct txb {
 	uint16_t port, n;
@@ -316,9 +317,13 @@ void pl_process(const struct dp_tables *t, const struct pl_snapshot *s, struct d
 		return;
 	}
 	struct fc *fc = w->cache && w->cache->size ? w->cache : NULL;
+	/* Headers of the next few packets on their way while this one runs:
+	 * with many flows the frames are rarely in the cache. */
+	for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (uint16_t i = 0; i < n; i++) {
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (i + PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
 		one(&x, s, fc, st, in_port, pkts[i]);
 	}
 	for (unsigned i = 0; i < x.n; i++)
