@@ -6,6 +6,8 @@
 #   tx: net_null with no-rx=1, bound as the destination logical port
 #
 #   bench/pipeline.sh [--quick] [--seconds N] [--reps N] [--cpu C] [--json FILE]
+#                     [--only SCENARIO,...]   (xconnect, switch, router,
+#                                              switch-nocache, router-nocache)
 #
 # Scenarios, each with 1 and with 100,000 distinct UDP 5-tuples, 64-byte
 # frames: cross-connect (the reference: in peer=out, no pipeline), vif to
@@ -24,12 +26,14 @@ REPS=3
 CPU=$(($(nproc) - 1))
 OUT=build/bench-pipeline.json
 FLOWS=(1 100000)
+ONLY=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) REPS=1 SECONDS_RUN=2; shift ;;
 	--seconds) SECONDS_RUN=$2; shift 2 ;;
 	--reps) REPS=$2; shift 2 ;;
 	--cpu) CPU=$2; shift 2 ;;
+	--only) ONLY=$2; shift 2 ;;
 	--json) OUT=$2; shift 2 ;;
 	*) echo "usage: $0 [--quick] [--seconds N] [--reps N] [--cpu C] [--json FILE]" >&2; exit 2 ;;
 	esac
@@ -173,6 +177,9 @@ PY
 } >>"$DIR/runs.jsonl"
 
 SCENARIOS=(xconnect switch router switch-nocache router-nocache)
+if [ -n "${ONLY:-}" ]; then
+	IFS=, read -r -a SCENARIOS <<<"$ONLY"
+fi
 echo "ferry logical pipelines: 64-byte frames, ${SECONDS_RUN}s windows, $REPS repetition(s), worker on CPU $CPU" >&2
 : >"$DIR/runs.jsonl"
 for rep in $(seq "$REPS"); do
@@ -207,6 +214,8 @@ ref = {}
 for flows in sorted({r["flows"] for r in runs}):
     for scen in ("xconnect", "switch", "router", "switch-nocache", "router-nocache"):
         rs = [r for r in runs if r["scenario"] == scen and r["flows"] == flows]
+        if not rs:
+            continue  # not run (--only)
         ok = [r for r in rs if "failed" not in r]
         row = {"scenario": scen, "flows": flows, "runs": len(rs), "failed": len(rs) - len(ok)}
         if ok and not row["failed"]:

@@ -629,7 +629,14 @@ static void add_table(void *aux, const struct lflow_table_info *ti,
 		        .prog = prog,
 		        .prog_len = (uint32_t)x[i].prog_len,
 		        .flow = flow_index(b, &x[i], ti->pipeline, ti->table),
+		        .next_only = -1,
 		};
+		struct lflow_insn in;
+		if (x[i].prog_len == 1) {
+			memcpy(&in, x[i].prog, sizeof(in));
+			if (in.op == LFLOW_OP_NEXT && !(in.flags & LFLOW_INSN_PUNT))
+				e[i].next_only = (int32_t)(((in.arg >> 8) & 1) << 8 | (in.arg & 0xff));
+		}
 	}
 	qsort_r(e, n, sizeof(*e), entry_cmp, b->flows);
 	for (size_t i = 0; i < n; i++)

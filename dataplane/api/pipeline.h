@@ -42,6 +42,7 @@ struct pl_entry {
 	uint32_t prog_len;    /* words */
 	uint32_t flow;        /* index in pl_snapshot.flows */
 	uint32_t id;          /* index in the per-worker entry counters */
+	int32_t next_only;    /* the actions are just `next(...)': (pipeline << 8) | table; else -1 */
 };
 
 /*

@@ -39,6 +39,46 @@ static inline pl_u128 pl_low_mask(unsigned n)
 /** The whole of @p field (registers: with the overlay above). */
 pl_u128 pl_field_get(const struct pl_hdrs *h, unsigned field);
 
+/*
+ * Where most fields live, for pl_field_load(): big-endian bytes of the key
+ * (shifted and masked), a 32-bit word of the metadata, or the registers'
+ * overlay. Everything else (VLAN, 128-bit fields, ct_state...) takes the
+ * general path.
+ */
+enum { PL_FD_SLOW = 0, PL_FD_KEY, PL_FD_META, PL_FD_REGS };
+struct pl_fdesc {
+	uint8_t kind, off, len, shift;
+	uint64_t mask;
+};
+extern const struct pl_fdesc pl_fdesc[LFLOW_F_N];
+
+/** pl_field_get(), inline for the common fields: what matching calls. */
+static inline pl_u128 pl_field_load(const struct pl_hdrs *h, unsigned field)
+{
+	const struct pl_fdesc *d = &pl_fdesc[field];
+	if (d->kind == PL_FD_KEY) {
+		uint64_t raw;
+		/* 8 bytes from the field on: the key is followed by the
+		 * metadata in struct pl_hdrs, so this stays inside it. */
+		__builtin_memcpy(&raw, (const uint8_t *)&h->k + d->off, 8);
+		raw = __builtin_bswap64(raw) >> (64 - 8 * d->len);
+		return (raw >> d->shift) & d->mask;
+	}
+	if (d->kind == PL_FD_META) {
+		uint32_t v;
+		__builtin_memcpy(&v, (const uint8_t *)&h->m + d->off, 4);
+		return v;
+	}
+	if (d->kind == PL_FD_REGS) {
+		unsigned n = d->off;
+		pl_u128 v = 0;
+		for (unsigned i = 0; i < 4 && i <= n; i++)
+			v |= (pl_u128)h->m.reg[n - i] << (32 * i);
+		return v;
+	}
+	return pl_field_get(h, field);
+}
+
 /** Set the bits of @p field under @p mask to @p value's. */
 void pl_field_set(struct pl_hdrs *h, unsigned field, pl_u128 value, pl_u128 mask);
 

@@ -187,7 +187,7 @@ bool pl_entry_matches(const struct pl_snapshot *s, const struct pl_entry *e,
 {
 	for (uint32_t i = 0; i < e->n_atoms; i++) {
 		const struct lflow_atom *a = &e->atoms[i];
-		pl_u128 v = pl_field_get(h, a->field);
+		pl_u128 v = pl_field_load(h, a->field);
 		bool ok;
 		switch (a->kind) {
 		case LFLOW_ATOM_EQ:
@@ -221,7 +221,7 @@ static const struct pl_entry *lookup_tracked(struct pl_ctx *c, const struct pl_t
 		bool ok = true;
 		for (uint32_t k = 0; k < e->n_atoms && ok; k++) {
 			const struct lflow_atom *a = &e->atoms[k];
-			pl_u128 v = pl_field_get(&c->h, a->field);
+			pl_u128 v = pl_field_load(&c->h, a->field);
 			switch (a->kind) {
 			case LFLOW_ATOM_EQ:
 				mark_read(c, a->field, pl_u128_of(a->mask));
@@ -845,7 +845,11 @@ static void run_tables(struct pl_ctx *c, unsigned pipeline, unsigned table)
 			c->tr_before = &before;
 			c->tr_done = false;
 		}
-		int r = run_prog(c, e->prog, e->prog_len, e);
+		/* Most tables end in a flow whose only action is `next;': go on
+		 * without decoding its program. */
+		int r = e->next_only >= 0 && likely(c->trace == NULL)
+		                ? e->next_only
+		                : run_prog(c, e->prog, e->prog_len, e);
 		if (unlikely(c->trace != NULL)) {
 			c->tr_before = &before;
 			trace_changes(c, e);
