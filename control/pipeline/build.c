@@ -490,6 +490,42 @@ static void build_neighbours(struct bctx *b)
 /* Priority first; among equal priorities an order that depends only on
  * content (not on UUIDs, which northd changes when it regroups flows), so
  * an unchanged table is the same table in every snapshot. */
+static int fdb_cmp(const void *pa, const void *pb)
+{
+	const struct pl_fdb *a = pa, *b = pb;
+	return a->mac < b->mac ? -1 : a->mac > b->mac;
+}
+
+/* Learned MACs per switch (FDB rows: dp_key, port_key, mac). */
+static void build_fdb(struct bctx *b)
+{
+	if (!ovsdb_idl_has_table(b->idl, SB_T_FDB))
+		return;
+	struct ovsdb_table *t = ovsdb_idl_table(b->idl, SB_T_FDB);
+	size_t n = ovsdb_table_count(t);
+	for (uint32_t d = 0; d < b->n_dps; d++) {
+		struct pl_datapath *dp = &b->dps[d];
+		struct pl_fdb *v = az(b->g, (n + 1) * sizeof(*v));
+		size_t k = 0;
+		for (const struct ovsdb_row *r = ovsdb_table_first(t); r && k < n; r = ovsdb_table_next(r)) {
+			unsigned m[6];
+			if ((uint32_t)ovsdb_datum_int(ovsdb_row_get(r, SB_FDB_DP_KEY), 0) != dp->key ||
+			    sscanf(ovsdb_datum_string(ovsdb_row_get(r, SB_FDB_MAC)), "%x:%x:%x:%x:%x:%x",
+			           &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+				continue;
+			uint64_t mac = 0;
+			for (int i = 0; i < 6; i++)
+				mac = (mac << 8) | (m[i] & 0xff);
+			v[k].mac = mac;
+			v[k].port = (uint32_t)ovsdb_datum_int(ovsdb_row_get(r, SB_FDB_PORT_KEY), 0);
+			k++;
+		}
+		qsort(v, k, sizeof(*v), fdb_cmp);
+		dp->fdb = v;
+		dp->n_fdb = (uint32_t)k;
+	}
+}
+
 static int entry_cmp(const void *pa, const void *pb, void *aux)
 {
 	const struct pl_entry *a = pa, *b = pb;
@@ -529,7 +565,7 @@ static uint32_t flow_index(struct bctx *b, const struct lflow_export_entry *x, u
 	return b->n_flows++;
 }
 
-#define INDEX_MIN_ENTRIES 8
+#define INDEX_MIN_ENTRIES 4
 
 static const uint8_t field_widths[LFLOW_F_N] = {
 #define FIELD_WIDTH(E, N, W, F) [LFLOW_F_##E] = (W) > 255 ? 255 : (W),
@@ -801,7 +837,8 @@ static void build_deps(struct pl_gen *g)
 				else if (p == 1 && t == PL_DEP_MCGROUP)
 					h = mcgroups_hash(dp);
 				else if (p == 1 && t == PL_DEP_NEIGH)
-					h = fnv(FNV0, dp->neigh, dp->n_neigh * sizeof(*dp->neigh));
+					h = fnv(fnv(FNV0, dp->neigh, dp->n_neigh * sizeof(*dp->neigh)),
+					        dp->fdb, dp->n_fdb * sizeof(*dp->fdb));
 				else
 					h = table_hash(s, &dp->tables[p][t]);
 				d[k++] = (struct pl_dep){PL_TID(dp->key, p, t), h};
@@ -856,6 +893,7 @@ struct pl_gen *pipeline_build(struct ovsdb_idl *idl, const struct lflow_compiler
 	build_ports(&b);
 	build_mcgroups(&b);
 	build_neighbours(&b);
+	build_fdb(&b);
 	if (c != NULL) {
 		lflow_compiler_export(c, add_table, &b);
 		build_sets(&b, c);

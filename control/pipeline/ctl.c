@@ -100,12 +100,12 @@ static int show_cmd(struct ctl_req *req, void *arg)
 	}
 	ctl_printf(req, "changed since snapshot %llu: %u dependencies\n",
 	           (unsigned long long)s->prev_generation, s->n_changed);
-	ctl_printf(req, "learned: %llu requests, %llu written, %llu skipped, %llu failed, %llu fdb ignored\n",
+	ctl_printf(req, "learned: %llu requests, %llu written, %llu skipped, %llu failed, %llu of them FDB\n",
 	           (unsigned long long)pl_punt_counter("received"),
 	           (unsigned long long)pl_punt_counter("written"),
 	           (unsigned long long)pl_punt_counter("skipped"),
 	           (unsigned long long)pl_punt_counter("failed"),
-	           (unsigned long long)pl_punt_counter("fdb_ignored"));
+	           (unsigned long long)pl_punt_counter("fdb_written"));
 	json_t *res = json_pack(
 	        "{s:I, s:I, s:I, s:I, s:f, s:f, s:o, s:I, s:I, s:o, s:{s:I, s:I, s:I, s:I, s:I}}",
 	        "generation", (json_int_t)s->generation, "builds", (json_int_t)pl_state.n_builds,
@@ -116,8 +116,8 @@ static int show_cmd(struct ctl_req *req, void *arg)
 	        (json_int_t)pl_punt_counter("received"), "written",
 	        (json_int_t)pl_punt_counter("written"), "skipped",
 	        (json_int_t)pl_punt_counter("skipped"), "failed",
-	        (json_int_t)pl_punt_counter("failed"), "fdb_ignored",
-	        (json_int_t)pl_punt_counter("fdb_ignored"));
+	        (json_int_t)pl_punt_counter("failed"), "fdb_written",
+	        (json_int_t)pl_punt_counter("fdb_written"));
 	json_object_set_new(res, "live_trace_armed", json_boolean(pl_live_armed != NULL));
 	json_object_set_new(res, "indexed_tables", json_integer((json_int_t)g->n_indexed));
 	req->result = res;

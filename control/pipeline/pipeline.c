@@ -136,7 +136,7 @@ static void on_change(struct ovsdb_idl *idl, void *arg)
 	static const unsigned tables[] = {SB_T_DATAPATH, SB_T_PB,          SB_T_LFLOW,
 	                                  SB_T_DPG,      SB_T_MCGROUP,     SB_T_ADDRESS_SET,
 	                                  SB_T_PORT_GROUP, SB_T_CHASSIS,   SB_T_MAC_BINDING,
-	                                  SB_T_STATIC_MAC_BINDING};
+	                                  SB_T_STATIC_MAC_BINDING, SB_T_FDB};
 	if (!pl_state.running)
 		return;
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)

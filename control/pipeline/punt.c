@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The punt ring: what workers learn and the control thread writes to the
- * Southbound database, as ovn-controller's pinctrl does.
+ * Southbound database, as ovn-controller's pinctrl does: neighbours
+ * (put_arp, put_nd: MAC_Binding) and MACs (put_fdb: FDB).
  *
  * Workers enqueue struct pl_punt requests (put_arp, put_nd, put_fdb) into
  * a bounded multi-producer ring, from a preallocated pool; a full ring or
@@ -40,7 +41,7 @@ static struct {
 	struct event *ev;
 	struct strmap recent; /* request text -> last write time (ms) as pointer */
 	bool txn_in_flight;
-	uint64_t n_received, n_written, n_skipped, n_failed, n_fdb;
+	uint64_t n_received, n_written, n_skipped, n_failed, n_fdb; /* n_fdb: FDB rows among the written */
 } pu;
 
 uint64_t pl_punt_counter(const char *name);
@@ -147,6 +148,43 @@ static bool mac_binding(struct ovsdb_txn *txn, const struct pl_punt *p)
 	return true;
 }
 
+/* Add one FDB write (mac on port_key of switch dp_key) to @p txn. */
+static bool fdb_write(struct ovsdb_txn *txn, const struct pl_punt *p)
+{
+	char mac[18], key[64];
+	if (!ovsdb_idl_has_table(pl_state.idl, SB_T_FDB))
+		return false;
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", p->mac[0], p->mac[1],
+	         p->mac[2], p->mac[3], p->mac[4], p->mac[5]);
+	snprintf(key, sizeof(key), "fdb|%u|%u|%s", p->dp_key, p->port_key, mac);
+	uint64_t now = now_ms();
+	uintptr_t last = (uintptr_t)strmap_get(&pu.recent, key);
+	if (last && now - last < PUNT_REPEAT_MS) {
+		pu.n_skipped++;
+		return false;
+	}
+	strmap_put(&pu.recent, key, (void *)(uintptr_t)now);
+	struct ovsdb_table *t = ovsdb_idl_table(pl_state.idl, SB_T_FDB);
+	const struct ovsdb_row *found = NULL;
+	for (const struct ovsdb_row *r = ovsdb_table_first(t); r; r = ovsdb_table_next(r))
+		if ((uint32_t)ovsdb_datum_int(ovsdb_row_get(r, SB_FDB_DP_KEY), 0) == p->dp_key &&
+		    strcmp(ovsdb_datum_string(ovsdb_row_get(r, SB_FDB_MAC)), mac) == 0)
+			found = r;
+	if (found &&
+	    (uint32_t)ovsdb_datum_int(ovsdb_row_get(found, SB_FDB_PORT_KEY), 0) == p->port_key) {
+		pu.n_skipped++;
+		return false;
+	}
+	json_t *row = found ? ovsdb_txn_update(txn, SB_T_FDB, &found->uuid)
+	                    : ovsdb_txn_insert(txn, SB_T_FDB, NULL);
+	ovsdb_txn_set(txn, row, SB_T_FDB, SB_FDB_PORT_KEY, json_integer(p->port_key));
+	if (!found) {
+		ovsdb_txn_set(txn, row, SB_T_FDB, SB_FDB_MAC, json_string(mac));
+		ovsdb_txn_set(txn, row, SB_T_FDB, SB_FDB_DP_KEY, json_integer(p->dp_key));
+	}
+	return true;
+}
+
 static void drain(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -161,12 +199,10 @@ static void drain(evutil_socket_t fd, short what, void *arg)
 	for (unsigned i = 0; i < n; i++) {
 		const struct pl_punt *p = v[i];
 		pu.n_received++;
-		if (p->kind == PL_PUNT_FDB)
-			pu.n_fdb++; /* FDB learning: not written yet */
-		else if (txn != NULL && mac_binding(txn, p))
-			ops++;
-		else if (txn == NULL)
+		if (txn == NULL)
 			pu.n_skipped++;
+		else if (p->kind == PL_PUNT_FDB ? fdb_write(txn, p) : mac_binding(txn, p))
+			ops++, pu.n_fdb += p->kind == PL_PUNT_FDB;
 	}
 	rte_mempool_put_bulk(pu.pool, v, n);
 	if (txn == NULL)
@@ -175,7 +211,7 @@ static void drain(evutil_socket_t fd, short what, void *arg)
 		ovsdb_txn_abort(txn);
 		return;
 	}
-	ovsdb_txn_comment(txn, "ferryd: learned neighbours");
+	ovsdb_txn_comment(txn, "ferryd: learned neighbours and MACs");
 	if (ovsdb_txn_commit(txn, txn_done, NULL) == 0) {
 		pu.txn_in_flight = true;
 		pu.n_written += ops;
@@ -194,7 +230,7 @@ uint64_t pl_punt_counter(const char *name)
 		return pu.n_skipped;
 	if (strcmp(name, "failed") == 0)
 		return pu.n_failed;
-	if (strcmp(name, "fdb_ignored") == 0)
+	if (strcmp(name, "fdb_written") == 0)
 		return pu.n_fdb;
 	return 0;
 }

@@ -135,6 +135,12 @@ struct pl_neigh {
 	bool is_static; /* Static_MAC_Binding: wins over a learned one */
 };
 
+/* A learned MAC of a switch (Southbound FDB): where it lives. */
+struct pl_fdb {
+	uint64_t mac;  /* 48 bits */
+	uint32_t port; /* logical port key */
+};
+
 struct pl_datapath {
 	uint32_t key;
 	bool router;
@@ -146,6 +152,8 @@ struct pl_datapath {
 	const struct pl_mcgroup *mcgroups; /* by key */
 	uint32_t n_neigh;
 	const struct pl_neigh *neigh; /* by (port, ip) */
+	uint32_t n_fdb;
+	const struct pl_fdb *fdb; /* by mac */
 };
 
 /* Where a local DPDK port's packets enter: the logical port it stands for,

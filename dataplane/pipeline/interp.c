@@ -163,6 +163,21 @@ static const struct pl_neigh *neigh_find(const struct pl_datapath *dp, uint32_t 
 	return NULL;
 }
 
+static const struct pl_fdb *fdb_find(const struct pl_datapath *dp, uint64_t mac)
+{
+	uint32_t lo = 0, hi = dp->n_fdb;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (dp->fdb[mid].mac == mac)
+			return &dp->fdb[mid];
+		if (dp->fdb[mid].mac < mac)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 static pl_u128 mac_of(const uint8_t m[6])
 {
 	pl_u128 v = 0;
@@ -769,12 +784,21 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			       neigh_find(c->dp, port_arg(c, OPND(p, i, 1)), value_arg(c, OPND(p, i, 2))) !=
 			               NULL);
 			break;
-		case LFLOW_OP_LOOKUP_FDB:
-			result(c, OPND(p, i, 0), 0);
+		case LFLOW_OP_LOOKUP_FDB: {
+			/* R = lookup_fdb(P, A): A is known, and on port P. */
+			dep(c, PL_DEP_NEIGH);
+			uint32_t port = port_arg(c, OPND(p, i, 1));
+			const struct pl_fdb *f = fdb_find(c->dp, (uint64_t)value_arg(c, OPND(p, i, 2)));
+			result(c, OPND(p, i, 0), f != NULL && f->port == port);
 			break;
-		case LFLOW_OP_GET_FDB:
-			result(c, OPND(p, i, 0), 0);
+		}
+		case LFLOW_OP_GET_FDB: {
+			/* P = get_fdb(A): A's port, or 0 ("none") when unknown. */
+			dep(c, PL_DEP_NEIGH);
+			const struct pl_fdb *f = fdb_find(c->dp, (uint64_t)value_arg(c, OPND(p, i, 1)));
+			result(c, OPND(p, i, 0), f != NULL ? f->port : 0);
 			break;
+		}
 		case LFLOW_OP_PUT_ARP:
 		case LFLOW_OP_PUT_ND:
 			punt_learn(c, PL_PUNT_MAC_BINDING, port_arg(c, OPND(p, i, 1)),

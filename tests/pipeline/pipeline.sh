@@ -11,6 +11,8 @@
 #  - isolation: a switch not connected to the others exchanges nothing;
 #  - port security: a spoofed source MAC and a spoofed source IP are
 #    dropped, and `ferryctl drops' names the logical flow that dropped;
+#  - FDB: a port with unknown addresses is learned (an FDB row) and then
+#    reached by it;
 #  - changes take effect within a deadline: a port deleted becomes
 #    unreachable, a router port added becomes reachable;
 #  - `ferryctl trace' reports the stages of a packet, and agrees with
@@ -189,7 +191,7 @@ gen=$(fctl --json pipeline show | json 'j["generation"]')
 misses0=$(cache 'sum(w["misses"] for w in j["workers"])')
 # A port added to sw1 changes sw1's tables and ports, and lr0's (it
 # resolves the new address statically), nothing of sw0's.
-nb lsp-add sw1 vm5 -- lsp-set-addresses vm5 "00:00:00:00:00:05 10.0.1.15"
+nb lsp-add sw1 vm9 -- lsp-set-addresses vm9 "00:00:00:00:00:09 10.0.1.19"
 new_gen() { [ "$(fctl --json pipeline show | json 'j["generation"]')" -gt "$gen" ]; }
 check "the new port reaches the fast path" wait_for 10 new_gen
 check_eq "what changed is sw1's and lr0's alone" "lr0,sw1" "$(fctl --json pipeline show | json '",".join(sorted({d["name"] for d in j["datapaths"] for c in j["changed"] if c["datapath_key"] == d["key"]}))')"
@@ -200,6 +202,22 @@ check "invalidation was partial: entries remain" test "$(cache 'sum(w["entries"]
 check "cache flush empties the cache" bash -c "$FERRYCTL -s $FERRY_SOCK cache flush >/dev/null"
 flushed() { [ "$(cache 'sum(w["entries"] for w in j["workers"])')" -eq 0 ]; }
 check "no entries after the flush" wait_for 5 flushed
+
+# FDB learning: vm5's port has "unknown" addresses, so the switch learns
+# its MAC (put_fdb, an FDB row written by ferryd) and then delivers to it
+# by that row (get_fdb), not by flooding to the unknown group.
+instance vm5 10.0.0.15/24
+m5=$(mac_of vm5)
+nb lsp-add sw0 vm5 -- lsp-set-addresses vm5 unknown
+check "a port added at runtime" fctl port add vm5 "net_af_packet4,iface=$(if_of vm5)" iface-id=vm5
+check "vm5 (unknown addresses) reaches vm2" wait_for 10 pings vm5 10.0.0.12
+fdb_row() { ovn-sbctl --timeout=10 --bare --columns port_key find FDB "mac=\"$m5\"" | grep -q .; }
+check "ferryd wrote vm5's MAC to the FDB table" wait_for 5 fdb_row
+fdb_hit() {
+	fctl --json trace "inport == \"vm2\" && eth.src == $m2 && eth.dst == $m5 && ip4.src == 10.0.0.12 && ip4.dst == 10.0.0.15 && ip.ttl == 64 && icmp4.type == 0" |
+		json '"ok" if [s["outport"] for s in j["stages"] if s["type"] == "deliver"] == ["vm5"] and not [s for s in j["stages"] if s["type"] == "output" and s["outport"] == "_MC_unknown"] else ""' | grep -q ok
+}
+check "vm2 -> vm5 goes by the learned FDB entry, not the unknown group" wait_for 5 fdb_hit
 
 # Changes: a router port added becomes reachable; a port deleted does not.
 nb lrp-add lr0 lr0-sw2 00:00:00:00:ff:03 10.0.2.1/24
