@@ -155,6 +155,21 @@ static void encode_call(struct enc *e, const struct act *a)
 	insn_end(e, at);
 }
 
+/* R = select(ID[=WEIGHT], ...): the result's reference, then per member
+ * (id << 32) | weight (100 when not written, as ovn-sb(5) says). */
+static void encode_select(struct enc *e, const struct act *a)
+{
+	size_t at = insn_begin(e, a->op, 0, 0);
+	pb_push(e->pb, fref_word(&a->dst, NULL));
+	for (size_t i = 0; i < a->n_args; i++) {
+		const struct aarg *g = &a->args[i];
+		uint64_t id = g->key ? strtoull(g->key, NULL, 10) : g->v.value.lo;
+		uint64_t weight = g->key ? g->v.value.lo : 100;
+		pb_push(e->pb, (id & 0xffff) << 32 | (weight & 0xffff));
+	}
+	insn_end(e, at);
+}
+
 static void encode_punt(struct enc *e, const struct act *a)
 {
 	encode_nested(e, a, LFLOW_INSN_PUNT);
@@ -181,7 +196,7 @@ static void encode_punt(struct enc *e, const struct act *a)
 #define encode_CT_LB_MARK           encode_punt
 #define encode_CT_CLEAR             encode_header
 #define encode_CT_SNAT_TO_VIP       encode_punt
-#define encode_SELECT               encode_punt
+#define encode_SELECT               encode_select
 #define encode_ARP                  encode_clone
 #define encode_ND_NS                encode_clone
 #define encode_ND_NA                encode_clone

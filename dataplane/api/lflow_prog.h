@@ -165,7 +165,7 @@ struct lflow_atom {
 	X(CT_LB_MARK, "ct_lb_mark", false)                     \
 	X(CT_CLEAR, "ct_clear", true)                          \
 	X(CT_SNAT_TO_VIP, "ct_snat_to_vip", false)             \
-	X(SELECT, "select", false)                             \
+	X(SELECT, "select", true)                              \
 	X(ARP, "arp", true)                                   \
 	X(ND_NS, "nd_ns", true)                               \
 	X(ND_NA, "nd_na", true)                               \

@@ -603,6 +603,39 @@ static void punt_learn(struct pl_ctx *c, uint8_t kind, uint32_t port, pl_u128 ip
 	c->punt(c->punt_aux, &p);
 }
 
+/*
+ * R = select(...): one member, by weight, from a hash of the packet's
+ * addresses, protocol and ports, so that a flow keeps its member (ECMP).
+ * The cache key then holds those fields: the choice depends on them.
+ */
+static void select_member(struct pl_ctx *c, const uint64_t *w, unsigned n)
+{
+	static const unsigned fields[] = {LFLOW_F_IP6_SRC, LFLOW_F_IP6_DST, LFLOW_F_IP_PROTO,
+	                                  LFLOW_F_TCP_SRC, LFLOW_F_TCP_DST};
+	uint64_t h = 0x9e3779b97f4a7c15ull, total = 0;
+	for (unsigned i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		pl_u128 v = pl_field_get(&c->h, fields[i]);
+		mark_read(c, fields[i], pl_low_mask(field_width[fields[i]]));
+		h = (h ^ (uint64_t)v ^ (uint64_t)(v >> 64)) * 0xff51afd7ed558ccdull;
+		h ^= h >> 33;
+	}
+	if (n < 2)
+		return;
+	for (unsigned i = 1; i < n; i++)
+		total += w[i] & 0xffff;
+	if (total == 0)
+		return;
+	uint64_t pick = h % total;
+	for (unsigned i = 1; i < n; i++) {
+		uint64_t weight = w[i] & 0xffff;
+		if (pick < weight) {
+			result(c, w[0], (w[i] >> 32) & 0xffff);
+			return;
+		}
+		pick -= weight;
+	}
+}
+
 static void not_executable(struct pl_ctx *c, const struct pl_entry *e)
 {
 	if (e && c->lf_drops)
@@ -809,6 +842,11 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			punt_learn(c, PL_PUNT_FDB, port_arg(c, OPND(p, i, 1)), 0, false,
 			           value_arg(c, OPND(p, i, 2)));
 			break;
+		case LFLOW_OP_SELECT:
+			/* ovn-sb(5): processing moves on to the next table, and
+			 * actions after select() do not take effect. */
+			select_member(c, &p[i + 1], in.len - 1u);
+			return (int)((unsigned)c->pipeline << 8 | (c->table + 1u));
 		case LFLOW_OP_CHECK_PKT_LARGER:
 			/* Only gateway ports with an MTU use it; no such port runs
 			 * here yet, so nothing is larger. */
@@ -827,7 +865,7 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
  * without a tail `next'. */
 static void run_tables(struct pl_ctx *c, unsigned pipeline, unsigned table)
 {
-	uint8_t saved_pipeline = c->pipeline;
+	uint8_t saved_pipeline = c->pipeline, saved_table = c->table;
 	if (c->depth >= PL_DEPTH_MAX) {
 		drop(c, DROP_PL_LOOP, 0);
 		return;
@@ -839,6 +877,7 @@ static void run_tables(struct pl_ctx *c, unsigned pipeline, unsigned table)
 			break;
 		}
 		c->pipeline = (uint8_t)pipeline;
+		c->table = (uint8_t)table;
 		const struct pl_table *t = &c->dp->tables[pipeline][table];
 		const struct pl_entry *e = lookup(c, t);
 		struct pl_hdrs before;
@@ -886,6 +925,7 @@ static void run_tables(struct pl_ctx *c, unsigned pipeline, unsigned table)
 	}
 	c->depth--;
 	c->pipeline = saved_pipeline;
+	c->table = saved_table;
 }
 
 void pl_run(struct pl_ctx *c, uint32_t dp, uint32_t inport)

@@ -117,7 +117,8 @@ struct pl_ctx {
 	const struct pl_datapath *dp;
 	struct pl_hdrs h;
 	uint8_t kind;     /* enum pl_kind of the packet being processed */
-	uint8_t pipeline; /* the pipeline running now */
+	uint8_t pipeline; /* the pipeline running now ... */
+	uint8_t table;    /* ... and its table */
 	unsigned steps, depth;
 	bool dropped; /* some copy was dropped (and counted) */
 	const struct pl_entry *last; /* the last entry run, for implicit drops */

@@ -11,6 +11,7 @@
 #  - isolation: a switch not connected to the others exchanges nothing;
 #  - port security: a spoofed source MAC and a spoofed source IP are
 #    dropped, and `ferryctl drops' names the logical flow that dropped;
+#  - ECMP: select() spreads flows over next hops, one flow keeps one;
 #  - FDB: a port with unknown addresses is learned (an FDB row) and then
 #    reached by it;
 #  - changes take effect within a deadline: a port deleted becomes
@@ -202,6 +203,26 @@ check "invalidation was partial: entries remain" test "$(cache 'sum(w["entries"]
 check "cache flush empties the cache" bash -c "$FERRYCTL -s $FERRY_SOCK cache flush >/dev/null"
 flushed() { [ "$(cache 'sum(w["entries"] for w in j["workers"])')" -eq 0 ]; }
 check "no entries after the flush" wait_for 5 flushed
+
+# ECMP: two routes to 10.9.0.0/24, via vm3 and via vm9 (unbound here);
+# select() spreads flows over both, each flow keeping its next hop.
+nb --ecmp lr-route-add lr0 10.9.0.0/24 10.0.1.13
+nb --ecmp lr-route-add lr0 10.9.0.0/24 10.0.1.19
+ecmp_hops() {
+	for sport in $(seq 1000 1015); do
+		fctl --json trace "inport == \"vm1\" && eth.src == $m1 && eth.dst == 00:00:00:00:ff:01 && ip4.src == 10.0.0.11 && ip4.dst == 10.9.0.1 && ip.ttl == 64 && udp.src == $sport && udp.dst == 53" |
+			json '" ".join(s["outport"] for s in j["stages"] if s["type"] == "output" and s["datapath"] == "sw1")'
+	done | sort | uniq -c | awk '{print $2}' | tr '\n' ' '
+}
+ecmp_both() { [ "$(ecmp_hops)" = "vm3 vm9 " ]; }
+check "select() spreads 16 flows over both ECMP next hops" wait_for 5 ecmp_both
+one_flow() {
+	for i in 1 2 3; do
+		fctl --json trace "inport == \"vm1\" && eth.src == $m1 && eth.dst == 00:00:00:00:ff:01 && ip4.src == 10.0.0.11 && ip4.dst == 10.9.0.1 && ip.ttl == 64 && udp.src == 1234 && udp.dst == 53" |
+			json '" ".join(s["outport"] for s in j["stages"] if s["type"] == "output" and s["datapath"] == "sw1")'
+	done | sort -u | wc -l
+}
+check_eq "a flow keeps its next hop" 1 "$(one_flow)"
 
 # FDB learning: vm5's port has "unknown" addresses, so the switch learns
 # its MAC (put_fdb, an FDB row written by ferryd) and then delivers to it
