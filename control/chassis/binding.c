@@ -57,6 +57,11 @@ static bool requested_elsewhere(struct chassis *c, const struct ovsdb_row *pb, b
 	return !*for_us;
 }
 
+static bool is_virtual(const struct ovsdb_row *pb)
+{
+	return strcmp(ovsdb_datum_string(ovsdb_row_get(pb, SB_PB_TYPE)), "virtual") == 0;
+}
+
 static bool is_vif(const struct ovsdb_row *pb)
 {
 	const char *type = ovsdb_datum_string(ovsdb_row_get(pb, SB_PB_TYPE));
@@ -166,6 +171,22 @@ unsigned binding_reconcile(struct chassis *c, struct ovsdb_txn *txn)
 		has_owner = ovsdb_datum_uuid(ovsdb_row_get(pb, SB_PB_CHASSIS), &owner) == 0;
 		ours = has_owner && ovsdb_uuid_equals(&owner, &c->self);
 		p = lport_find(c, name);
+		if (p == NULL && is_virtual(pb)) {
+			/* A virtual port has no interface of its own: the fast
+			 * path binds it behind the parent that claims its address
+			 * (bind_vport); it is released here when that parent is
+			 * no longer a local port. */
+			const char *vp =
+			        ovsdb_datum_string(ovsdb_row_get(pb, SB_PB_VIRTUAL_PARENT));
+			if (ours && (vp[0] == '\0' || lport_find(c, vp) == NULL)) {
+				set_binding(c, txn, pb, false, false);
+				c->n_releases++;
+				n++;
+				CH_LOG(INFO, "releasing virtual port %s: parent %s not local", name,
+				       vp[0] ? vp : "(none)");
+			}
+			continue;
+		}
 		if (p == NULL || !is_vif(pb)) {
 			if (ours && (p != NULL || is_vif(pb))) {
 				set_binding(c, txn, pb, false, false);

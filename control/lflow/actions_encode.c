@@ -227,7 +227,7 @@ static void encode_punt(struct enc *e, const struct act *a)
 #define encode_SET_METER            encode_punt
 #define encode_CHECK_PKT_LARGER     encode_call
 #define encode_TRIGGER_EVENT        encode_punt
-#define encode_BIND_VPORT           encode_punt
+#define encode_BIND_VPORT           encode_call
 #define encode_HANDLE_SVC_CHECK     encode_punt
 #define encode_HANDLE_BFD_MSG       encode_punt
 #define encode_FWD_GROUP            encode_punt

@@ -183,13 +183,17 @@ static int lport_cmp(const void *pa, const void *pb)
 	return a->key < b->key ? -1 : a->key > b->key;
 }
 
-/* A Port_Binding's local DPDK port: its own iface, or for a container
- * port its parent's, with the tag. */
+/* A Port_Binding's local DPDK port: its own iface, for a container port
+ * its parent's (with the tag), for a virtual port its virtual parent's. */
 static uint16_t local_dpdk(const struct ovsdb_row *r, uint16_t *tag)
 {
 	const char *name = ovsdb_datum_string(ovsdb_row_get(r, SB_PB_LOGICAL_PORT));
 	const char *parent = ovsdb_datum_string(ovsdb_row_get(r, SB_PB_PARENT_PORT));
 	*tag = 0;
+	if (strcmp(ovsdb_datum_string(ovsdb_row_get(r, SB_PB_TYPE)), "virtual") == 0) {
+		const char *vp = ovsdb_datum_string(ovsdb_row_get(r, SB_PB_VIRTUAL_PARENT));
+		return vp[0] ? pipeline_local_port(vp) : DP_PORT_NONE;
+	}
 	if (parent[0] != '\0') {
 		int64_t t = ovsdb_datum_int(ovsdb_row_get(r, SB_PB_TAG), 0);
 		if (t <= 0 || t > 4095)

@@ -185,6 +185,50 @@ static bool fdb_write(struct ovsdb_txn *txn, const struct pl_punt *p)
 	return true;
 }
 
+/* bind_vport: Port_Binding of the virtual port: chassis = us,
+ * virtual_parent = the parent's name, as ovn-controller writes them. */
+static bool bind_vport(struct ovsdb_txn *txn, const struct pl_punt *p)
+{
+	const struct pl_datapath *dp = NULL;
+	const struct pl_lport *v = pl_state.cur ? find_port(&pl_state.cur->s, p->dp_key, p->port_key, &dp) : NULL;
+	const struct pl_lport *parent = dp ? pl_lport_find(dp, p->parent_key) : NULL;
+	const struct ovsdb_row *self = NULL, *pb = NULL;
+	char key[160];
+	if (v == NULL || parent == NULL)
+		return false;
+	snprintf(key, sizeof(key), "vport|%s|%s", v->name, parent->name);
+	uint64_t now = now_ms();
+	uintptr_t last = (uintptr_t)strmap_get(&pu.recent, key);
+	if (last && now - last < PUNT_REPEAT_MS) {
+		pu.n_skipped++;
+		return false;
+	}
+	strmap_put(&pu.recent, key, (void *)(uintptr_t)now);
+	struct ovsdb_table *ct = ovsdb_idl_table(pl_state.idl, SB_T_CHASSIS);
+	for (const struct ovsdb_row *r = ovsdb_table_first(ct); r; r = ovsdb_table_next(r))
+		if (strcmp(ovsdb_datum_string(ovsdb_row_get(r, SB_CHASSIS_NAME)), pl_state.chassis) == 0)
+			self = r;
+	struct ovsdb_table *pt = ovsdb_idl_table(pl_state.idl, SB_T_PB);
+	for (const struct ovsdb_row *r = ovsdb_table_first(pt); r; r = ovsdb_table_next(r))
+		if (strcmp(ovsdb_datum_string(ovsdb_row_get(r, SB_PB_LOGICAL_PORT)), v->name) == 0)
+			pb = r;
+	if (self == NULL || pb == NULL)
+		return false;
+	struct ovsdb_uuid owner;
+	bool ours = ovsdb_datum_uuid(ovsdb_row_get(pb, SB_PB_CHASSIS), &owner) == 0 &&
+	            ovsdb_uuid_equals(&owner, &self->uuid);
+	if (ours && strcmp(ovsdb_datum_string(ovsdb_row_get(pb, SB_PB_VIRTUAL_PARENT)),
+	                   parent->name) == 0) {
+		pu.n_skipped++;
+		return false;
+	}
+	json_t *row = ovsdb_txn_update(txn, SB_T_PB, &pb->uuid);
+	ovsdb_txn_set(txn, row, SB_T_PB, SB_PB_CHASSIS, ovsdb_uuid_to_json(&self->uuid));
+	ovsdb_txn_set(txn, row, SB_T_PB, SB_PB_VIRTUAL_PARENT, json_string(parent->name));
+	PL_LOG(INFO, "virtual port %s bound behind %s", v->name, parent->name);
+	return true;
+}
+
 static void drain(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -201,7 +245,9 @@ static void drain(evutil_socket_t fd, short what, void *arg)
 		pu.n_received++;
 		if (txn == NULL)
 			pu.n_skipped++;
-		else if (p->kind == PL_PUNT_FDB ? fdb_write(txn, p) : mac_binding(txn, p))
+		else if (p->kind == PL_PUNT_BIND_VPORT ? bind_vport(txn, p)
+		         : p->kind == PL_PUNT_FDB      ? fdb_write(txn, p)
+		                                       : mac_binding(txn, p))
 			ops++, pu.n_fdb += p->kind == PL_PUNT_FDB;
 	}
 	rte_mempool_put_bulk(pu.pool, v, n);

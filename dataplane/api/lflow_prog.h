@@ -196,7 +196,7 @@ struct lflow_atom {
 	X(SET_METER, "set_meter", false)                       \
 	X(CHECK_PKT_LARGER, "check_pkt_larger", true)         \
 	X(TRIGGER_EVENT, "trigger_event", false)               \
-	X(BIND_VPORT, "bind_vport", false)                     \
+	X(BIND_VPORT, "bind_vport", true)                      \
 	X(HANDLE_SVC_CHECK, "handle_svc_check", false)         \
 	X(HANDLE_BFD_MSG, "handle_bfd_msg", false)             \
 	X(FWD_GROUP, "fwd_group", false)                       \

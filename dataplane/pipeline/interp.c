@@ -847,6 +847,19 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			 * actions after select() do not take effect. */
 			select_member(c, &p[i + 1], in.len - 1u);
 			return (int)((unsigned)c->pipeline << 8 | (c->table + 1u));
+		case LFLOW_OP_BIND_VPORT: {
+			/* bind_vport(V, P): the virtual port V now lives behind P;
+			 * the control thread writes the binding. */
+			c->uncacheable = true;
+			if (c->punt != NULL) {
+				struct pl_punt b = {.kind = PL_PUNT_BIND_VPORT,
+				                    .dp_key = c->dp->key,
+				                    .port_key = (uint32_t)OPND(p, i, 1),
+				                    .parent_key = port_arg(c, OPND(p, i, 2))};
+				c->punt(c->punt_aux, &b);
+			}
+			break;
+		}
 		case LFLOW_OP_CHECK_PKT_LARGER:
 			/* Only gateway ports with an MTU use it; no such port runs
 			 * here yet, so nothing is larger. */

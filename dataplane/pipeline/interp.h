@@ -79,6 +79,7 @@ struct pl_out {
 enum pl_punt_kind {
 	PL_PUNT_MAC_BINDING, /* put_arp / put_nd */
 	PL_PUNT_FDB,         /* put_fdb */
+	PL_PUNT_BIND_VPORT,  /* bind_vport: port_key is the virtual port, parent_key its parent */
 };
 
 struct pl_punt {
@@ -87,6 +88,7 @@ struct pl_punt {
 	struct lflow_u128 ip; /* IPv4 in the low 32 bits, or IPv6 */
 	bool ip6;
 	uint8_t mac[6];
+	uint32_t parent_key;
 };
 
 /* Trace events, for `ferryctl trace' (NULL hook: no cost beyond a test). */

@@ -11,6 +11,7 @@
 #  - isolation: a switch not connected to the others exchanges nothing;
 #  - port security: a spoofed source MAC and a spoofed source IP are
 #    dropped, and `ferryctl drops' names the logical flow that dropped;
+#  - a virtual port is bound behind the parent that announces its address;
 #  - ECMP: select() spreads flows over next hops, one flow keeps one;
 #  - FDB: a port with unknown addresses is learned (an FDB row) and then
 #    reached by it;
@@ -203,6 +204,34 @@ check "invalidation was partial: entries remain" test "$(cache 'sum(w["entries"]
 check "cache flush empties the cache" bash -c "$FERRYCTL -s $FERRY_SOCK cache flush >/dev/null"
 flushed() { [ "$(cache 'sum(w["entries"] for w in j["workers"])')" -eq 0 ]; }
 check "no entries after the flush" wait_for 5 flushed
+
+# A virtual port: vip (10.0.0.100) may live behind vm2 or vm5. When vm2
+# announces the address (a gratuitous ARP), northd's flow runs
+# bind_vport(); ferryd binds vip here with vm2 as its virtual parent, and
+# frames for vip's MAC are delivered on vm2's port.
+nb lsp-add sw0 vip -- lsp-set-type vip virtual -- lsp-set-addresses vip "00:00:00:00:01:00 10.0.0.100" \
+	-- lsp-set-options vip virtual-ip=10.0.0.100 virtual-parents=vm2,vm5
+nb --wait=sb sync
+garp() {
+	on vm2 python3 -c '
+import socket, struct
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+mac = bytes.fromhex("'"${m2//:/}"'")
+ip = socket.inet_aton("10.0.0.100")
+s.send(b"\xff" * 6 + mac + b"\x08\x06" + struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + mac + ip + b"\x00" * 6 + ip)'
+}
+vip_bound() {
+	garp
+	[ "$(ovn-sbctl --timeout=10 --bare --columns virtual_parent find Port_Binding logical_port=vip)" = vm2 ] &&
+		[ -n "$(ovn-sbctl --timeout=10 --bare --columns chassis find Port_Binding logical_port=vip)" ]
+}
+check "bind_vport: vip is bound here behind vm2" wait_for 10 vip_bound
+vip_delivered() {
+	fctl --json trace "inport == \"vm1\" && eth.src == $m1 && eth.dst == 00:00:00:00:01:00 && ip4.src == 10.0.0.11 && ip4.dst == 10.0.0.100 && ip.ttl == 64 && icmp4.type == 8" |
+		json '[(o["outport"], o["dpdk_port"]) for o in j["outputs"]]' | grep -q ", 1)"
+}
+check "frames for vip leave on vm2's port" wait_for 5 vip_delivered
 
 # ECMP: two routes to 10.9.0.0/24, via vm3 and via vm9 (unbound here);
 # select() spreads flows over both, each flow keeping its next hop.
