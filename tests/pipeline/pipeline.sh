@@ -11,6 +11,7 @@
 #  - isolation: a switch not connected to the others exchanges nothing;
 #  - port security: a spoofed source MAC and a spoofed source IP are
 #    dropped, and `ferryctl drops' names the logical flow that dropped;
+#  - a localport is reached without being claimed;
 #  - a virtual port is bound behind the parent that announces its address;
 #  - ECMP: select() spreads flows over next hops, one flow keeps one;
 #  - FDB: a port with unknown addresses is learned (an FDB row) and then
@@ -204,6 +205,15 @@ check "invalidation was partial: entries remain" test "$(cache 'sum(w["entries"]
 check "cache flush empties the cache" bash -c "$FERRYCTL -s $FERRY_SOCK cache flush >/dev/null"
 flushed() { [ "$(cache 'sum(w["entries"] for w in j["workers"])')" -eq 0 ]; }
 check "no entries after the flush" wait_for 5 flushed
+
+# A localport (a metadata port, say): bound by its interface, claimed by
+# no chassis, reachable from the local ports.
+instance lp 10.0.0.50/24
+mlp=$(mac_of lp)
+nb lsp-add sw0 lp -- lsp-set-type lp localport -- lsp-set-addresses lp "$mlp 10.0.0.50"
+check "a localport added at runtime" fctl port add lp "net_af_packet5,iface=$(if_of lp)" iface-id=lp
+check "vm1 reaches the localport" wait_for 10 pings vm1 10.0.0.50
+check_eq "nobody claims a localport" "" "$(ovn-sbctl --timeout=10 --bare --columns chassis find Port_Binding logical_port=lp)"
 
 # A virtual port: vip (10.0.0.100) may live behind vm2 or vm5. When vm2
 # announces the address (a gratuitous ARP), northd's flow runs
