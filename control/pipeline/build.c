@@ -22,8 +22,8 @@ struct bctx {
 	const char *chassis;
 	struct ovsdb_uuid self;
 	bool have_self;
-	struct strmap dp_by_uuid;  /* uuid -> index + 1 */
-	struct strmap dp_by_key;   /* "%u" -> index + 1 */
+	struct strmap dp_by_uuid;   /* uuid -> index + 1 */
+	struct strmap dp_by_key;    /* "%u" -> index + 1 */
 	struct strmap flow_by_uuid; /* uuid -> index + 1 */
 	struct pl_datapath *dps;
 	uint32_t n_dps;
@@ -126,8 +126,8 @@ static bool parse_psec(struct pl_gen *g, const char *text, struct pl_psec *e)
 	snprintf(buf, sizeof(buf), "%s", text);
 	char *save = NULL, *tok = strtok_r(buf, " ", &save);
 	unsigned m[6];
-	if (tok == NULL || sscanf(tok, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4],
-	                          &m[5]) != 6)
+	if (tok == NULL ||
+	    sscanf(tok, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
 		return false;
 	for (int i = 0; i < 6; i++)
 		e->mac[i] = (uint8_t)m[i];
@@ -157,8 +157,9 @@ static bool parse_psec(struct pl_gen *g, const char *text, struct pl_psec *e)
 			}
 			if (len < 0 || len > 128)
 				len = 128;
-			struct lflow_u128 mk = {len >= 64 ? ~0ull : (len ? ~0ull << (64 - len) : 0),
-			                        len <= 64 ? 0 : (len == 128 ? ~0ull : ~0ull << (128 - len))};
+			struct lflow_u128 mk = {
+			        len >= 64 ? ~0ull : (len ? ~0ull << (64 - len) : 0),
+			        len <= 64 ? 0 : (len == 128 ? ~0ull : ~0ull << (128 - len))};
 			v6[n6] = (struct lflow_u128){hi, lo};
 			m6[n6++] = mk;
 		}
@@ -253,7 +254,8 @@ static void build_ports(struct bctx *b)
 		p->peer_dp = UINT32_MAX;
 		if (p->type == PL_PORT_VIF) {
 			uint16_t tag, dpdk = local_dpdk(r, &tag);
-			const char *parent = ovsdb_datum_string(ovsdb_row_get(r, SB_PB_PARENT_PORT));
+			const char *parent =
+			        ovsdb_datum_string(ovsdb_row_get(r, SB_PB_PARENT_PORT));
 			/* A container port follows its parent's binding, unless
 			 * another chassis holds it (requested elsewhere). */
 			bool here = parent[0] ? dpdk != DP_PORT_NONE && !bound_elsewhere(b, r)
@@ -276,7 +278,8 @@ static void build_ports(struct bctx *b)
 			struct pl_psec *e = az(g, n * sizeof(*e));
 			uint16_t k = 0;
 			for (size_t i = 0; i < n; i++)
-				if (parse_psec(g, json_string_value(ovsdb_datum_at(ps, i)) ?: "", &e[k]))
+				if (parse_psec(g, json_string_value(ovsdb_datum_at(ps, i)) ?: "",
+				               &e[k]))
 					k++;
 				else
 					g->n_psec_errors++;
@@ -376,7 +379,8 @@ static void build_mcgroups(struct bctx *b)
 			if (ovsdb_datum_uuid(ovsdb_datum_at(ports, i), &u) < 0 ||
 			    (pb = ovsdb_table_get(pbt, &u)) == NULL)
 				continue;
-			keys[g->n++] = (uint32_t)ovsdb_datum_int(ovsdb_row_get(pb, SB_PB_TUNNEL_KEY), 0);
+			keys[g->n++] =
+			        (uint32_t)ovsdb_datum_int(ovsdb_row_get(pb, SB_PB_TUNNEL_KEY), 0);
 		}
 		g->ports = keys;
 		owner[k++] = d;
@@ -441,8 +445,8 @@ static void build_neighbours(struct bctx *b)
 	static const struct {
 		unsigned t, port, ip, mac;
 	} src[] = {
-	        {SB_T_STATIC_MAC_BINDING, SB_STATIC_MAC_BINDING_LOGICAL_PORT, SB_STATIC_MAC_BINDING_IP,
-	         SB_STATIC_MAC_BINDING_MAC},
+	        {SB_T_STATIC_MAC_BINDING, SB_STATIC_MAC_BINDING_LOGICAL_PORT,
+	         SB_STATIC_MAC_BINDING_IP, SB_STATIC_MAC_BINDING_MAC},
 	        {SB_T_MAC_BINDING, SB_MAC_BINDING_LOGICAL_PORT, SB_MAC_BINDING_IP,
 	         SB_MAC_BINDING_MAC},
 	};
@@ -468,7 +472,8 @@ static void build_neighbours(struct bctx *b)
 				unsigned m[6];
 				struct pl_neigh *e = &v[n];
 				if (p == NULL ||
-				    !parse_ip(ovsdb_datum_string(ovsdb_row_get(r, src[k].ip)), &e->ip) ||
+				    !parse_ip(ovsdb_datum_string(ovsdb_row_get(r, src[k].ip)),
+				              &e->ip) ||
 				    sscanf(ovsdb_datum_string(ovsdb_row_get(r, src[k].mac)),
 				           "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4],
 				           &m[5]) != 6)
@@ -511,11 +516,14 @@ static void build_fdb(struct bctx *b)
 		struct pl_datapath *dp = &b->dps[d];
 		struct pl_fdb *v = az(b->g, (n + 1) * sizeof(*v));
 		size_t k = 0;
-		for (const struct ovsdb_row *r = ovsdb_table_first(t); r && k < n; r = ovsdb_table_next(r)) {
+		for (const struct ovsdb_row *r = ovsdb_table_first(t); r && k < n;
+		     r = ovsdb_table_next(r)) {
 			unsigned m[6];
-			if ((uint32_t)ovsdb_datum_int(ovsdb_row_get(r, SB_FDB_DP_KEY), 0) != dp->key ||
-			    sscanf(ovsdb_datum_string(ovsdb_row_get(r, SB_FDB_MAC)), "%x:%x:%x:%x:%x:%x",
-			           &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+			if ((uint32_t)ovsdb_datum_int(ovsdb_row_get(r, SB_FDB_DP_KEY), 0) !=
+			            dp->key ||
+			    sscanf(ovsdb_datum_string(ovsdb_row_get(r, SB_FDB_MAC)),
+			           "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4],
+			           &m[5]) != 6)
 				continue;
 			uint64_t mac = 0;
 			for (int i = 0; i < 6; i++)
@@ -675,7 +683,8 @@ static void add_table(void *aux, const struct lflow_table_info *ti,
 		if (x[i].prog_len == 1) {
 			memcpy(&in, x[i].prog, sizeof(in));
 			if (in.op == LFLOW_OP_NEXT && !(in.flags & LFLOW_INSN_PUNT))
-				e[i].next_only = (int32_t)(((in.arg >> 8) & 1) << 8 | (in.arg & 0xff));
+				e[i].next_only =
+				        (int32_t)(((in.arg >> 8) & 1) << 8 | (in.arg & 0xff));
 		}
 	}
 	qsort_r(e, n, sizeof(*e), entry_cmp, b->flows);
@@ -719,166 +728,11 @@ static void find_self(struct bctx *b)
 {
 	struct ovsdb_table *t = ovsdb_idl_table(b->idl, SB_T_CHASSIS);
 	for (const struct ovsdb_row *r = ovsdb_table_first(t); r; r = ovsdb_table_next(r))
-		if (strcmp(ovsdb_datum_string(ovsdb_row_get(r, SB_CHASSIS_NAME)), b->chassis) == 0) {
+		if (strcmp(ovsdb_datum_string(ovsdb_row_get(r, SB_CHASSIS_NAME)), b->chassis) ==
+		    0) {
 			b->self = r->uuid;
 			b->have_self = true;
 		}
-}
-
-/* --- Dependency hashes (see pl_dep). --- */
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ull;
-	return h;
-}
-
-#define FNV0 0xcbf29ce484222325ull
-
-static uint64_t set_hash(const struct pl_snapshot *s, uint32_t id)
-{
-	if (id >= s->n_sets)
-		return 1;
-	const struct pl_set *st = &s->sets[id];
-	uint64_t h = fnv(FNV0, &st->n, sizeof(st->n));
-	h = fnv(h, st->vals, st->n * sizeof(*st->vals));
-	return fnv(h, st->masks, st->n * sizeof(*st->masks));
-}
-
-static uint64_t table_hash(const struct pl_snapshot *s, const struct pl_table *t)
-{
-	uint64_t h = fnv(FNV0, &t->n, sizeof(t->n));
-	for (uint32_t i = 0; i < t->n; i++) {
-		const struct pl_entry *e = &t->e[i];
-		h = fnv(h, &e->priority, sizeof(e->priority));
-		h = fnv(h, &e->n_atoms, sizeof(e->n_atoms));
-		for (uint32_t k = 0; k < e->n_atoms; k++) {
-			struct lflow_atom a = e->atoms[k];
-			if (a.kind == LFLOW_ATOM_IN_SET || a.kind == LFLOW_ATOM_NOT_SET) {
-				uint64_t sh = set_hash(s, a.set_id);
-				a.set_id = 0;
-				h = fnv(h, &sh, sizeof(sh));
-			}
-			h = fnv(h, &a, sizeof(a));
-		}
-		h = fnv(h, e->prog, e->prog_len * sizeof(*e->prog));
-	}
-	return h;
-}
-
-static uint64_t ports_hash(const struct pl_snapshot *s, const struct pl_datapath *dp)
-{
-	uint64_t h = FNV0;
-	for (uint32_t i = 0; i < dp->n_ports; i++) {
-		const struct pl_lport *p = &dp->ports[i];
-		uint32_t peer = p->peer_dp < s->n_datapaths ? s->datapaths[p->peer_dp].key : 0;
-		h = fnv(h, &p->key, sizeof(p->key));
-		h = fnv(h, &p->type, sizeof(p->type));
-		h = fnv(h, &p->dpdk, sizeof(p->dpdk));
-		h = fnv(h, &p->tag, sizeof(p->tag));
-		h = fnv(h, &peer, sizeof(peer));
-		h = fnv(h, &p->peer_key, sizeof(p->peer_key));
-		for (uint16_t k = 0; k < p->n_psec; k++) {
-			const struct pl_psec *e = &p->psec[k];
-			h = fnv(h, e->mac, 6);
-			h = fnv(h, e->ip4, e->n4 * sizeof(*e->ip4));
-			h = fnv(h, e->ip4_mask, e->n4 * sizeof(*e->ip4));
-			h = fnv(h, e->ip6, e->n6 * sizeof(*e->ip6));
-			h = fnv(h, e->ip6_mask, e->n6 * sizeof(*e->ip6));
-		}
-	}
-	return h;
-}
-
-static uint64_t mcgroups_hash(const struct pl_datapath *dp)
-{
-	uint64_t h = FNV0;
-	for (uint32_t i = 0; i < dp->n_mcgroups; i++) {
-		const struct pl_mcgroup *g = &dp->mcgroups[i];
-		h = fnv(h, &g->key, sizeof(g->key));
-		h = fnv(h, &g->n, sizeof(g->n));
-		h = fnv(h, g->ports, g->n * sizeof(*g->ports));
-	}
-	return h;
-}
-
-static uint64_t vif_hash(const struct pl_snapshot *s, const struct pl_vif *v)
-{
-	uint32_t dp = v->self.dp < s->n_datapaths ? s->datapaths[v->self.dp].key : 0;
-	uint64_t h = fnv(FNV0, &dp, sizeof(dp));
-	h = fnv(h, &v->self.port, sizeof(v->self.port));
-	for (uint16_t i = 0; i < v->n_tagged; i++) {
-		uint32_t tdp = v->tagged[i].dp < s->n_datapaths ? s->datapaths[v->tagged[i].dp].key : 0;
-		h = fnv(h, &v->tags[i], sizeof(v->tags[i]));
-		h = fnv(h, &tdp, sizeof(tdp));
-		h = fnv(h, &v->tagged[i].port, sizeof(v->tagged[i].port));
-	}
-	return h;
-}
-
-static int dep_cmp(const void *pa, const void *pb)
-{
-	const struct pl_dep *a = pa, *b = pb;
-	return a->tid < b->tid ? -1 : a->tid > b->tid;
-}
-
-static void build_deps(struct pl_gen *g)
-{
-	const struct pl_snapshot *s = &g->s;
-	size_t n = (size_t)s->n_datapaths * (2 * PL_TABLES_MAX) + RTE_MAX_ETHPORTS, k = 0;
-	struct pl_dep *d = calloc(n + 1, sizeof(*d));
-	if (d == NULL)
-		abort();
-	for (uint32_t i = 0; i < s->n_datapaths; i++) {
-		const struct pl_datapath *dp = &s->datapaths[i];
-		for (int p = 0; p < 2; p++)
-			for (int t = 0; t < PL_TABLES_MAX; t++) {
-				uint64_t h;
-				if (p == 1 && t == PL_DEP_PORTS)
-					h = ports_hash(s, dp);
-				else if (p == 1 && t == PL_DEP_MCGROUP)
-					h = mcgroups_hash(dp);
-				else if (p == 1 && t == PL_DEP_NEIGH)
-					h = fnv(fnv(FNV0, dp->neigh, dp->n_neigh * sizeof(*dp->neigh)),
-					        dp->fdb, dp->n_fdb * sizeof(*dp->fdb));
-				else
-					h = table_hash(s, &dp->tables[p][t]);
-				d[k++] = (struct pl_dep){PL_TID(dp->key, p, t), h};
-			}
-	}
-	for (unsigned i = 0; i < RTE_MAX_ETHPORTS; i++)
-		d[k++] = (struct pl_dep){i, vif_hash(s, &s->vifs[i])};
-	qsort(d, k, sizeof(*d), dep_cmp);
-	g->deps = d;
-	g->n_deps = k;
-}
-
-void pipeline_diff(struct pl_gen *g, const struct pl_gen *prev)
-{
-	g->s.prev_generation = prev ? prev->s.generation : 0;
-	uint32_t *ch = az(g, (g->n_deps + (prev ? prev->n_deps : 0) + 1) * sizeof(*ch));
-	size_t n = 0, i = 0, k = 0;
-	if (prev == NULL) {
-		for (i = 0; i < g->n_deps; i++)
-			ch[n++] = g->deps[i].tid;
-	} else {
-		while (i < g->n_deps || k < prev->n_deps) {
-			if (k == prev->n_deps || (i < g->n_deps && g->deps[i].tid < prev->deps[k].tid)) {
-				ch[n++] = g->deps[i++].tid;
-			} else if (i == g->n_deps || prev->deps[k].tid < g->deps[i].tid) {
-				ch[n++] = prev->deps[k++].tid;
-			} else {
-				if (g->deps[i].hash != prev->deps[k].hash)
-					ch[n++] = g->deps[i].tid;
-				i++;
-				k++;
-			}
-		}
-	}
-	g->s.changed = ch;
-	g->s.n_changed = (uint32_t)n;
 }
 
 struct pl_gen *pipeline_build(struct ovsdb_idl *idl, const struct lflow_compiler *c,
@@ -917,8 +771,7 @@ struct pl_gen *pipeline_build(struct ovsdb_idl *idl, const struct lflow_compiler
 	g->n_workers = n_workers;
 	for (unsigned w = 0; w < n_workers && w < DP_WORKERS_MAX; w++) {
 		g->s.counters[w].hits = calloc(b.n_entry_ids + 1, sizeof(uint64_t));
-		g->s.counters[w].drops =
-		        calloc(b.n_entry_ids + b.n_miss_ids + 1, sizeof(uint64_t));
+		g->s.counters[w].drops = calloc(b.n_entry_ids + b.n_miss_ids + 1, sizeof(uint64_t));
 		g->s.counters[w].lport_rx = calloc(g->s.n_lports + 1, sizeof(uint64_t));
 		g->s.counters[w].lport_tx = calloc(g->s.n_lports + 1, sizeof(uint64_t));
 		if (g->s.counters[w].hits == NULL || g->s.counters[w].drops == NULL ||
@@ -928,7 +781,7 @@ struct pl_gen *pipeline_build(struct ovsdb_idl *idl, const struct lflow_compiler
 	strmap_destroy(&b.dp_by_uuid);
 	strmap_destroy(&b.dp_by_key);
 	strmap_destroy(&b.flow_by_uuid);
-	build_deps(g);
+	pipeline_build_deps(g);
 	return g;
 }
 

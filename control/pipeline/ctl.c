@@ -38,7 +38,8 @@ static json_t *jstr(const char *s)
 static const struct pl_gen *current(struct ctl_req *req)
 {
 	if (pl_state.cur == NULL)
-		ctl_error(req, -ENOTCONN, "no pipeline snapshot yet (mode ovn, waiting for the database)");
+		ctl_error(req, -ENOTCONN,
+		          "no pipeline snapshot yet (mode ovn, waiting for the database)");
 	return pl_state.cur;
 }
 
@@ -50,7 +51,9 @@ static int show_cmd(struct ctl_req *req, void *arg)
 		return -ENOTCONN;
 	const struct pl_snapshot *s = &g->s;
 	json_t *dps = json_array();
-	ctl_printf(req, "snapshot %llu: %u datapaths, %u logical flows, %u entries; %llu builds, last %.1f ms, max %.1f ms\n",
+	ctl_printf(req,
+	           "snapshot %llu: %u datapaths, %u logical flows, %u entries; %llu builds, last "
+	           "%.1f ms, max %.1f ms\n",
 	           (unsigned long long)s->generation, s->n_datapaths, s->n_flows, s->n_entry_ids,
 	           (unsigned long long)pl_state.n_builds, pl_state.last_ms, pl_state.max_ms);
 	for (uint32_t d = 0; d < s->n_datapaths; d++) {
@@ -71,8 +74,8 @@ static int show_cmd(struct ctl_req *req, void *arg)
 				json_object_set_new(jp, "port_security_entries",
 				                    json_integer(p->n_psec));
 			json_array_append_new(ports, jp);
-			ctl_printf(req, "  %-24s key %-5u %-10s%s", p->name, p->key, port_types[p->type],
-			           p->n_psec ? " port-security" : "");
+			ctl_printf(req, "  %-24s key %-5u %-10s%s", p->name, p->key,
+			           port_types[p->type], p->n_psec ? " port-security" : "");
 			if (p->dpdk != DP_PORT_NONE)
 				ctl_printf(req, " dpdk %u", p->dpdk);
 			if (p->tag)
@@ -94,13 +97,16 @@ static int show_cmd(struct ctl_req *req, void *arg)
 			what = "multicast-groups";
 		else if (key && p == 1 && t == PL_DEP_NEIGH)
 			what = "neighbours";
-		json_array_append_new(changed, json_pack("{s:s, s:I, s:s, s:i}", "kind", what,
-		                                         "datapath_key", (json_int_t)key, "pipeline",
-		                                         p ? "egress" : "ingress", "table", (int)t));
+		json_array_append_new(changed,
+		                      json_pack("{s:s, s:I, s:s, s:i}", "kind", what,
+		                                "datapath_key", (json_int_t)key, "pipeline",
+		                                p ? "egress" : "ingress", "table", (int)t));
 	}
 	ctl_printf(req, "changed since snapshot %llu: %u dependencies\n",
 	           (unsigned long long)s->prev_generation, s->n_changed);
-	ctl_printf(req, "learned: %llu requests, %llu written, %llu skipped, %llu failed, %llu of them FDB\n",
+	ctl_printf(req,
+	           "learned: %llu requests, %llu written, %llu skipped, %llu failed, %llu of them "
+	           "FDB\n",
 	           (unsigned long long)pl_punt_counter("received"),
 	           (unsigned long long)pl_punt_counter("written"),
 	           (unsigned long long)pl_punt_counter("skipped"),
@@ -110,8 +116,8 @@ static int show_cmd(struct ctl_req *req, void *arg)
 	        "{s:I, s:I, s:I, s:I, s:f, s:f, s:o, s:I, s:I, s:o, s:{s:I, s:I, s:I, s:I, s:I}}",
 	        "generation", (json_int_t)s->generation, "builds", (json_int_t)pl_state.n_builds,
 	        "flows", (json_int_t)s->n_flows, "entries", (json_int_t)s->n_entry_ids,
-	        "last_build_ms", pl_state.last_ms, "max_build_ms", pl_state.max_ms,
-	        "changed", changed, "port_security_errors", (json_int_t)g->n_psec_errors, "tables_skipped",
+	        "last_build_ms", pl_state.last_ms, "max_build_ms", pl_state.max_ms, "changed",
+	        changed, "port_security_errors", (json_int_t)g->n_psec_errors, "tables_skipped",
 	        (json_int_t)g->n_tables_skipped, "datapaths", dps, "learned", "received",
 	        (json_int_t)pl_punt_counter("received"), "written",
 	        (json_int_t)pl_punt_counter("written"), "skipped",
@@ -161,8 +167,8 @@ static void add_snapshot(struct strmap *by_uuid, const struct pl_gen *g)
 					if (h == 0 && dr == 0)
 						continue;
 					char u[80];
-					snprintf(u, sizeof(u), "%s|%u", s->flows[tb->e[i].flow].uuid,
-					         s->datapaths[d].key);
+					snprintf(u, sizeof(u), "%s|%u",
+					         s->flows[tb->e[i].flow].uuid, s->datapaths[d].key);
 					uint64_t *v = strmap_get(by_uuid, u);
 					if (v == NULL) {
 						v = calloc(2, sizeof(*v));
@@ -178,8 +184,8 @@ static void add_snapshot(struct strmap *by_uuid, const struct pl_gen *g)
 
 /* Hits still held in the workers' flow cache entries, resolved against
  * the live snapshot (read without locks: a torn count is off by a few). */
-static void add_caches(const struct pl_snapshot *s, uint64_t *hits, uint64_t *drops,
-                       uint64_t *rx, uint64_t *tx)
+static void add_caches(const struct pl_snapshot *s, uint64_t *hits, uint64_t *drops, uint64_t *rx,
+                       uint64_t *tx)
 {
 	for (unsigned w = 0; w < port_n_workers(); w++) {
 		const struct fc *c = port_worker_cache(w);
@@ -236,10 +242,13 @@ static struct row *gather(const struct pl_gen *g, size_t *n_out)
 					struct row *r = by_flow[e->flow];
 					if (r == NULL && n < cap) {
 						r = by_flow[e->flow] = &v[n++];
-						*r = (struct row){0, 0, &s->flows[e->flow], dp, p, t};
-						pl_stats_flow(r->flow->uuid, dp->key, &r->hits, &r->drops);
+						*r = (struct row){0,  0, &s->flows[e->flow],
+						                  dp, p, t};
+						pl_stats_flow(r->flow->uuid, dp->key, &r->hits,
+						              &r->drops);
 						char u[80];
-						snprintf(u, sizeof(u), "%s|%u", r->flow->uuid, dp->key);
+						snprintf(u, sizeof(u), "%s|%u", r->flow->uuid,
+						         dp->key);
 						const uint64_t *rv = strmap_get(&retired, u);
 						if (rv) {
 							r->hits += rv[0];
@@ -293,7 +302,8 @@ static int list(struct ctl_req *req, bool drops)
 		return -ENOTCONN;
 	long limit = req->argc ? strtol(req->argv[0], NULL, 10) : 20;
 	if (limit <= 0)
-		return ctl_error(req, -EINVAL, "N must be a positive number, not '%s'", req->argv[0]);
+		return ctl_error(req, -EINVAL, "N must be a positive number, not '%s'",
+		                 req->argv[0]);
 	size_t n;
 	struct row *v = gather(g, &n);
 	qsort(v, n, sizeof(*v), drops ? by_drops : by_hits);
@@ -329,7 +339,9 @@ static void drops_hook(struct ctl_req *req)
 	if (pl_state.cur == NULL)
 		return;
 	struct ctl_req sub = {.argc = 0, .want_text = true};
-	ctl_printf(req, "\nlogical flows that dropped most (ferryctl lflow drops [N] for more, --json):\n");
+	ctl_printf(
+	        req,
+	        "\nlogical flows that dropped most (ferryctl lflow drops [N] for more, --json):\n");
 	if (list(&sub, true) == 0 && sub.text)
 		ctl_printf(req, "%s", sub.text);
 	free(sub.text);
@@ -351,7 +363,8 @@ static int lport_stats_cmd(struct ctl_req *req, void *arg)
 	if (g == NULL)
 		return -ENOTCONN;
 	const struct pl_snapshot *s = &g->s;
-	uint64_t *rx = calloc(s->n_lports + 1, sizeof(*rx)), *tx = calloc(s->n_lports + 1, sizeof(*tx));
+	uint64_t *rx = calloc(s->n_lports + 1, sizeof(*rx)),
+	         *tx = calloc(s->n_lports + 1, sizeof(*tx));
 	if (rx == NULL || tx == NULL)
 		abort();
 	add_caches(s, NULL, NULL, rx, tx);
@@ -382,12 +395,14 @@ static int lport_stats_cmd(struct ctl_req *req, void *arg)
 						t += old->s.counters[w].lport_tx[q->idx];
 					}
 				}
-			json_array_append_new(out, json_pack("{s:o, s:o, s:s, s:I, s:I}", "name",
-			                                     jstr(p->name), "datapath", jstr(dp->name),
-			                                     "type", port_types[p->type], "rx_packets",
-			                                     (json_int_t)r, "tx_packets", (json_int_t)t));
+			json_array_append_new(
+			        out, json_pack("{s:o, s:o, s:s, s:I, s:I}", "name", jstr(p->name),
+			                       "datapath", jstr(dp->name), "type",
+			                       port_types[p->type], "rx_packets", (json_int_t)r,
+			                       "tx_packets", (json_int_t)t));
 			ctl_printf(req, "%-28s %-16s %-10s %14llu %14llu\n", p->name, dp->name,
-			           port_types[p->type], (unsigned long long)r, (unsigned long long)t);
+			           port_types[p->type], (unsigned long long)r,
+			           (unsigned long long)t);
 		}
 	}
 	free(rx);
@@ -413,24 +428,27 @@ static int cache_cmd(struct ctl_req *req, void *arg)
 		const struct fc_stats *st = &c->st;
 		json_array_append_new(
 		        workers,
-		        json_pack("{s:i, s:I, s:I, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
-		                  "worker", w, "size", (json_int_t)c->size, "entries",
-		                  (json_int_t)c->n_entries, "masks", masks, "hits",
-		                  (json_int_t)st->hits, "misses", (json_int_t)st->misses, "inserts",
-		                  (json_int_t)st->inserts, "uncacheable", (json_int_t)st->uncacheable,
-		                  "invalidations", (json_int_t)st->invalidations, "evictions",
-		                  (json_int_t)st->evictions, "check_runs", (json_int_t)st->check_runs,
-		                  "check_mismatches", (json_int_t)st->check_mismatches, "check",
-		                  c->check));
-		ctl_printf(req, "%-6u %8u %8u %12llu %10llu %8u %10llu %10llu %8llu %9llu %10llu\n", w,
-		           c->size, c->n_entries, (unsigned long long)st->hits,
-		           (unsigned long long)st->misses, masks, (unsigned long long)st->uncacheable,
+		        json_pack(
+		                "{s:i, s:I, s:I, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+		                "worker", w, "size", (json_int_t)c->size, "entries",
+		                (json_int_t)c->n_entries, "masks", masks, "hits",
+		                (json_int_t)st->hits, "misses", (json_int_t)st->misses, "inserts",
+		                (json_int_t)st->inserts, "uncacheable", (json_int_t)st->uncacheable,
+		                "invalidations", (json_int_t)st->invalidations, "evictions",
+		                (json_int_t)st->evictions, "check_runs", (json_int_t)st->check_runs,
+		                "check_mismatches", (json_int_t)st->check_mismatches, "check",
+		                c->check));
+		ctl_printf(req, "%-6u %8u %8u %12llu %10llu %8u %10llu %10llu %8llu %9llu %10llu\n",
+		           w, c->size, c->n_entries, (unsigned long long)st->hits,
+		           (unsigned long long)st->misses, masks,
+		           (unsigned long long)st->uncacheable,
 		           (unsigned long long)st->invalidations, (unsigned long long)st->evictions,
 		           (unsigned long long)st->check_runs,
 		           (unsigned long long)st->check_mismatches);
 	}
 	if (json_array_size(workers) == 0)
-		ctl_printf(req, "no flow cache (mode cross-connect, or dataplane.cache-entries = 0)\n");
+		ctl_printf(req,
+		           "no flow cache (mode cross-connect, or dataplane.cache-entries = 0)\n");
 	req->result = json_pack("{s:o}", "workers", workers);
 	return 0;
 }
@@ -467,8 +485,7 @@ static const struct ctl_cmd cmds[] = {
         {"trace", "MICROFLOW | --live FILTER [--count N] [--wait S]",
          "run a packet (or the next N real ones matching FILTER) through the logical "
          "pipelines and print each stage",
-         1, UINT32_MAX,
-         pipeline_trace_cmd, NULL},
+         1, UINT32_MAX, pipeline_trace_cmd, NULL},
 };
 
 void pipeline_ctl_register(void)

@@ -66,7 +66,8 @@ int pipeline_live_start(struct ctl_req *req)
 	pipeline_live_stop();
 	unsigned count = 1, wait_s = 10, last = req->argc;
 	for (unsigned i = 1; i + 1 < req->argc; i++) {
-		bool c = strcmp(req->argv[i], "--count") == 0, w = strcmp(req->argv[i], "--wait") == 0;
+		bool c = strcmp(req->argv[i], "--count") == 0,
+		     w = strcmp(req->argv[i], "--wait") == 0;
 		if (!c && !w)
 			continue;
 		char *end;
@@ -118,7 +119,8 @@ int pipeline_live_start(struct ctl_req *req)
 int pipeline_live_poll(struct ctl_req *req)
 {
 	if (req->argc != 2 || live.lv == NULL || strtoull(req->argv[1], NULL, 10) != live.id)
-		return ctl_error(req, -ENOENT, "no such live trace (it ended, or another replaced it)");
+		return ctl_error(req, -ENOENT,
+		                 "no such live trace (it ended, or another replaced it)");
 	struct pl_live *lv = live.lv;
 	uint32_t ready = 0, claimed = __atomic_load_n(&lv->claimed, __ATOMIC_ACQUIRE);
 	claimed = claimed < lv->want ? claimed : lv->want;
@@ -150,7 +152,8 @@ int pipeline_live_poll(struct ctl_req *req)
 		}
 		json_t *j = pipeline_trace_packet(req, s, &r->k, dp, r->port);
 		json_object_set_new(j, "dpdk_port", json_integer(r->k.in_port));
-		json_object_set_new(j, "captured_generation", json_integer((json_int_t)r->generation));
+		json_object_set_new(j, "captured_generation",
+		                    json_integer((json_int_t)r->generation));
 		json_array_append_new(pkts, j);
 	}
 	ctl_printf(req, "%zu of %u packets captured%s\n", json_array_size(pkts), lv->want,

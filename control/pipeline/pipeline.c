@@ -75,8 +75,8 @@ static void fold_counters(struct pl_gen *g)
 						drops += s->counters[w].drops[tb->e[i].id];
 					}
 					if (hits || drops)
-						pl_stats_add_flow(&s->flows[tb->e[i].flow], dp->key, hits,
-						                  drops);
+						pl_stats_add_flow(&s->flows[tb->e[i].flow], dp->key,
+						                  hits, drops);
 				}
 			}
 	}
@@ -133,10 +133,12 @@ static bool changed(struct ovsdb_idl *idl, unsigned t)
 static void on_change(struct ovsdb_idl *idl, void *arg)
 {
 	(void)arg;
-	static const unsigned tables[] = {SB_T_DATAPATH, SB_T_PB,          SB_T_LFLOW,
-	                                  SB_T_DPG,      SB_T_MCGROUP,     SB_T_ADDRESS_SET,
-	                                  SB_T_PORT_GROUP, SB_T_CHASSIS,   SB_T_MAC_BINDING,
-	                                  SB_T_STATIC_MAC_BINDING, SB_T_FDB};
+	static const unsigned tables[] = {SB_T_DATAPATH,    SB_T_PB,
+	                                  SB_T_LFLOW,       SB_T_DPG,
+	                                  SB_T_MCGROUP,     SB_T_ADDRESS_SET,
+	                                  SB_T_PORT_GROUP,  SB_T_CHASSIS,
+	                                  SB_T_MAC_BINDING, SB_T_STATIC_MAC_BINDING,
+	                                  SB_T_FDB};
 	if (!pl_state.running)
 		return;
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)

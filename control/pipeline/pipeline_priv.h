@@ -28,15 +28,18 @@ struct pl_gen {
 	size_t n_deps;
 	struct arena arena;
 	unsigned n_workers;
-	uint64_t n_psec_errors;     /* port_security entries that did not parse */
-	uint64_t n_tables_skipped;  /* tables of unknown datapaths or past PL_TABLES_MAX */
-	uint64_t n_indexed;         /* tables with an index (struct pl_index) */
+	uint64_t n_psec_errors;    /* port_security entries that did not parse */
+	uint64_t n_tables_skipped; /* tables of unknown datapaths or past PL_TABLES_MAX */
+	uint64_t n_indexed;        /* tables with an index (struct pl_index) */
 };
 
 /* build.c */
 struct pl_gen *pipeline_build(struct ovsdb_idl *idl, const struct lflow_compiler *c,
                               const char *chassis, unsigned n_workers, uint64_t generation);
 void pipeline_gen_free(struct pl_gen *g);
+/* deps.c */
+/** Hash every dependency of @p g's snapshot (g->deps). */
+void pipeline_build_deps(struct pl_gen *g);
 /** Set @p g's changed list against @p prev (NULL: everything changed). */
 void pipeline_diff(struct pl_gen *g, const struct pl_gen *prev);
 

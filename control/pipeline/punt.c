@@ -41,7 +41,8 @@ static struct {
 	struct event *ev;
 	struct strmap recent; /* request text -> last write time (ms) as pointer */
 	bool txn_in_flight;
-	uint64_t n_received, n_written, n_skipped, n_failed, n_fdb; /* n_fdb: FDB rows among the written */
+	uint64_t n_received, n_written, n_skipped, n_failed,
+	        n_fdb; /* n_fdb: FDB rows among the written */
 } pu;
 
 uint64_t pl_punt_counter(const char *name);
@@ -89,9 +90,8 @@ static const struct ovsdb_row *dp_row(uint32_t key)
 static bool mac_binding(struct ovsdb_txn *txn, const struct pl_punt *p)
 {
 	const struct pl_datapath *dp = NULL;
-	const struct pl_lport *lp = pl_state.cur ? find_port(&pl_state.cur->s, p->dp_key,
-	                                                     p->port_key, &dp)
-	                                         : NULL;
+	const struct pl_lport *lp =
+	        pl_state.cur ? find_port(&pl_state.cur->s, p->dp_key, p->port_key, &dp) : NULL;
 	const struct ovsdb_row *dpr = dp_row(p->dp_key);
 	char ip[INET6_ADDRSTRLEN], mac[18], key[128];
 	if (lp == NULL || dpr == NULL)
@@ -107,8 +107,8 @@ static bool mac_binding(struct ovsdb_txn *txn, const struct pl_punt *p)
 		uint32_t v = htonl((uint32_t)p->ip.lo);
 		inet_ntop(AF_INET, &v, ip, sizeof(ip));
 	}
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", p->mac[0], p->mac[1],
-	         p->mac[2], p->mac[3], p->mac[4], p->mac[5]);
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", p->mac[0], p->mac[1], p->mac[2],
+	         p->mac[3], p->mac[4], p->mac[5]);
 	snprintf(key, sizeof(key), "%s|%s|%s", lp->name, ip, mac);
 	uint64_t now = now_ms();
 	uintptr_t last = (uintptr_t)strmap_get(&pu.recent, key);
@@ -125,7 +125,8 @@ static bool mac_binding(struct ovsdb_txn *txn, const struct pl_punt *p)
 		           lp->name) == 0 &&
 		    strcmp(ovsdb_datum_string(ovsdb_row_get(r, SB_MAC_BINDING_IP)), ip) == 0)
 			found = r;
-	if (found && strcmp(ovsdb_datum_string(ovsdb_row_get(found, SB_MAC_BINDING_MAC)), mac) == 0) {
+	if (found &&
+	    strcmp(ovsdb_datum_string(ovsdb_row_get(found, SB_MAC_BINDING_MAC)), mac) == 0) {
 		pu.n_skipped++;
 		return false;
 	}
@@ -154,8 +155,8 @@ static bool fdb_write(struct ovsdb_txn *txn, const struct pl_punt *p)
 	char mac[18], key[64];
 	if (!ovsdb_idl_has_table(pl_state.idl, SB_T_FDB))
 		return false;
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", p->mac[0], p->mac[1],
-	         p->mac[2], p->mac[3], p->mac[4], p->mac[5]);
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", p->mac[0], p->mac[1], p->mac[2],
+	         p->mac[3], p->mac[4], p->mac[5]);
 	snprintf(key, sizeof(key), "fdb|%u|%u|%s", p->dp_key, p->port_key, mac);
 	uint64_t now = now_ms();
 	uintptr_t last = (uintptr_t)strmap_get(&pu.recent, key);
@@ -190,7 +191,8 @@ static bool fdb_write(struct ovsdb_txn *txn, const struct pl_punt *p)
 static bool bind_vport(struct ovsdb_txn *txn, const struct pl_punt *p)
 {
 	const struct pl_datapath *dp = NULL;
-	const struct pl_lport *v = pl_state.cur ? find_port(&pl_state.cur->s, p->dp_key, p->port_key, &dp) : NULL;
+	const struct pl_lport *v =
+	        pl_state.cur ? find_port(&pl_state.cur->s, p->dp_key, p->port_key, &dp) : NULL;
 	const struct pl_lport *parent = dp ? pl_lport_find(dp, p->parent_key) : NULL;
 	const struct ovsdb_row *self = NULL, *pb = NULL;
 	char key[160];
@@ -206,7 +208,8 @@ static bool bind_vport(struct ovsdb_txn *txn, const struct pl_punt *p)
 	strmap_put(&pu.recent, key, (void *)(uintptr_t)now);
 	struct ovsdb_table *ct = ovsdb_idl_table(pl_state.idl, SB_T_CHASSIS);
 	for (const struct ovsdb_row *r = ovsdb_table_first(ct); r; r = ovsdb_table_next(r))
-		if (strcmp(ovsdb_datum_string(ovsdb_row_get(r, SB_CHASSIS_NAME)), pl_state.chassis) == 0)
+		if (strcmp(ovsdb_datum_string(ovsdb_row_get(r, SB_CHASSIS_NAME)),
+		           pl_state.chassis) == 0)
 			self = r;
 	struct ovsdb_table *pt = ovsdb_idl_table(pl_state.idl, SB_T_PB);
 	for (const struct ovsdb_row *r = ovsdb_table_first(pt); r; r = ovsdb_table_next(r))

@@ -94,19 +94,22 @@ static void on_event(void *aux, const struct pl_ev *ev)
 			ctl_printf(req, "%*s%s %s table %u: no match: drop\n", ind, "", dpn,
 			           ev->pipeline ? "egress" : "ingress", ev->table);
 			j = json_pack("{s:s, s:o, s:I, s:s, s:i}", "type", "table", "datapath",
-			              jstr(dpn), "datapath_key", (json_int_t)ev->dp->key, "pipeline",
-			              ev->pipeline ? "egress" : "ingress", "table", ev->table);
+			              jstr(dpn), "datapath_key", (json_int_t)ev->dp->key,
+			              "pipeline", ev->pipeline ? "egress" : "ingress", "table",
+			              ev->table);
 			json_object_set_new(j, "lflow", json_null());
 		} else {
 			const struct pl_flow *f = &t->s->flows[ev->entry->flow];
-			ctl_printf(req, "%*s%s %s table %u, priority %d, lflow %.8s\n", ind, "", dpn,
-			           ev->pipeline ? "egress" : "ingress", ev->table, ev->entry->priority,
-			           f->uuid);
-			ctl_printf(req, "%*s  %s\n%*s  => %s\n", ind, "", f->match, ind, "", f->actions);
-			j = json_pack("{s:s, s:o, s:I, s:s, s:i, s:i, s:o, s:o, s:o}", "type", "table",
-			              "datapath", jstr(dpn), "datapath_key", (json_int_t)ev->dp->key,
-			              "pipeline", ev->pipeline ? "egress" : "ingress", "table",
-			              ev->table, "priority", ev->entry->priority, "lflow", jstr(f->uuid),
+			ctl_printf(req, "%*s%s %s table %u, priority %d, lflow %.8s\n", ind, "",
+			           dpn, ev->pipeline ? "egress" : "ingress", ev->table,
+			           ev->entry->priority, f->uuid);
+			ctl_printf(req, "%*s  %s\n%*s  => %s\n", ind, "", f->match, ind, "",
+			           f->actions);
+			j = json_pack("{s:s, s:o, s:I, s:s, s:i, s:i, s:o, s:o, s:o}", "type",
+			              "table", "datapath", jstr(dpn), "datapath_key",
+			              (json_int_t)ev->dp->key, "pipeline",
+			              ev->pipeline ? "egress" : "ingress", "table", ev->table,
+			              "priority", ev->entry->priority, "lflow", jstr(f->uuid),
 			              "match", jstr(f->match), "actions", jstr(f->actions));
 		}
 		break;
@@ -117,9 +120,10 @@ static void on_event(void *aux, const struct pl_ev *ev)
 			return;
 		}
 		for (size_t i = 0; i < json_array_size(ch); i++)
-			ctl_printf(req, "%*s  %s\n", ind, "", json_string_value(json_array_get(ch, i)));
-		j = json_pack("{s:s, s:o, s:s, s:i, s:o}", "type", "changed", "datapath",
-		              jstr(dpn), "pipeline", ev->pipeline ? "egress" : "ingress", "table",
+			ctl_printf(req, "%*s  %s\n", ind, "",
+			           json_string_value(json_array_get(ch, i)));
+		j = json_pack("{s:s, s:o, s:s, s:i, s:o}", "type", "changed", "datapath", jstr(dpn),
+		              "pipeline", ev->pipeline ? "egress" : "ingress", "table",
 		              ev->entry ? t->s->flows[ev->entry->flow].table : 0, "fields", ch);
 		break;
 	}
@@ -130,9 +134,10 @@ static void on_event(void *aux, const struct pl_ev *ev)
 		              jstr(port_name(ev->dp, ev->port)));
 		break;
 	case PL_EV_DELIVER:
-		ctl_printf(req, "%*s=> delivered to \"%s\"\n", ind, "", port_name(ev->dp, ev->port));
-		j = json_pack("{s:s, s:o, s:o}", "type", "deliver", "datapath", jstr(dpn), "outport",
-		              jstr(port_name(ev->dp, ev->port)));
+		ctl_printf(req, "%*s=> delivered to \"%s\"\n", ind, "",
+		           port_name(ev->dp, ev->port));
+		j = json_pack("{s:s, s:o, s:o}", "type", "deliver", "datapath", jstr(dpn),
+		              "outport", jstr(port_name(ev->dp, ev->port)));
 		break;
 	case PL_EV_PATCH:
 		ctl_printf(req, "%*s-> patch port \"%s\": into the peer datapath\n", ind, "",
@@ -324,7 +329,8 @@ int pipeline_trace_cmd(struct ctl_req *req, void *arg)
 	h.k.nw_ttl = 64;
 	for (uint32_t i = 0; i < n; i++) {
 		if (atoms[i].kind != LFLOW_ATOM_EQ)
-			return ctl_error(req, -EINVAL, "microflow: a packet is described by equalities");
+			return ctl_error(req, -EINVAL,
+			                 "microflow: a packet is described by equalities");
 		pl_field_set(&h, atoms[i].field, pl_u128_of(atoms[i].value),
 		             pl_u128_of(atoms[i].mask));
 	}

@@ -42,7 +42,7 @@ struct pl_entry {
 	uint32_t prog_len;    /* words */
 	uint32_t flow;        /* index in pl_snapshot.flows */
 	uint32_t id;          /* index in the per-worker entry counters */
-	int32_t next_only;    /* the actions are just `next(...)': (pipeline << 8) | table; else -1 */
+	int32_t next_only; /* the actions are just `next(...)': (pipeline << 8) | table; else -1 */
 };
 
 /*
@@ -56,17 +56,17 @@ struct pl_entry {
  */
 struct pl_index {
 	uint16_t field;
-	uint32_t mask;                 /* buckets - 1, a power of two minus one */
-	const uint32_t *bucket;        /* [mask + 2]: start of bucket b in cand */
-	const uint32_t *cand;          /* entry indices, ascending within a bucket */
+	uint32_t mask;          /* buckets - 1, a power of two minus one */
+	const uint32_t *bucket; /* [mask + 2]: start of bucket b in cand */
+	const uint32_t *cand;   /* entry indices, ascending within a bucket */
 	uint32_t n_wild;
-	const uint32_t *wild;          /* ascending */
+	const uint32_t *wild; /* ascending */
 };
 
 struct pl_table {
 	uint32_t n;
-	const struct pl_entry *e; /* by priority, highest first */
-	uint32_t miss_id;         /* per-table counter slot for "no entry matched" */
+	const struct pl_entry *e;     /* by priority, highest first */
+	uint32_t miss_id;             /* per-table counter slot for "no entry matched" */
 	const struct pl_index *index; /* NULL: search all entries in order */
 };
 
@@ -108,10 +108,10 @@ struct pl_psec {
 };
 
 struct pl_lport {
-	uint32_t key;    /* Port_Binding.tunnel_key */
-	uint8_t type;    /* enum pl_port_type */
-	uint16_t dpdk;   /* local DPDK port, DP_PORT_NONE when none */
-	uint16_t tag;    /* container port: VLAN id on the parent, 0 none */
+	uint32_t key;      /* Port_Binding.tunnel_key */
+	uint8_t type;      /* enum pl_port_type */
+	uint16_t dpdk;     /* local DPDK port, DP_PORT_NONE when none */
+	uint16_t tag;      /* container port: VLAN id on the parent, 0 none */
 	uint32_t peer_dp;  /* patch: index of the peer datapath in the snapshot */
 	uint32_t peer_key; /* patch: the peer port's key */
 	uint16_t n_psec;
@@ -129,8 +129,8 @@ struct pl_mcgroup {
 
 /* A known neighbour (MAC_Binding, Static_MAC_Binding) of one logical port. */
 struct pl_neigh {
-	uint32_t port;         /* logical port key */
-	struct lflow_u128 ip;  /* IPv4 in the low 32 bits, or IPv6 */
+	uint32_t port;        /* logical port key */
+	struct lflow_u128 ip; /* IPv4 in the low 32 bits, or IPv6 */
 	uint8_t mac[6];
 	bool is_static; /* Static_MAC_Binding: wins over a learned one */
 };
@@ -166,8 +166,8 @@ struct pl_binding {
 struct pl_vif {
 	struct pl_binding self;
 	uint16_t n_tagged;
-	const uint16_t *tags;               /* [n_tagged] VLAN ids */
-	const struct pl_binding *tagged;    /* [n_tagged] */
+	const uint16_t *tags;            /* [n_tagged] VLAN ids */
+	const struct pl_binding *tagged; /* [n_tagged] */
 };
 
 /* A logical flow, for trace and drop reports. */
@@ -182,8 +182,10 @@ struct pl_flow {
 /* Per-worker counters a snapshot owns: [worker][id]. */
 struct pl_counters {
 	uint64_t *hits;  /* entry hits, by pl_entry.id */
-	uint64_t *drops; /* packets dropped by an entry's `drop;' (by id), then by table miss (by miss_id) */
-	uint64_t *lport_rx, *lport_tx; /* packets into / out of each logical port, by pl_lport.idx */
+	uint64_t *drops; /* packets dropped by an entry's `drop;' (by id), then by table miss (by
+	                    miss_id) */
+	uint64_t *lport_rx,
+	        *lport_tx; /* packets into / out of each logical port, by pl_lport.idx */
 };
 
 struct pl_snapshot {
@@ -201,7 +203,7 @@ struct pl_snapshot {
 	uint32_t n_sets;
 	const struct pl_set *sets; /* by set id */
 	uint32_t n_entry_ids, n_miss_ids;
-	uint32_t n_lports; /* every pl_lport.idx is below */
+	uint32_t n_lports;                    /* every pl_lport.idx is below */
 	struct pl_vif vifs[RTE_MAX_ETHPORTS]; /* by DPDK port id */
 	struct pl_counters counters[DP_WORKERS_MAX];
 };

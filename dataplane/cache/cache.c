@@ -33,7 +33,7 @@ static bool key_eq(const struct flow_key *a, const struct flow_key *b)
 void fc_apply(const struct fc_out *o, const struct flow_key *k, struct flow_key *final)
 {
 	const word *x = (const word *)k, *w = (const word *)&o->wr, *v = (const word *)&o->val;
-	word *f = (word *)final;
+	word *f = (word *) final;
 	for (size_t i = 0; i < KEY_WORDS; i++)
 		f[i] = (x[i] & ~w[i]) | (v[i] & w[i]);
 }

@@ -49,7 +49,7 @@
 
 struct fc_out {
 	uint16_t dpdk, tag;
-	bool writes; /* false: the packet leaves as it came (switching) */
+	bool writes;             /* false: the packet leaves as it came (switching) */
 	struct flow_key wr, val; /* final = (packet & ~wr) | (val & wr) */
 };
 
@@ -74,16 +74,16 @@ struct fc_stats {
 
 struct fc {
 	unsigned worker; /* whose counters entries fold into */
-	uint32_t size; /* slots, a power of two; 0: the cache is off */
+	uint32_t size;   /* slots, a power of two; 0: the cache is off */
 	uint32_t n_entries;
 	uint64_t snap_gen; /* generation of the snapshot the entries belong to */
 	bool check;        /* run the interpreter beside every hit and compare */
 	volatile bool flush_requested;
 	uint16_t n_masks;
 	uint32_t mask_refs[FC_MASKS_MAX];
-	uint8_t order[FC_MASKS_MAX]; /* masks in lookup order, busiest first */
-	uint8_t mask_nwords[FC_MASKS_MAX];       /* words of the key a mask keeps ... */
-	uint8_t mask_words[FC_MASKS_MAX][16];    /* ... and which (struct flow_key: 13) */
+	uint8_t order[FC_MASKS_MAX];          /* masks in lookup order, busiest first */
+	uint8_t mask_nwords[FC_MASKS_MAX];    /* words of the key a mask keeps ... */
+	uint8_t mask_words[FC_MASKS_MAX][16]; /* ... and which (struct flow_key: 13) */
 	struct flow_key masks[FC_MASKS_MAX];
 	struct fc_entry *e; /* [size] */
 	struct fc_stats st;

@@ -78,7 +78,8 @@ static void rewrite_l4(uint8_t *l4, uint32_t l4_len, const struct flow_key *o,
 		if (ip6 && (k->flags & FLOW_F_ND) && l4_len >= 24) {
 			memcpy(l4 + 8, k->nd_target, 16);
 			/* Link-layer address options. */
-			for (uint32_t o2 = 24; o2 + 8 <= l4_len && l4[o2 + 1]; o2 += 8u * l4[o2 + 1]) {
+			for (uint32_t o2 = 24; o2 + 8 <= l4_len && l4[o2 + 1];
+			     o2 += 8u * l4[o2 + 1]) {
 				if (l4[o2] == 1 && l4[0] == 135)
 					memcpy(l4 + o2 + 2, k->arp_sha, 6);
 				else if (l4[o2] == 2 && l4[0] == 136)
@@ -130,8 +131,10 @@ int pl_rewrite(struct rte_mbuf *m, const struct flow_key *o, const struct flow_o
 		if (!addrs && o->nw_tos == k->nw_tos && o->nw_ttl != k->nw_ttl) {
 			/* A router's hop: only the TTL changed, so the checksum is
 			 * updated incrementally (RFC 1624: HC' = ~(~HC + ~m + m')). */
-			uint16_t m0 = rte_cpu_to_be_16((uint16_t)(o->nw_ttl << 8 | ip->next_proto_id));
-			uint16_t m1 = rte_cpu_to_be_16((uint16_t)(k->nw_ttl << 8 | ip->next_proto_id));
+			uint16_t m0 =
+			        rte_cpu_to_be_16((uint16_t)(o->nw_ttl << 8 | ip->next_proto_id));
+			uint16_t m1 =
+			        rte_cpu_to_be_16((uint16_t)(k->nw_ttl << 8 | ip->next_proto_id));
 			uint32_t sum = (uint16_t)~ip->hdr_checksum + (uint16_t)~m0 + m1;
 			sum = (sum & 0xffff) + (sum >> 16);
 			sum = (sum & 0xffff) + (sum >> 16);
@@ -209,7 +212,8 @@ static struct rte_ipv6_hdr *put_ip6(uint8_t *p, const struct flow_key *k, uint16
 }
 
 /* The original IP datagram, without the Ethernet padding after it. */
-static uint32_t orig_l3(const struct rte_mbuf *m, const struct flow_offsets *ofs, const uint8_t **at)
+static uint32_t orig_l3(const struct rte_mbuf *m, const struct flow_offsets *ofs,
+                        const uint8_t **at)
 {
 	uint32_t len = rte_pktmbuf_data_len(m);
 	if (ofs->l3 == 0 || (uint32_t)ofs->l3 + 20 > len)

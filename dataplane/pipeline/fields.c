@@ -7,28 +7,57 @@
 
 #include <stddef.h>
 
-#define K(f, member, n, sh, m) [LFLOW_F_##f] = {PL_FD_KEY, offsetof(struct flow_key, member), n, sh, m}
+#define K(f, member, n, sh, m) \
+	[LFLOW_F_##f] = {PL_FD_KEY, offsetof(struct flow_key, member), n, sh, m}
 #define M(f, member) [LFLOW_F_##f] = {PL_FD_META, offsetof(struct lflow_meta, member), 4, 0, ~0ull}
-#define R(n) [LFLOW_F_REG##n] = {PL_FD_REGS, n, 4, 0, ~0ull}
+#define R(n)         [LFLOW_F_REG##n] = {PL_FD_REGS, n, 4, 0, ~0ull}
 _Static_assert(offsetof(struct pl_hdrs, m) >= sizeof(struct flow_key),
                "8-byte loads from the key's last fields stay inside struct pl_hdrs");
 const struct pl_fdesc pl_fdesc[LFLOW_F_N] = {
-        M(INPORT, inport), M(OUTPORT, outport), M(FLAGS, flags), M(CT_MARK, ct_mark),
-        M(PKT_MARK, pkt_mark), R(0), R(1), R(2), R(3), R(4), R(5), R(6), R(7), R(8), R(9),
-        K(ETH_SRC, eth_src, 6, 0, 0xffffffffffffull), K(ETH_DST, eth_dst, 6, 0, 0xffffffffffffull),
-        K(ARP_SHA, arp_sha, 6, 0, 0xffffffffffffull), K(ARP_THA, arp_tha, 6, 0, 0xffffffffffffull),
-        K(ND_SLL, arp_sha, 6, 0, 0xffffffffffffull), K(ND_TLL, arp_tha, 6, 0, 0xffffffffffffull),
-        K(ETH_TYPE, eth_type, 2, 0, 0xffff), K(IP_PROTO, nw_proto, 1, 0, 0xff),
-        K(ARP_OP, nw_proto, 1, 0, 0xff), K(IP_DSCP, nw_tos, 1, 2, 0x3f),
-        K(IP_ECN, nw_tos, 1, 0, 3), K(IP_TTL, nw_ttl, 1, 0, 0xff), K(IP_FRAG, nw_frag, 1, 0, 3),
-        K(IP4_SRC, ip_src, 4, 0, 0xffffffffull), K(IP4_DST, ip_dst, 4, 0, 0xffffffffull),
-        K(ARP_SPA, ip_src, 4, 0, 0xffffffffull), K(ARP_TPA, ip_dst, 4, 0, 0xffffffffull),
-        K(IP6_LABEL, ip6_label, 4, 0, 0xfffff), K(TCP_SRC, tp_src, 2, 0, 0xffff),
-        K(TCP_DST, tp_dst, 2, 0, 0xffff), K(UDP_SRC, tp_src, 2, 0, 0xffff),
-        K(UDP_DST, tp_dst, 2, 0, 0xffff), K(SCTP_SRC, tp_src, 2, 0, 0xffff),
-        K(SCTP_DST, tp_dst, 2, 0, 0xffff), K(TCP_FLAGS, tcp_flags, 2, 0, 0xfff),
-        K(ICMP4_TYPE, tp_src, 2, 0, 0xff), K(ICMP4_CODE, tp_dst, 2, 0, 0xff),
-        K(ICMP6_TYPE, tp_src, 2, 0, 0xff), K(ICMP6_CODE, tp_dst, 2, 0, 0xff),
+        M(INPORT, inport),
+        M(OUTPORT, outport),
+        M(FLAGS, flags),
+        M(CT_MARK, ct_mark),
+        M(PKT_MARK, pkt_mark),
+        R(0),
+        R(1),
+        R(2),
+        R(3),
+        R(4),
+        R(5),
+        R(6),
+        R(7),
+        R(8),
+        R(9),
+        K(ETH_SRC, eth_src, 6, 0, 0xffffffffffffull),
+        K(ETH_DST, eth_dst, 6, 0, 0xffffffffffffull),
+        K(ARP_SHA, arp_sha, 6, 0, 0xffffffffffffull),
+        K(ARP_THA, arp_tha, 6, 0, 0xffffffffffffull),
+        K(ND_SLL, arp_sha, 6, 0, 0xffffffffffffull),
+        K(ND_TLL, arp_tha, 6, 0, 0xffffffffffffull),
+        K(ETH_TYPE, eth_type, 2, 0, 0xffff),
+        K(IP_PROTO, nw_proto, 1, 0, 0xff),
+        K(ARP_OP, nw_proto, 1, 0, 0xff),
+        K(IP_DSCP, nw_tos, 1, 2, 0x3f),
+        K(IP_ECN, nw_tos, 1, 0, 3),
+        K(IP_TTL, nw_ttl, 1, 0, 0xff),
+        K(IP_FRAG, nw_frag, 1, 0, 3),
+        K(IP4_SRC, ip_src, 4, 0, 0xffffffffull),
+        K(IP4_DST, ip_dst, 4, 0, 0xffffffffull),
+        K(ARP_SPA, ip_src, 4, 0, 0xffffffffull),
+        K(ARP_TPA, ip_dst, 4, 0, 0xffffffffull),
+        K(IP6_LABEL, ip6_label, 4, 0, 0xfffff),
+        K(TCP_SRC, tp_src, 2, 0, 0xffff),
+        K(TCP_DST, tp_dst, 2, 0, 0xffff),
+        K(UDP_SRC, tp_src, 2, 0, 0xffff),
+        K(UDP_DST, tp_dst, 2, 0, 0xffff),
+        K(SCTP_SRC, tp_src, 2, 0, 0xffff),
+        K(SCTP_DST, tp_dst, 2, 0, 0xffff),
+        K(TCP_FLAGS, tcp_flags, 2, 0, 0xfff),
+        K(ICMP4_TYPE, tp_src, 2, 0, 0xff),
+        K(ICMP4_CODE, tp_dst, 2, 0, 0xff),
+        K(ICMP6_TYPE, tp_src, 2, 0, 0xff),
+        K(ICMP6_CODE, tp_dst, 2, 0, 0xff),
 };
 #undef K
 #undef M
@@ -60,7 +89,8 @@ static uint32_t merge32(uint32_t old, pl_u128 v, pl_u128 mask)
 static uint16_t merge16be(uint16_t old_be, pl_u128 v, pl_u128 mask)
 {
 	uint16_t old = rte_be_to_cpu_16(old_be);
-	return rte_cpu_to_be_16((uint16_t)((old & ~(uint16_t)mask) | ((uint16_t)v & (uint16_t)mask)));
+	return rte_cpu_to_be_16(
+	        (uint16_t)((old & ~(uint16_t)mask) | ((uint16_t)v & (uint16_t)mask)));
 }
 
 static pl_u128 regs_get(const struct lflow_meta *m, unsigned n)
@@ -105,7 +135,7 @@ pl_u128 pl_field_get(const struct pl_hdrs *h, unsigned field)
 	case LFLOW_F_ETH_SRC:
 		return load_be(k->eth_src, 6);
 	case LFLOW_F_ETH_DST:
-	 	return load_be(k->eth_dst, 6);
+		return load_be(k->eth_dst, 6);
 	case LFLOW_F_ETH_TYPE:
 		return rte_be_to_cpu_16(k->eth_type);
 	case LFLOW_F_VLAN_TCI:
@@ -212,7 +242,8 @@ void pl_field_set(struct pl_hdrs *h, unsigned field, pl_u128 v, pl_u128 mask)
 		uint16_t t = (uint16_t)((cur & ~mask) | (v & mask));
 		if (t & 0x1000) {
 			k->n_vlans = k->n_vlans ? k->n_vlans : 1;
-			k->vlan_tpid[0] = k->vlan_tpid[0] ? k->vlan_tpid[0] : rte_cpu_to_be_16(0x8100);
+			k->vlan_tpid[0] =
+			        k->vlan_tpid[0] ? k->vlan_tpid[0] : rte_cpu_to_be_16(0x8100);
 			k->vlan_tci[0] = rte_cpu_to_be_16(t & ~0x1000);
 		} else {
 			k->n_vlans = 0;

@@ -18,8 +18,7 @@
 #define RUN_END  (-1) /* actions done; nothing follows */
 #define RUN_STOP (-2) /* drop, or the packet halted: stop this copy */
 
-static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len,
-                    const struct pl_entry *e);
+static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const struct pl_entry *e);
 static void run_tables(struct pl_ctx *c, unsigned pipeline, unsigned table);
 
 static void drop(struct pl_ctx *c, enum drop_reason r, uint32_t port)
@@ -502,7 +501,8 @@ static void generate(struct pl_ctx *c, unsigned op)
 	case LFLOW_OP_ND_NS:
 		c->kind = PL_KIND_ND_NS;
 		memcpy(k->nd_target, k->ip_dst, 16);
-		memcpy(ip6_dst, (const uint8_t[16]){0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff}, 13);
+		memcpy(ip6_dst, (const uint8_t[16]){0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff},
+		       13);
 		memcpy(ip6_dst + 13, k->nd_target + 13, 3);
 		memcpy(k->ip_dst, ip6_dst, 16);
 		k->eth_dst[0] = 0x33;
@@ -652,8 +652,12 @@ static void trace_changes(struct pl_ctx *c, const struct pl_entry *e)
 	if (likely(c->trace == NULL) || c->tr_done || c->tr_before == NULL)
 		return;
 	c->tr_done = true;
-	struct pl_ev ev = {.type = PL_EV_ACTIONS, .dp = c->dp, .pipeline = c->pipeline,
-	                   .entry = e, .before = c->tr_before, .after = &c->h};
+	struct pl_ev ev = {.type = PL_EV_ACTIONS,
+	                   .dp = c->dp,
+	                   .pipeline = c->pipeline,
+	                   .entry = e,
+	                   .before = c->tr_before,
+	                   .after = &c->h};
 	c->trace(c->trace_aux, &ev);
 }
 
@@ -703,12 +707,14 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			break;
 		}
 		case LFLOW_OP_MOVE: {
-			struct lflow_fref d = fref_at(&OPND(p, i, 0), 0), s = fref_at(&OPND(p, i, 0), 1);
+			struct lflow_fref d = fref_at(&OPND(p, i, 0), 0),
+			                  s = fref_at(&OPND(p, i, 0), 1);
 			wfset(c, d, rget(c, s));
 			break;
 		}
 		case LFLOW_OP_EXCHANGE: {
-			struct lflow_fref d = fref_at(&OPND(p, i, 0), 0), s = fref_at(&OPND(p, i, 0), 1);
+			struct lflow_fref d = fref_at(&OPND(p, i, 0), 0),
+			                  s = fref_at(&OPND(p, i, 0), 1);
 			pl_u128 a = rget(c, d), b = rget(c, s);
 			wfset(c, d, b);
 			wfset(c, s, a);
@@ -722,7 +728,8 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			c->stack[c->n_stack++] = rget(c, fref_at(&OPND(p, i, 0), 0));
 			break;
 		case LFLOW_OP_POP:
-			wfset(c, fref_at(&OPND(p, i, 0), 0), c->n_stack ? c->stack[--c->n_stack] : 0);
+			wfset(c, fref_at(&OPND(p, i, 0), 0),
+			      c->n_stack ? c->stack[--c->n_stack] : 0);
 			break;
 		case LFLOW_OP_CT_CLEAR:
 			/* No tracker runs yet; clearing the state is all there is. */
@@ -770,7 +777,8 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			c->depth--;
 			restore(c, &sv);
 			if (unlikely(c->trace != NULL)) {
-				struct pl_ev ev = {.type = PL_EV_NESTED, .dp = c->dp, .op = LFLOW_OP_N};
+				struct pl_ev ev = {
+				        .type = PL_EV_NESTED, .dp = c->dp, .op = LFLOW_OP_N};
 				c->trace(c->trace_aux, &ev);
 			}
 			break;
@@ -807,28 +815,31 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			dep(c, PL_DEP_NEIGH);
 			const struct pl_neigh *nb = neigh_find(c->dp, port_arg(c, OPND(p, i, 1)),
 			                                       value_arg(c, OPND(p, i, 2)));
-			result(c, OPND(p, i, 0), nb && mac_of(nb->mac) == value_arg(c, OPND(p, i, 3)));
+			result(c, OPND(p, i, 0),
+			       nb && mac_of(nb->mac) == value_arg(c, OPND(p, i, 3)));
 			break;
 		}
 		case LFLOW_OP_LOOKUP_ARP_IP:
 		case LFLOW_OP_LOOKUP_ND_IP:
 			dep(c, PL_DEP_NEIGH);
 			result(c, OPND(p, i, 0),
-			       neigh_find(c->dp, port_arg(c, OPND(p, i, 1)), value_arg(c, OPND(p, i, 2))) !=
-			               NULL);
+			       neigh_find(c->dp, port_arg(c, OPND(p, i, 1)),
+			                  value_arg(c, OPND(p, i, 2))) != NULL);
 			break;
 		case LFLOW_OP_LOOKUP_FDB: {
 			/* R = lookup_fdb(P, A): A is known, and on port P. */
 			dep(c, PL_DEP_NEIGH);
 			uint32_t port = port_arg(c, OPND(p, i, 1));
-			const struct pl_fdb *f = fdb_find(c->dp, (uint64_t)value_arg(c, OPND(p, i, 2)));
+			const struct pl_fdb *f =
+			        fdb_find(c->dp, (uint64_t)value_arg(c, OPND(p, i, 2)));
 			result(c, OPND(p, i, 0), f != NULL && f->port == port);
 			break;
 		}
 		case LFLOW_OP_GET_FDB: {
 			/* P = get_fdb(A): A's port, or 0 ("none") when unknown. */
 			dep(c, PL_DEP_NEIGH);
-			const struct pl_fdb *f = fdb_find(c->dp, (uint64_t)value_arg(c, OPND(p, i, 1)));
+			const struct pl_fdb *f =
+			        fdb_find(c->dp, (uint64_t)value_arg(c, OPND(p, i, 1)));
 			result(c, OPND(p, i, 0), f != NULL ? f->port : 0);
 			break;
 		}
@@ -898,7 +909,8 @@ static void run_tables(struct pl_ctx *c, unsigned pipeline, unsigned table)
 			before = c->h;
 		if (e == NULL) {
 			if (unlikely(c->trace != NULL)) {
-				struct pl_ev ev = {.type = PL_EV_TABLE, .dp = c->dp,
+				struct pl_ev ev = {.type = PL_EV_TABLE,
+				                   .dp = c->dp,
 				                   .pipeline = (uint8_t)pipeline,
 				                   .table = (uint16_t)table};
 				c->trace(c->trace_aux, &ev);
@@ -915,8 +927,12 @@ static void run_tables(struct pl_ctx *c, unsigned pipeline, unsigned table)
 		c->last_visit = c->n_visit;
 		visit(c, PL_TID(c->dp->key, pipeline, table), (uint32_t)(e - t->e), 0);
 		if (unlikely(c->trace != NULL)) {
-			struct pl_ev ev = {.type = PL_EV_TABLE, .dp = c->dp, .pipeline = (uint8_t)pipeline,
-			                   .table = (uint16_t)table, .entry = e, .before = &before};
+			struct pl_ev ev = {.type = PL_EV_TABLE,
+			                   .dp = c->dp,
+			                   .pipeline = (uint8_t)pipeline,
+			                   .table = (uint16_t)table,
+			                   .entry = e,
+			                   .before = &before};
 			c->trace(c->trace_aux, &ev);
 			c->tr_before = &before;
 			c->tr_done = false;

@@ -42,14 +42,14 @@
  * for table 0's mapping of that port.
  */
 #define PL_TID(dp_key, pipeline, table) (((uint32_t)(dp_key) << 7) | ((pipeline) << 6) | (table))
-#define PL_DEP_PORTS   63
-#define PL_DEP_MCGROUP 62
-#define PL_DEP_NEIGH   61
+#define PL_DEP_PORTS                    63
+#define PL_DEP_MCGROUP                  62
+#define PL_DEP_NEIGH                    61
 
 /* A visit: tid << 32 | entry index << 16 | PL_VISIT_* flags. */
-#define PL_VISIT_MISS 0x1 /* no entry matched: the table's miss counter */
-#define PL_VISIT_DROP 0x2 /* the entry dropped the packet (lflow drop counter) */
-#define PL_VISIT_DEP  0x4 /* a dependency only: no counter */
+#define PL_VISIT_MISS 0x1  /* no entry matched: the table's miss counter */
+#define PL_VISIT_DROP 0x2  /* the entry dropped the packet (lflow drop counter) */
+#define PL_VISIT_DEP  0x4  /* a dependency only: no counter */
 #define PL_VISIT_RX   0x8  /* with PL_DEP_PORTS: a packet entered port "index" */
 #define PL_VISIT_TX   0x10 /* with PL_DEP_PORTS: a packet left by port "index" */
 
@@ -122,12 +122,12 @@ struct pl_ctx {
 	uint8_t pipeline; /* the pipeline running now ... */
 	uint8_t table;    /* ... and its table */
 	unsigned steps, depth;
-	bool dropped; /* some copy was dropped (and counted) */
+	bool dropped;                /* some copy was dropped (and counted) */
 	const struct pl_entry *last; /* the last entry run, for implicit drops */
 	uint16_t last_visit;         /* its place in visit[] when tracking */
 	uint64_t *hits, *lf_drops;   /* this worker's counters, or NULL */
 	uint64_t *lport_rx, *lport_tx;
-	uint64_t *port_drops;        /* ingress port's drop counters, or NULL */
+	uint64_t *port_drops; /* ingress port's drop counters, or NULL */
 	uint16_t n_out;
 	struct pl_out out[PL_OUT_MAX];
 	unsigned n_stack;

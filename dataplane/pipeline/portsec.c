@@ -17,9 +17,9 @@
 
 #include "dataplane/pipeline/interp.h"
 
-#define MARK(f, bits)                                      \
-	do {                                               \
-		if (rd)                                    \
+#define MARK(f, bits)                                                      \
+	do {                                                               \
+		if (rd)                                                    \
 			pl_field_mark(rd, LFLOW_F_##f, pl_low_mask(bits)); \
 	} while (0)
 
@@ -41,8 +41,9 @@ static bool in_list(const struct lflow_u128 *v, const struct lflow_u128 *m, unsi
 
 static pl_u128 link_local(const uint8_t mac[6])
 {
-	uint8_t b[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, (uint8_t)(mac[0] ^ 2), mac[1], mac[2], 0xff,
-	                 0xfe, mac[3], mac[4], mac[5]};
+	uint8_t b[16] = {
+	        0xfe,   0x80,   0,    0,    0,      0,      0,     0, (uint8_t)(mac[0] ^ 2),
+	        mac[1], mac[2], 0xff, 0xfe, mac[3], mac[4], mac[5]};
 	pl_u128 v = 0;
 	for (int i = 0; i < 16; i++)
 		v = (v << 8) | b[i];
@@ -65,7 +66,8 @@ static bool l3_in_ok(const struct pl_psec *e, const struct flow_key *k, struct f
 		MARK(ARP_SPA, 32);
 		if (!mac_eq(k->arp_sha, e->mac))
 			return false;
-		return !any || (e->n4 && in_list(e->ip4, e->ip4_mask, e->n4, be_addr(k->ip_src, 4)));
+		return !any ||
+		       (e->n4 && in_list(e->ip4, e->ip4_mask, e->n4, be_addr(k->ip_src, 4)));
 	}
 	if (!any)
 		return true;

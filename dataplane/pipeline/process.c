@@ -117,7 +117,7 @@ static void punt(void *aux, const struct pl_punt *p)
 
 /* Hand one frame to port @p dpdk, tagged when @p tag. Consumes @p p. */
 static void out_send(struct txbs *x, struct dp_port_stats *st, struct rte_mbuf *p, uint16_t dpdk,
-                 uint16_t tag)
+                     uint16_t tag)
 {
 	if (tag) {
 		if (unlikely(rte_vlan_insert(&p) < 0)) {
@@ -125,8 +125,8 @@ static void out_send(struct txbs *x, struct dp_port_stats *st, struct rte_mbuf *
 			rte_pktmbuf_free(p);
 			return;
 		}
-		struct rte_vlan_hdr *vh =
-		        (struct rte_vlan_hdr *)(rte_pktmbuf_mtod(p, uint8_t *) + sizeof(struct rte_ether_hdr));
+		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(rte_pktmbuf_mtod(p, uint8_t *) +
+		                                                  sizeof(struct rte_ether_hdr));
 		vh->vlan_tci = rte_cpu_to_be_16(tag);
 	}
 	txb_add(x, dpdk, p);
@@ -192,7 +192,8 @@ static void check(struct fc *fc, const struct fc_entry *e, const struct pl_snaps
 		struct flow_key final;
 		fc_apply(&e->out[i], k, &final);
 		same = c->out[i].dpdk == e->out[i].dpdk && c->out[i].tag == e->out[i].tag &&
-		       c->out[i].kind == PL_KIND_PACKET && memcmp(&final, &c->out[i].h.k, sizeof(final)) == 0;
+		       c->out[i].kind == PL_KIND_PACKET &&
+		       memcmp(&final, &c->out[i].h.k, sizeof(final)) == 0;
 	}
 	if (!same)
 		fc->st.check_mismatches++;
