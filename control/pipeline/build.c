@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "control/lflow/compiler.h"
+#include "dataplane/pipeline/fields.h"
 #include "dataplane/pipeline/interp.h"
 #include "control/ovsdb/sb.h"
 
@@ -577,6 +578,40 @@ static uint32_t flow_index(struct bctx *b, const struct lflow_export_entry *x, u
 	return b->n_flows++;
 }
 
+/* The prepared form of each atom (struct pl_fatom). */
+static struct pl_fatom *prepare_atoms(struct pl_gen *g, const struct lflow_atom *a, uint32_t n)
+{
+	struct pl_fatom *f = az(g, (n + 1) * sizeof(*f));
+	for (uint32_t i = 0; i < n; i++) {
+		const struct pl_fdesc *d = &pl_fdesc[a[i].field];
+		f[i].atom = i;
+		f[i].ne = a[i].kind == LFLOW_ATOM_NE;
+		bool eq = a[i].kind == LFLOW_ATOM_EQ || a[i].kind == LFLOW_ATOM_NE;
+		if (!eq || a[i].mask.hi || a[i].value.hi || d->kind == PL_FD_SLOW ||
+		    d->kind == PL_FD_REGS)
+			continue; /* PL_FA_ATOM */
+		uint64_t am = a[i].mask.lo & d->mask, av = a[i].value.lo;
+		if (d->kind == PL_FD_META) {
+			if (a[i].mask.lo >> 32)
+				continue;
+			f[i].kind = PL_FA_META;
+			f[i].off = d->off;
+			f[i].mask = am;
+			f[i].value = av;
+		} else {
+			unsigned sh = d->shift + 64 - 8u * d->len;
+			f[i].kind = PL_FA_KEY;
+			f[i].off = d->off;
+			f[i].mask = am << sh;
+			f[i].value = (av & am) << sh;
+		}
+		/* Bits the value has outside the mask can never match. */
+		if ((av & ~am) != 0)
+			f[i].kind = PL_FA_NEVER;
+	}
+	return f;
+}
+
 #define INDEX_MIN_ENTRIES 4
 
 static const uint8_t field_widths[LFLOW_F_N] = {
@@ -674,6 +709,7 @@ static void add_table(void *aux, const struct lflow_table_info *ti,
 		        .priority = x[i].priority,
 		        .n_atoms = x[i].n_atoms,
 		        .atoms = atoms,
+		        .fatoms = prepare_atoms(b->g, atoms, x[i].n_atoms),
 		        .prog = prog,
 		        .prog_len = (uint32_t)x[i].prog_len,
 		        .flow = flow_index(b, &x[i], ti->pipeline, ti->table),

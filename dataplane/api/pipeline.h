@@ -33,15 +33,29 @@
 #define PL_INGRESS    0
 #define PL_EGRESS     1
 
+/* An atom prepared for the common case: a masked comparison on the raw
+ * big-endian 8 bytes at a header field (PL_FA_KEY: mask and value already
+ * shifted into place), or on a 32-bit metadata word (PL_FA_META); anything
+ * else (sets, registers, 128-bit fields) goes the general way (PL_FA_ATOM,
+ * `atom' is its index). */
+enum { PL_FA_ATOM = 0, PL_FA_KEY, PL_FA_META, PL_FA_NEVER };
+struct pl_fatom {
+	uint8_t kind, ne; /* ne: `!=' */
+	uint16_t off;     /* byte offset in the key, or in the metadata */
+	uint32_t atom;
+	uint64_t mask, value;
+};
+
 /* One compiled conjunction of one logical flow on one datapath. */
 struct pl_entry {
 	int32_t priority;
 	uint32_t n_atoms;
 	const struct lflow_atom *atoms;
-	const uint64_t *prog; /* action program (lflow_prog.h) */
-	uint32_t prog_len;    /* words */
-	uint32_t flow;        /* index in pl_snapshot.flows */
-	uint32_t id;          /* index in the per-worker entry counters */
+	const struct pl_fatom *fatoms; /* [n_atoms], the same tests prepared */
+	const uint64_t *prog;          /* action program (lflow_prog.h) */
+	uint32_t prog_len;             /* words */
+	uint32_t flow;                 /* index in pl_snapshot.flows */
+	uint32_t id;                   /* index in the per-worker entry counters */
 	int32_t next_only; /* the actions are just `next(...)': (pipeline << 8) | table; else -1 */
 };
 

@@ -196,9 +196,54 @@ static bool in_set(const struct pl_snapshot *s, uint32_t id, pl_u128 v)
 	return false;
 }
 
+/* One general atom (sets, registers, wide fields). */
+static bool atom_matches(const struct pl_snapshot *s, const struct lflow_atom *a,
+                         const struct pl_hdrs *h)
+{
+	pl_u128 v = pl_field_load(h, a->field);
+	switch (a->kind) {
+	case LFLOW_ATOM_EQ:
+		return (v & pl_u128_of(a->mask)) == pl_u128_of(a->value);
+	case LFLOW_ATOM_NE:
+		return (v & pl_u128_of(a->mask)) != pl_u128_of(a->value);
+	case LFLOW_ATOM_IN_SET:
+		return in_set(s, a->set_id, v);
+	case LFLOW_ATOM_NOT_SET:
+		return !in_set(s, a->set_id, v);
+	}
+	return false;
+}
+
 bool pl_entry_matches(const struct pl_snapshot *s, const struct pl_entry *e,
                       const struct pl_hdrs *h)
 {
+	if (likely(e->fatoms != NULL)) {
+		for (uint32_t i = 0; i < e->n_atoms; i++) {
+			const struct pl_fatom *f = &e->fatoms[i];
+			uint64_t v;
+			bool ok;
+			switch (f->kind) {
+			case PL_FA_KEY:
+				__builtin_memcpy(&v, (const uint8_t *)&h->k + f->off, 8);
+				ok = ((__builtin_bswap64(v) & f->mask) == f->value) != f->ne;
+				break;
+			case PL_FA_META: {
+				uint32_t m;
+				__builtin_memcpy(&m, (const uint8_t *)&h->m + f->off, 4);
+				ok = ((m & f->mask) == f->value) != f->ne;
+				break;
+			}
+			case PL_FA_NEVER:
+				ok = f->ne;
+				break;
+			default:
+				ok = atom_matches(s, &e->atoms[f->atom], h);
+			}
+			if (!ok)
+				return false;
+		}
+		return true;
+	}
 	for (uint32_t i = 0; i < e->n_atoms; i++) {
 		const struct lflow_atom *a = &e->atoms[i];
 		pl_u128 v = pl_field_load(h, a->field);
