@@ -30,10 +30,11 @@
 #include "dataplane/pipeline/interp.h"
 #include "dataplane/pipeline/process.h"
 
-#define PUNT_RING_SIZE 1024
-#define PUNT_POLL_MS   20
-#define PUNT_REPEAT_MS 1000
-#define PUNT_BATCH     64
+#define PUNT_RING_SIZE  1024
+#define PUNT_POLL_MS    20
+#define PUNT_REPEAT_MS  1000
+#define PUNT_BATCH      64
+#define PUNT_RECENT_MAX 4096
 
 static struct {
 	struct rte_ring *ring;
@@ -52,6 +53,25 @@ static uint64_t now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Whether @p key was written less than PUNT_REPEAT_MS ago (counted as
+ * skipped); otherwise remember it now. The memory is bounded: past
+ * PUNT_RECENT_MAX keys it starts afresh (at worst a repeated write). */
+static bool repeated(const char *key)
+{
+	uint64_t now = now_ms();
+	uintptr_t last = (uintptr_t)strmap_get(&pu.recent, key);
+	if (last && now - last < PUNT_REPEAT_MS) {
+		pu.n_skipped++;
+		return true;
+	}
+	if (pu.recent.n >= PUNT_RECENT_MAX) {
+		strmap_destroy(&pu.recent);
+		strmap_init(&pu.recent);
+	}
+	strmap_put(&pu.recent, key, (void *)(uintptr_t)now);
+	return false;
 }
 
 static void txn_done(void *arg, enum ovsdb_txn_status st, const char *err, json_t *result)
@@ -110,13 +130,8 @@ static bool mac_binding(struct ovsdb_txn *txn, const struct pl_punt *p)
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", p->mac[0], p->mac[1], p->mac[2],
 	         p->mac[3], p->mac[4], p->mac[5]);
 	snprintf(key, sizeof(key), "%s|%s|%s", lp->name, ip, mac);
-	uint64_t now = now_ms();
-	uintptr_t last = (uintptr_t)strmap_get(&pu.recent, key);
-	if (last && now - last < PUNT_REPEAT_MS) {
-		pu.n_skipped++;
+	if (repeated(key))
 		return false;
-	}
-	strmap_put(&pu.recent, key, (void *)(uintptr_t)now);
 	/* Already there with this MAC: nothing to write. */
 	struct ovsdb_table *t = ovsdb_idl_table(pl_state.idl, SB_T_MAC_BINDING);
 	const struct ovsdb_row *found = NULL;
@@ -158,13 +173,8 @@ static bool fdb_write(struct ovsdb_txn *txn, const struct pl_punt *p)
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", p->mac[0], p->mac[1], p->mac[2],
 	         p->mac[3], p->mac[4], p->mac[5]);
 	snprintf(key, sizeof(key), "fdb|%u|%u|%s", p->dp_key, p->port_key, mac);
-	uint64_t now = now_ms();
-	uintptr_t last = (uintptr_t)strmap_get(&pu.recent, key);
-	if (last && now - last < PUNT_REPEAT_MS) {
-		pu.n_skipped++;
+	if (repeated(key))
 		return false;
-	}
-	strmap_put(&pu.recent, key, (void *)(uintptr_t)now);
 	struct ovsdb_table *t = ovsdb_idl_table(pl_state.idl, SB_T_FDB);
 	const struct ovsdb_row *found = NULL;
 	for (const struct ovsdb_row *r = ovsdb_table_first(t); r; r = ovsdb_table_next(r))
@@ -199,13 +209,8 @@ static bool bind_vport(struct ovsdb_txn *txn, const struct pl_punt *p)
 	if (v == NULL || parent == NULL)
 		return false;
 	snprintf(key, sizeof(key), "vport|%s|%s", v->name, parent->name);
-	uint64_t now = now_ms();
-	uintptr_t last = (uintptr_t)strmap_get(&pu.recent, key);
-	if (last && now - last < PUNT_REPEAT_MS) {
-		pu.n_skipped++;
+	if (repeated(key))
 		return false;
-	}
-	strmap_put(&pu.recent, key, (void *)(uintptr_t)now);
 	struct ovsdb_table *ct = ovsdb_idl_table(pl_state.idl, SB_T_CHASSIS);
 	for (const struct ovsdb_row *r = ovsdb_table_first(ct); r; r = ovsdb_table_next(r))
 		if (strcmp(ovsdb_datum_string(ovsdb_row_get(r, SB_CHASSIS_NAME)),
@@ -311,8 +316,5 @@ void pl_punt_stop(void)
 	pu.ev = NULL;
 	/* Workers may still hold a request in flight: the ring and pool are
 	 * freed with the EAL, not here. */
-	size_t i = 0;
-	while (strmap_next(&pu.recent, &i, NULL) != NULL)
-		;
 	strmap_destroy(&pu.recent);
 }

@@ -301,50 +301,36 @@ struct rte_mbuf *pl_generate(const struct pl_out *o, const struct rte_mbuf *orig
 		return m;
 	}
 	case PL_KIND_ICMP4:
-	case PL_KIND_ICMP4_ERROR: {
-		qlen = orig_l3(orig, ofs, &q);
-		qlen = RTE_MIN(qlen, (uint32_t)ICMP4_QUOTE_MAX);
-		len = (uint16_t)(8 + qlen);
-		p = put_eth(base, k, RTE_ETHER_TYPE_IPV4);
-		p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(20 + len));
-		if (p == NULL)
-			break;
-		struct rte_ipv4_hdr *ip = put_ip4(p, k, len, orig_df(orig, ofs));
-		uint8_t *icmp = p + 20;
-		memset(icmp, 0, 8);
-		icmp[0] = (uint8_t)rte_be_to_cpu_16(k->tp_src);
-		icmp[1] = (uint8_t)rte_be_to_cpu_16(k->tp_dst);
-		if (icmp[0] == 3 && icmp[1] == 4) {
-			uint16_t mtu = rte_cpu_to_be_16((uint16_t)o->h.frag_mtu);
-			memcpy(icmp + 6, &mtu, 2);
-		}
-		if (qlen)
-			memcpy(icmp + 8, q, qlen);
-		uint16_t c = ip4_l4_cksum(ip, icmp, len, false);
-		memcpy(icmp + 2, &c, 2);
-		return m;
-	}
+	case PL_KIND_ICMP4_ERROR:
 	case PL_KIND_ICMP6:
 	case PL_KIND_ICMP6_ERROR: {
+		bool v6 = o->kind == PL_KIND_ICMP6 || o->kind == PL_KIND_ICMP6_ERROR;
+		uint16_t l3 = v6 ? 40 : 20;
 		qlen = orig_l3(orig, ofs, &q);
-		qlen = RTE_MIN(qlen, (uint32_t)ICMP6_QUOTE_MAX);
+		qlen = RTE_MIN(qlen, (uint32_t)(v6 ? ICMP6_QUOTE_MAX : ICMP4_QUOTE_MAX));
 		len = (uint16_t)(8 + qlen);
-		p = put_eth(base, k, RTE_ETHER_TYPE_IPV6);
-		p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(40 + len));
+		p = put_eth(base, k, v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+		p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(l3 + len));
 		if (p == NULL)
 			break;
-		struct rte_ipv6_hdr *ip = put_ip6(p, k, len);
-		uint8_t *icmp = p + 40;
+		void *ip = v6 ? (void *)put_ip6(p, k, len)
+		              : (void *)put_ip4(p, k, len, orig_df(orig, ofs));
+		uint8_t *icmp = p + l3;
 		memset(icmp, 0, 8);
 		icmp[0] = (uint8_t)rte_be_to_cpu_16(k->tp_src);
 		icmp[1] = (uint8_t)rte_be_to_cpu_16(k->tp_dst);
-		if (icmp[0] == 2) {
+		/* The MTU of "fragmentation needed" (v4 3/4) or "packet too big" (v6 2). */
+		if (!v6 && icmp[0] == 3 && icmp[1] == 4) {
+			uint16_t mtu = rte_cpu_to_be_16((uint16_t)o->h.frag_mtu);
+			memcpy(icmp + 6, &mtu, 2);
+		} else if (v6 && icmp[0] == 2) {
 			uint32_t mtu = rte_cpu_to_be_32(o->h.frag_mtu);
 			memcpy(icmp + 4, &mtu, 4);
 		}
 		if (qlen)
 			memcpy(icmp + 8, q, qlen);
-		uint16_t c = ip6_l4_cksum(ip, icmp, len, IPPROTO_ICMPV6);
+		uint16_t c = v6 ? ip6_l4_cksum(ip, icmp, len, IPPROTO_ICMPV6)
+		                : ip4_l4_cksum(ip, icmp, len, false);
 		memcpy(icmp + 2, &c, 2);
 		return m;
 	}

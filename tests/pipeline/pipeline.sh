@@ -5,9 +5,9 @@
 # ferryd in mode ovn. Proves:
 #  - one switch: ping and TCP between two ports, ARP answered by the
 #    switch's ARP responder (no reply from the other instance needed);
-#  - two switches behind a distributed router: ping and TCP across, the
-#    router answers ping on its port IPs, `ping -t 1' across gets
-#    time-exceeded from the router;
+#  - two switches behind a distributed router: IPv4 and IPv6 ping and TCP
+#    across, the router answers ping (and ND) on its port IPs, `ping -t 1'
+#    across gets time-exceeded from the router, in both families;
 #  - isolation: a switch not connected to the others exchanges nothing;
 #  - port security: a spoofed source MAC and a spoofed source IP are
 #    dropped, and `ferryctl drops' names the logical flow that dropped;
@@ -80,31 +80,62 @@ check_eq "ARP responder answered for vm2 (its MAC)" "$m2" \
 ip -n "$(ns_of vm2)" link set eth0 up
 on vm2 ip route replace default via 10.0.0.1
 
-check "TCP vm1 -> vm2, 2 MiB checked" bash -c "
-	head -c 2097152 /dev/urandom >'$T_DIR/blob'
-	ip netns exec $(ns_of vm2) timeout 10 python3 -c '
-import socket,sys
-s=socket.socket(); s.bind((\"10.0.0.12\",5001)); s.listen(1)
-c,_=s.accept(); d=b\"\"
+# tcp_ok FROM TO ADDR: 2 MiB from instance FROM to instance TO (listening
+# on ADDR, IPv4 or IPv6), compared byte for byte.
+head -c 2097152 /dev/urandom >"$T_DIR/blob"
+tcp_ok() {
+	local from=$1 to=$2 addr=$3
+	rm -f "$T_DIR/got"
+	on "$to" timeout 15 python3 -c '
+import socket, sys
+a = sys.argv[1]
+s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET)
+s.bind((a, 5001)); s.listen(1)
+c, _ = s.accept(); d = b""
 while True:
-    b=c.recv(65536)
+    b = c.recv(65536)
     if not b: break
-    d+=b
-open(\"$T_DIR/got\",\"wb\").write(d)' &
-	for i in \$(seq 50); do ip netns exec $(ns_of vm2) ss -ltn | grep -q :5001 && break; sleep 0.1; done
-	ip netns exec $(ns_of vm1) timeout 10 python3 -c '
-import socket
-s=socket.create_connection((\"10.0.0.12\",5001)); s.sendall(open(\"$T_DIR/blob\",\"rb\").read()); s.close()'
-	wait
-	cmp -s '$T_DIR/blob' '$T_DIR/got'"
+    d += b
+open(sys.argv[2], "wb").write(d)' "$addr" "$T_DIR/got" &
+	local srv=$!
+	for _ in $(seq 50); do on "$to" ss -ltn | grep -q :5001 && break; sleep 0.1; done
+	on "$from" timeout 15 python3 -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], 5001)); s.sendall(open(sys.argv[2], "rb").read()); s.close()' "$addr" "$T_DIR/blob"
+	wait $srv
+	cmp -s "$T_DIR/blob" "$T_DIR/got"
+}
+check "TCP vm1 -> vm2, 2 MiB checked" tcp_ok vm1 vm2 10.0.0.12
 
 check "router answers ping on its port IP 10.0.0.1" wait_for 10 pings vm1 10.0.0.1
 check "router answers ping on its far port IP 10.0.1.1" wait_for 10 pings vm1 10.0.1.1
 check "ping vm1 -> vm3 across the router" wait_for 10 pings vm1 10.0.1.13
 check "ping vm3 -> vm2 across the router" wait_for 10 pings vm3 10.0.0.12
+check "TCP vm1 -> vm3 across the router, 2 MiB checked" tcp_ok vm1 vm3 10.0.1.13
 ttl1=$(on vm1 ping -c 1 -W 2 -t 1 10.0.1.13 2>&1)
 check "ping -t 1 across gets time-exceeded from the router" \
 	grep -qi "from 10.0.0.1.*time to live exceeded" <<<"$ttl1"
+
+# IPv6: the router gets fd00:0:0:0::1/64 and fd00:0:0:1::1/64, vm1 and vm3
+# addresses in them (vm1's port security lists its own).
+for v in vm1 vm3; do
+	on $v sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.eth0.disable_ipv6=0
+done
+on vm1 ip -6 addr add fd00::11/64 dev eth0 nodad
+on vm3 ip -6 addr add fd00:0:0:1::13/64 dev eth0 nodad
+on vm1 ip -6 route add default via fd00::1
+on vm3 ip -6 route add default via fd00:0:0:1::1
+nb set Logical_Router_Port lr0-sw0 'networks="10.0.0.1/24" "fd00::1/64"' \
+	-- set Logical_Router_Port lr0-sw1 'networks="10.0.1.1/24" "fd00:0:0:1::1/64"'
+nb lsp-set-addresses vm1 "$m1 10.0.0.11 fd00::11" -- lsp-set-port-security vm1 "$m1 10.0.0.11 fd00::11" \
+	-- lsp-set-addresses vm3 "$m3 10.0.1.13 fd00:0:0:1::13"
+pings6() { on "$1" ping -6 -c 1 -W 1 "$2" >/dev/null 2>&1; }
+check "IPv6: the router answers ping on fd00::1 (ND answered by the router)" wait_for 10 pings6 vm1 fd00::1
+check "IPv6: ping vm1 -> vm3 across the router" wait_for 10 pings6 vm1 fd00:0:0:1::13
+check "IPv6: TCP vm1 -> vm3 across the router, 2 MiB checked" tcp_ok vm1 vm3 fd00:0:0:1::13
+hl1=$(on vm1 ping -6 -c 1 -W 2 -t 1 fd00:0:0:1::13 2>&1)
+check "IPv6: hop limit 1 across gets time-exceeded from the router" \
+	grep -qi "from fd00::1.*time exceeded" <<<"$hl1"
 
 check "isolation: vm1 cannot reach vm4 on an unconnected switch" bash -c "! ip netns exec $(ns_of vm1) ping -c 2 -W 1 10.0.0.14 >/dev/null 2>&1"
 
