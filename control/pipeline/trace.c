@@ -18,6 +18,7 @@
 #include "control/lflow/actions.h"
 #include "control/lflow/expr.h"
 #include "control/lflow/symtab.h"
+#include "control/lflow/u128.h"
 #include "control/pipeline/pipeline_int.h"
 #include "dataplane/pipeline/interp.h"
 
@@ -275,6 +276,26 @@ int pipeline_parse_filter(struct ctl_req *req, const struct pl_snapshot *s, cons
 			}
 			*inport_dp = (int32_t)dp;
 			*inport_key = p->key;
+			continue;
+		}
+		if (x->type == EN_VSET && x->n_vals > 1 && !x->neg) {
+			/* A predicate's prerequisite (nd.target needs icmp6.type
+			 * == {135, 136}): an equality on the same field must pick
+			 * one of its values. */
+			bool ok = false;
+			for (uint32_t k = 0; k < d.c[0].n && !ok; k++) {
+				const struct enode *y = d.c[0].atoms[k];
+				if (y->type != EN_EQ || y->field != x->field)
+					continue;
+				for (uint32_t v = 0; v < x->n_vals && !ok; v++)
+					ok = u128_eq(u128_and(y->value, x->masks[v]), x->vals[v]);
+			}
+			if (!ok) {
+				rc = ctl_error(req, -EINVAL,
+				               "%s must be one of the values its use requires",
+				               lflow_field_name(x->field));
+				goto out;
+			}
 			continue;
 		}
 		if (x->type == EN_EQ && x->field >= LFLOW_F_ETH_SRC) {

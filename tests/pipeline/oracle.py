@@ -18,8 +18,12 @@ import subprocess
 import sys
 
 db, ferryctl, sock, dp, flow = sys.argv[1:6]
-ovn = subprocess.run(["ovn-trace", "--db=" + db, "--detailed", dp, flow],
-                     capture_output=True, text=True, timeout=30).stdout
+run = subprocess.run(["ovn-trace", "--db=" + db, "--detailed", dp, flow],
+                     capture_output=True, text=True, timeout=30)
+ovn = run.stdout
+if run.returncode != 0 or not ovn.strip():
+    print("ovn-trace could not trace", flow, ":", run.stderr.strip())
+    sys.exit(1)
 fer = json.loads(subprocess.run([ferryctl, "-s", sock, "--json", "trace", flow],
                                 capture_output=True, text=True, timeout=30).stdout)
 

@@ -163,6 +163,8 @@ check_eq "trace: crosses sw0, lr0 and sw1" "sw0 lr0 sw1" \
 	"$(json '" ".join(dict.fromkeys(s["datapath"] for s in j["stages"] if s["type"]=="table"))' <<<"$tr")"
 
 # The oracle: the same packets through ovn-trace on the same database.
+# (Not a neighbour solicitation for a router address: ovn-trace 23.03
+# fails an assertion on nd_na_router; the IPv6 pings above prove it.)
 oracle() { python3 "$(dirname "$0")/oracle.py" "$OVN_SB_DB" "$FERRYCTL" "$FERRY_SOCK" "$@"; }
 e1="inport == \"vm1\" && eth.src == $m1"
 e3="inport == \"vm3\" && eth.src == $m3"
@@ -193,8 +195,12 @@ $e3 && eth.dst == 00:00:00:00:ff:02 && ip4.src == 10.0.1.13 && ip4.dst == 10.0.0
 $e3 && eth.dst == 00:00:00:00:ff:02 && ip4.src == 10.0.1.13 && ip4.dst == 10.0.0.11 && ip.ttl == 64 && udp.src == 53 && udp.dst == 5000
 $e3 && eth.dst == ff:ff:ff:ff:ff:ff && arp.op == 1 && arp.sha == $m3 && arp.spa == 10.0.1.13 && arp.tpa == 10.0.1.1
 $e3 && eth.dst == ff:ff:ff:ff:ff:ff && ip4.src == 10.0.1.13 && ip4.dst == 255.255.255.255 && ip.ttl == 64 && udp.src == 68 && udp.dst == 67
+$e1 && eth.dst == 00:00:00:00:ff:01 && ip6.src == fd00::11 && ip6.dst == fd00:0:0:1::13 && ip.ttl == 64 && icmp6.type == 128 && icmp6.code == 0
+$e1 && eth.dst == 00:00:00:00:ff:01 && ip6.src == fd00::11 && ip6.dst == fd00::1 && ip.ttl == 64 && icmp6.type == 128 && icmp6.code == 0
+$e1 && eth.dst == 00:00:00:00:ff:01 && ip6.src == fd00::11 && ip6.dst == fd00:0:0:1::13 && ip.ttl == 1 && udp.src == 5000 && udp.dst == 53
+$e1 && eth.dst == 00:00:00:00:ff:01 && ip6.src == fd00::99 && ip6.dst == fd00:0:0:1::13 && ip.ttl == 64 && icmp6.type == 128 && icmp6.code == 0
 EOF_FLOWS
-check_eq "ferryctl trace agrees with ovn-trace --detailed on every packet" "$n_flows" "$n_agree"
+check_eq "ferryctl trace agrees with ovn-trace --detailed on every packet (IPv4 and IPv6)" "$n_flows" "$n_agree"
 
 # trace --live: the next real packets that match, captured on the worker.
 fctl --json trace --live "inport == \"vm1\" && icmp4 && ip4.dst == 10.0.0.12" --count 2 --wait 15 \
