@@ -106,6 +106,8 @@ $FERRYCTL trace "inport == \"vm1\" && eth.src == $m1 && eth.dst == 00:00:00:88:0
 	grep -v "=> next;$" | grep -v "^  *1$"
 echo "== ferryctl port list"; $FERRYCTL port list
 echo "== ferryctl counters"; $FERRYCTL counters
+echo "== ferryctl cache"; $FERRYCTL cache
+echo "== ferryctl lport stats"; $FERRYCTL lport stats
 echo "== ferryctl drops"; $FERRYCTL drops
 echo "== ferryctl worker list"; $FERRYCTL worker list
 
