@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Geneve encapsulation: what geneve_encap() writes, read back by the
+ * packet parser (PARSE_F_TUNNEL) and checked against RFC 8926 and
+ * ovn-architecture(7): VNI, the OVN option's port keys, UDP port 6081,
+ * DF, and checksums verified independently here.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dataplane/geneve/geneve.h"
+#include "dataplane/parse/parse.h"
+#include "tests/parse/pkt_build.h"
+
+static uint32_t csum_add(uint32_t s, const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		s += (uint32_t)p[n - 1] << 8;
+	return s;
+}
+
+static uint16_t csum_fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* An inner UDP frame between two instances. */
+static void inner_frame(struct pkt *b, uint16_t sport)
+{
+	pkt_init(b);
+	pkt_eth(b, 0x0800);
+	pkt_ip4(b, 17, PKT_IP4_A, PKT_IP4_B, 0);
+	pkt_udp(b, sport, 53);
+	pkt_put(b, "inner payload, odd length", 25);
+	pkt_finish(b);
+}
+
+static struct geneve_path path(bool ip6, bool csum)
+{
+	struct geneve_path p = {
+	        .eth_dst = {0x02, 0, 0, 0, 0, 0xbb},
+	        .eth_src = {0x02, 0, 0, 0, 0, 0xaa},
+	        .ip6 = ip6,
+	        .ttl = 64,
+	        .csum = csum,
+	};
+	if (ip6) {
+		memcpy(p.src, pkt_ip6_a, 16);
+		memcpy(p.dst, pkt_ip6_b, 16);
+	} else {
+		uint8_t s[4] = {192, 168, 100, 1}, d[4] = {192, 168, 100, 2};
+		memcpy(p.src, s, 4);
+		memcpy(p.dst, d, 4);
+	}
+	return p;
+}
+
+static void check_one(bool ip6, bool csum)
+{
+	struct pkt in;
+	uint8_t frame[PKT_MAX + GENEVE_ENCAP_MAX];
+	inner_frame(&in, 4242);
+	struct geneve_path p = path(ip6, csum);
+	struct geneve_meta m = {
+	        .vni = 0x123456, .in_port = 0xffff, .out_port = 0x8001, .udp_src = 50000};
+	unsigned hl = geneve_encap(frame, &p, &m, in.buf, in.len);
+	assert_int_equal(hl, ip6 ? GENEVE_ENCAP_LEN6 : GENEVE_ENCAP_LEN4);
+	memcpy(frame + hl, in.buf, in.len);
+
+	struct flow_key k;
+	struct flow_offsets ofs;
+	struct flow_tunnel t;
+	assert_int_equal(parse_packet(frame, hl + in.len, PARSE_F_TUNNEL, &k, &ofs, &t), DROP_NONE);
+	assert_true(k.flags & FLOW_F_TUNNEL);
+	assert_true(t.flags & FLOW_TNL_F_OVN_OPT);
+	assert_int_equal(!!(t.flags & FLOW_TNL_F_IP6), ip6);
+	assert_int_equal(t.vni, 0x123456);
+	assert_int_equal(t.ovn_in, 0x7fff); /* 15 bits: the reserved bit stays clear */
+	assert_int_equal(t.ovn_out, 0x8001);
+	assert_int_equal(t.udp_src, 50000);
+	assert_int_equal(t.ttl, 64);
+	assert_memory_equal(t.src, p.src, ip6 ? 16 : 4);
+	assert_memory_equal(t.dst, p.dst, ip6 ? 16 : 4);
+	/* The key describes the inner frame. */
+	assert_int_equal(ofs.l2, hl);
+	assert_memory_equal(k.eth_src, pkt_mac_b, 6); /* pkt_eth: a is dst, b is src */
+	assert_int_equal(k.nw_proto, 17);
+
+	const uint8_t *ip = frame + 14, *udp = ip + (ip6 ? 40 : 20);
+	uint32_t udp_len = (uint32_t)udp[4] << 8 | udp[5];
+	assert_int_equal(udp_len, 8 + 16 + in.len);
+	assert_int_equal((udp[2] << 8 | udp[3]), 6081);
+	if (!ip6) {
+		assert_int_equal(csum_fold(csum_add(0, ip, 20)), 0xffff); /* header checksum */
+		assert_int_equal(ip[6] & 0x40, 0x40);                     /* DF */
+	}
+	uint16_t udp_csum = (uint16_t)(udp[6] << 8 | udp[7]);
+	if (!csum && !ip6) {
+		assert_int_equal(udp_csum, 0);
+		return;
+	}
+	assert_int_not_equal(udp_csum, 0);
+	uint32_t s = ip6 ? csum_add(0, ip + 8, 32) : csum_add(0, ip + 12, 8);
+	s += 17 + udp_len;
+	s = csum_add(s, udp, udp_len);
+	assert_int_equal(csum_fold(s), 0xffff); /* the datagram verifies */
+}
+
+static void test_ip4_csum(void **state)
+{
+	(void)state;
+	check_one(false, true);
+}
+
+static void test_ip4_no_csum(void **state)
+{
+	(void)state;
+	check_one(false, false);
+}
+
+static void test_ip6(void **state)
+{
+	(void)state;
+	check_one(true, false); /* IPv6 always carries a UDP checksum */
+}
+
+static void test_udp_src(void **state)
+{
+	(void)state;
+	uint16_t seen[200];
+	unsigned distinct = 0;
+	for (uint16_t i = 0; i < 200; i++) {
+		struct pkt b;
+		struct flow_key k;
+		inner_frame(&b, (uint16_t)(1000 + i));
+		assert_int_equal(parse_packet(b.buf, b.len, 0, &k, NULL, NULL), DROP_NONE);
+		uint16_t s = geneve_udp_src(&k);
+		assert_true(s >= 49152);
+		assert_int_equal(s, geneve_udp_src(&k)); /* a flow keeps its port */
+		bool dup = false;
+		for (unsigned j = 0; j < distinct; j++)
+			dup |= seen[j] == s;
+		if (!dup)
+			seen[distinct++] = s;
+	}
+	assert_true(distinct > 150); /* flows spread over the range */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_ip4_csum),
+	        cmocka_unit_test(test_ip4_no_csum),
+	        cmocka_unit_test(test_ip6),
+	        cmocka_unit_test(test_udp_src),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
