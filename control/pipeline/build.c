@@ -19,6 +19,7 @@
 
 struct bctx {
 	struct pl_gen *g;
+	struct strmap peer_by_uuid; /* Chassis uuid -> peer index + 1 */
 	struct ovsdb_idl *idl;
 	const char *chassis;
 	struct ovsdb_uuid self;
@@ -206,6 +207,61 @@ static uint16_t local_dpdk(const struct ovsdb_row *r, uint16_t *tag)
 	return pipeline_local_port(name);
 }
 
+/* The peer index of the chassis a Port_Binding is bound to. */
+static uint16_t chassis_of(struct bctx *b, const struct ovsdb_row *r)
+{
+	struct ovsdb_uuid u;
+	char t[OVSDB_UUID_LEN + 1];
+	if (ovsdb_datum_uuid(ovsdb_row_get(r, SB_PB_CHASSIS), &u) < 0)
+		return UINT16_MAX;
+	uintptr_t v = (uintptr_t)strmap_get(&b->peer_by_uuid, uuid_text(&u, t));
+	return v ? (uint16_t)(v - 1) : UINT16_MAX;
+}
+
+/* Every other chassis with a Geneve encap: a tunnel peer. */
+static void build_peers(struct bctx *b)
+{
+	struct ovsdb_table *ct = ovsdb_idl_table(b->idl, SB_T_CHASSIS);
+	struct ovsdb_table *et = ovsdb_idl_table(b->idl, SB_T_ENCAP);
+	size_t n = ovsdb_table_count(ct);
+	struct pl_peer *v = az(b->g, (n + 1) * sizeof(*v));
+	uint16_t k = 0;
+	for (const struct ovsdb_row *r = ovsdb_table_first(ct); r && k < UINT16_MAX - 1;
+	     r = ovsdb_table_next(r)) {
+		const char *name = ovsdb_datum_string(ovsdb_row_get(r, SB_CHASSIS_NAME));
+		if (strcmp(name, b->chassis) == 0)
+			continue;
+		const struct ovsdb_row *enc = NULL;
+		for (const struct ovsdb_row *e = ovsdb_table_first(et); e && !enc;
+		     e = ovsdb_table_next(e))
+			if (strcmp(ovsdb_datum_string(ovsdb_row_get(e, SB_ENCAP_CHASSIS_NAME)),
+			           name) == 0 &&
+			    strcmp(ovsdb_datum_string(ovsdb_row_get(e, SB_ENCAP_TYPE)), "geneve") ==
+			            0)
+				enc = e;
+		if (enc == NULL)
+			continue;
+		struct pl_peer *p = &v[k];
+		const char *ip = ovsdb_datum_string(ovsdb_row_get(enc, SB_ENCAP_IP));
+		if (inet_pton(AF_INET, ip, p->ip) == 1)
+			p->ip6 = false;
+		else if (inet_pton(AF_INET6, ip, p->ip) == 1)
+			p->ip6 = true;
+		else
+			continue;
+		const char *csum = ovsdb_map_get(ovsdb_row_get(enc, SB_ENCAP_OPTIONS), "csum");
+		p->csum = csum == NULL || strcmp(csum, "false") != 0;
+		p->chassis = arena_strdup(&b->g->arena, name);
+		p->resolved = pipeline_underlay_neigh(p->ip, p->ip6, p->mac);
+		char t[OVSDB_UUID_LEN + 1];
+		strmap_put(&b->peer_by_uuid, uuid_text(&r->uuid, t), (void *)(uintptr_t)(k + 1));
+		k++;
+	}
+	b->g->s.peers = v;
+	b->g->s.n_peers = k;
+	b->g->s.underlay = pipeline_underlay();
+}
+
 static bool bound_here(struct bctx *b, const struct ovsdb_row *r)
 {
 	struct ovsdb_uuid u;
@@ -253,6 +309,7 @@ static void build_ports(struct bctx *b)
 		p->type = (uint8_t)type_of(type);
 		p->dpdk = DP_PORT_NONE;
 		p->peer_dp = UINT32_MAX;
+		p->chassis = UINT16_MAX;
 		if (p->type == PL_PORT_VIF) {
 			uint16_t tag, dpdk = local_dpdk(r, &tag);
 			const char *parent =
@@ -266,6 +323,7 @@ static void build_ports(struct bctx *b)
 				p->tag = tag;
 			} else if (bound_elsewhere(b, r)) {
 				p->type = PL_PORT_REMOTE;
+				p->chassis = chassis_of(b, r);
 			} else {
 				p->type = PL_PORT_UNBOUND;
 			}
@@ -782,7 +840,9 @@ struct pl_gen *pipeline_build(struct ovsdb_idl *idl, const struct lflow_compiler
 	strmap_init(&b.dp_by_uuid);
 	strmap_init(&b.dp_by_key);
 	strmap_init(&b.flow_by_uuid);
+	strmap_init(&b.peer_by_uuid);
 	find_self(&b);
+	build_peers(&b);
 	build_datapaths(&b);
 	build_ports(&b);
 	build_mcgroups(&b);
@@ -817,6 +877,7 @@ struct pl_gen *pipeline_build(struct ovsdb_idl *idl, const struct lflow_compiler
 	strmap_destroy(&b.dp_by_uuid);
 	strmap_destroy(&b.dp_by_key);
 	strmap_destroy(&b.flow_by_uuid);
+	strmap_destroy(&b.peer_by_uuid);
 	pipeline_build_deps(g);
 	return g;
 }

@@ -152,6 +152,12 @@ static void on_port(enum port_event ev, const struct port_info *p, void *arg)
 {
 	(void)arg;
 	struct local_port **pp = &pl_state.locals;
+	if (p->role == PORT_ROLE_UNDERLAY) {
+		pipeline_underlay_port(ev != PORT_EV_REMOVED, p->port_id);
+		if (ev != PORT_EV_LINK)
+			pipeline_kick();
+		return;
+	}
 	if (p->role != PORT_ROLE_VIF)
 		return;
 	while (*pp && strcmp((*pp)->name, p->name) != 0)
@@ -188,6 +194,7 @@ int pipeline_start(struct event_base *base, struct ovsdb_idl *idl, const struct 
 		pipeline_logtype = t;
 	st->stopping = false;
 	st->idl = idl;
+	pipeline_underlay_set_ip(conf->ovn_encap_ip);
 	st->chassis = strdup(conf->system_id ? conf->system_id : "");
 	st->rebuild_ev = event_new(base, -1, 0, rebuild, NULL);
 	if (st->chassis == NULL || st->rebuild_ev == NULL)

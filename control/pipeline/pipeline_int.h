@@ -63,6 +63,11 @@ int pipeline_live_start(struct ctl_req *req);
 int pipeline_live_poll(struct ctl_req *req);
 void pipeline_live_stop(void);
 
+/* underlay.c */
+void pipeline_underlay_set_ip(const char *encap_ip);
+void pipeline_underlay_port(bool present, uint16_t port);
+void pipeline_underlay_learn(const uint8_t ip[16], const uint8_t mac[6]);
+
 /* ctl.c */
 void pipeline_ctl_register(void);
 

@@ -45,5 +45,8 @@ void pipeline_diff(struct pl_gen *g, const struct pl_gen *prev);
 
 /* pipeline.c: the DPDK port of a local vif port named @p iface_id. */
 uint16_t pipeline_local_port(const char *iface_id);
+/* underlay.c: the underlay as the snapshot shows it; a next hop's MAC. */
+struct pl_underlay pipeline_underlay(void);
+bool pipeline_underlay_neigh(const uint8_t ip[16], bool ip6, uint8_t mac[6]);
 
 #endif

@@ -251,7 +251,20 @@ static void drain(evutil_socket_t fd, short what, void *arg)
 	for (unsigned i = 0; i < n; i++) {
 		const struct pl_punt *p = v[i];
 		pu.n_received++;
-		if (txn == NULL)
+		if (p->kind == PL_PUNT_UNDERLAY_NEIGH) {
+			uint8_t ip[16];
+			for (int b = 0; b < 8; b++) {
+				ip[b] = (uint8_t)(p->ip.hi >> (56 - 8 * b));
+				ip[8 + b] = (uint8_t)(p->ip.lo >> (56 - 8 * b));
+			}
+			if (!p->ip6) { /* IPv4 in the low 32 bits: first 4 bytes */
+				uint32_t a4 = (uint32_t)p->ip.lo;
+				memset(ip, 0, sizeof(ip));
+				ip[0] = (uint8_t)(a4 >> 24), ip[1] = (uint8_t)(a4 >> 16);
+				ip[2] = (uint8_t)(a4 >> 8), ip[3] = (uint8_t)a4;
+			}
+			pipeline_underlay_learn(ip, p->mac);
+		} else if (txn == NULL)
 			pu.n_skipped++;
 		else if (p->kind == PL_PUNT_BIND_VPORT ? bind_vport(txn, p)
 		         : p->kind == PL_PUNT_FDB      ? fdb_write(txn, p)

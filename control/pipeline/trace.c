@@ -146,6 +146,14 @@ static void on_event(void *aux, const struct pl_ev *ev)
 		j = json_pack("{s:s, s:o, s:o}", "type", "patch", "datapath", jstr(dpn), "outport",
 		              jstr(port_name(ev->dp, ev->port)));
 		break;
+	case PL_EV_TUNNEL: {
+		const char *ch = ev->peer < t->s->n_peers ? t->s->peers[ev->peer].chassis : "?";
+		ctl_printf(req, "%*s=> tunnel to chassis %s (egress port \"%s\")\n", ind, "", ch,
+		           port_name(ev->dp, ev->port));
+		j = json_pack("{s:s, s:o, s:o, s:o}", "type", "tunnel", "datapath", jstr(dpn),
+		              "outport", jstr(port_name(ev->dp, ev->port)), "chassis", jstr(ch));
+		break;
+	}
 	case PL_EV_DROP:
 		ctl_printf(req, "%*sx dropped: %s\n", ind, "", drop_names[ev->reason]);
 		j = json_pack("{s:s, s:o, s:s}", "type", "drop", "datapath", jstr(dpn), "reason",

@@ -136,6 +136,9 @@ unsigned workers_least_loaded(const struct port *adding, unsigned n_assigned)
 	return best;
 }
 
+_Static_assert(PORT_ROLE_VIF == DP_ROLE_VIF && PORT_ROLE_UNDERLAY == DP_ROLE_UNDERLAY,
+               "the fast path tests port roles by value");
+
 struct rte_rcu_qsbr *port_workers_rcu(void)
 {
 	return port_state.rcu;

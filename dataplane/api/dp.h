@@ -53,6 +53,10 @@ struct dp_worker_stats {
 	uint64_t sleeps;      /* times it backed off to sleeping */
 } __rte_cache_aligned;
 
+/* dp_port.role values the fast path tests (control's enum port_role). */
+#define DP_ROLE_VIF      0
+#define DP_ROLE_UNDERLAY 1
+
 enum dp_mode {
 	DP_MODE_CROSS_CONNECT,
 	DP_MODE_OVN, /* vif ports run the logical pipelines (dataplane/pipeline/) */

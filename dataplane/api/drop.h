@@ -61,7 +61,14 @@
 	X(PL_TOO_MANY, "too-many-copies", "more output copies than one packet may make")          \
 	X(PL_NO_MBUF, "no-mbuf", "no packet buffer for a copy or a generated packet")             \
 	X(PL_NO_PIPELINE, "no-pipeline", "mode ovn but no logical flows published yet")          \
-	X(PL_PUNT_FULL, "punt-full", "the punt ring to the control thread was full")
+	X(PL_PUNT_FULL, "punt-full", "the punt ring to the control thread was full")              \
+	X(UL_NOT_OURS, "underlay-not-ours", "underlay frame not for our encap IP (nor ARP/ICMP for it)") \
+	X(TUN_NO_UNDERLAY, "tunnel-no-underlay", "output to another chassis without an underlay port")  \
+	X(TUN_UNRESOLVED, "tunnel-unresolved", "the peer's next hop MAC is not known yet (ARP sent)")    \
+	X(TUN_NO_OPTION, "tunnel-no-ovn-option", "Geneve without OVN's metadata option")               \
+	X(TUN_UNKNOWN_DP, "tunnel-unknown-datapath", "Geneve VNI names no datapath here")              \
+	X(TUN_UNKNOWN_PORT, "tunnel-unknown-port", "Geneve egress port names no port of the datapath")  \
+	X(TUN_NO_ROOM, "tunnel-no-headroom", "no room in the buffer for the outer headers")
 
 enum drop_reason {
 	DROP_NONE = 0,

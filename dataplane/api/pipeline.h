@@ -121,11 +121,30 @@ struct pl_psec {
 	const struct lflow_u128 *ip6, *ip6_mask; /* [n6] */
 };
 
+/* Another chassis we tunnel to (Chassis and Encap rows). */
+struct pl_peer {
+	const char *chassis;
+	bool ip6, csum;
+	uint8_t ip[16]; /* its encap IP (IPv4 in the first 4 bytes) */
+	bool resolved;  /* next-hop MAC known */
+	uint8_t mac[6]; /* the next hop's MAC on the underlay */
+};
+
+/* The underlay: the port that carries our encap IP. */
+struct pl_underlay {
+	bool present;
+	uint16_t dpdk;
+	bool ip6;
+	uint8_t ip[16]; /* our encap IP */
+	uint8_t mac[6]; /* the port's MAC */
+};
+
 struct pl_lport {
 	uint32_t key;      /* Port_Binding.tunnel_key */
 	uint8_t type;      /* enum pl_port_type */
 	uint16_t dpdk;     /* local DPDK port, DP_PORT_NONE when none */
 	uint16_t tag;      /* container port: VLAN id on the parent, 0 none */
+	uint16_t chassis;  /* remote: index in pl_snapshot.peers, UINT16_MAX when none */
 	uint32_t peer_dp;  /* patch: index of the peer datapath in the snapshot */
 	uint32_t peer_key; /* patch: the peer port's key */
 	uint16_t n_psec;
@@ -219,6 +238,9 @@ struct pl_snapshot {
 	uint32_t n_entry_ids, n_miss_ids;
 	uint32_t n_lports;                    /* every pl_lport.idx is below */
 	struct pl_vif vifs[RTE_MAX_ETHPORTS]; /* by DPDK port id */
+	uint16_t n_peers;
+	const struct pl_peer *peers;
+	struct pl_underlay underlay;
 	struct pl_counters counters[DP_WORKERS_MAX];
 };
 

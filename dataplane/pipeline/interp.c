@@ -414,6 +414,36 @@ static void emit(struct pl_ctx *c, const struct pl_lport *p)
 	}
 }
 
+/* Table 39: to another chassis, in a Geneve tunnel, with the logical
+ * ingress and egress keys; the egress pipeline runs over there. */
+static void emit_encap(struct pl_ctx *c, uint16_t peer, uint32_t outport)
+{
+	if (unlikely(!c->s->underlay.present)) {
+		drop(c, DROP_TUN_NO_UNDERLAY, outport);
+		return;
+	}
+	if (unlikely(c->n_out == PL_OUT_MAX)) {
+		drop(c, DROP_PL_TOO_MANY, outport);
+		return;
+	}
+	struct pl_out *o = &c->out[c->n_out++];
+	o->dpdk = c->s->underlay.dpdk;
+	o->tag = 0;
+	o->kind = PL_KIND_ENCAP;
+	o->outport = outport;
+	o->peer = peer;
+	o->tun_in = (uint16_t)c->h.m.inport;
+	o->vni = c->dp->key;
+	o->h = c->h;
+	if (c->track)
+		o->wr = c->wr;
+	if (unlikely(c->trace != NULL)) {
+		struct pl_ev ev = {
+		        .type = PL_EV_TUNNEL, .dp = c->dp, .port = outport, .peer = peer};
+		c->trace(c->trace_aux, &ev);
+	}
+}
+
 /* Tables 64-65: the egress pipeline said output. */
 static void deliver(struct pl_ctx *c)
 {
@@ -487,8 +517,19 @@ static void to_egress(struct pl_ctx *c, bool from_group)
 	case PL_PORT_LOCALPORT:
 	case PL_PORT_PATCH:
 		break;
+	case PL_PORT_REMOTE:
+		/* A group's remote members go by one copy per chassis (output()),
+		 * and nothing from a tunnel goes back into one. */
+		if (from_group || c->from_tunnel)
+			return;
+		if (p->chassis < c->s->n_peers) {
+			emit_encap(c, p->chassis, out);
+			return;
+		}
+		drop(c, DROP_PL_OUT_REMOTE, out);
+		return;
 	default:
-		/* Tunnels and uplinks are later issues: table 39's place. */
+		/* Uplinks are a later issue. */
 		drop(c, port_type_drop(p->type), out);
 		return;
 	}
@@ -509,13 +550,28 @@ static void output(struct pl_ctx *c)
 		drop(c, DROP_PL_OUT_UNKNOWN, out);
 		return;
 	}
+	uint16_t peers[PL_OUT_MAX];
+	unsigned n_peers = 0;
 	for (uint32_t i = 0; i < g->n; i++) {
+		const struct pl_lport *m = pl_lport_find(c->dp, g->ports[i]);
+		if (m != NULL && m->type == PL_PORT_REMOTE) {
+			/* One copy per remote chassis, not per remote port. */
+			bool seen = m->chassis >= c->s->n_peers;
+			for (unsigned k = 0; k < n_peers && !seen; k++)
+				seen = peers[k] == m->chassis;
+			if (!seen && n_peers < PL_OUT_MAX)
+				peers[n_peers++] = m->chassis;
+			continue;
+		}
 		struct saved sv;
 		save(c, &sv);
 		c->h.m.outport = g->ports[i];
 		to_egress(c, true);
 		restore(c, &sv);
 	}
+	if (!c->from_tunnel)
+		for (unsigned k = 0; k < n_peers; k++)
+			emit_encap(c, peers[k], out);
 }
 
 static struct lflow_fref fref_at(const uint64_t *w, unsigned which)
@@ -1002,8 +1058,38 @@ static void run_tables(struct pl_ctx *c, unsigned pipeline, unsigned table)
 	c->table = saved_table;
 }
 
+static void run_init(struct pl_ctx *c, uint32_t dp, uint32_t inport)
+{
+	c->dp = &c->s->datapaths[dp];
+	memset(&c->h.m, 0, sizeof(c->h.m));
+	c->h.m.datapath = c->dp->key;
+	c->h.m.inport = inport;
+	c->h.frag_mtu = 0;
+	c->kind = PL_KIND_PACKET;
+	c->steps = c->depth = 0;
+	c->n_out = 0;
+	c->n_stack = 0;
+	c->dropped = false;
+	c->last = NULL;
+	c->last_visit = 0;
+}
+
+void pl_run_decap(struct pl_ctx *c, uint32_t dp, uint32_t inport, uint32_t outport)
+{
+	run_init(c, dp, inport);
+	c->from_tunnel = true;
+	c->track = false; /* not cached yet */
+	c->h.m.outport = outport;
+	c->pipeline = PL_INGRESS; /* output() below acts as table 40 */
+	output(c);
+	if (c->n_out == 0 && !c->dropped)
+		drop(c, DROP_PL_LFLOW_DROP, 0);
+	c->from_tunnel = false;
+}
+
 void pl_run(struct pl_ctx *c, uint32_t dp, uint32_t inport)
 {
+	c->from_tunnel = false;
 	c->dp = &c->s->datapaths[dp];
 	memset(&c->h.m, 0, sizeof(c->h.m));
 	c->h.m.datapath = c->dp->key;

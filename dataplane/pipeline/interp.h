@@ -64,6 +64,7 @@ enum pl_kind {
 	PL_KIND_ICMP4_ERROR,
 	PL_KIND_ICMP6,
 	PL_KIND_ICMP6_ERROR,
+	PL_KIND_ENCAP, /* the original packet, to another chassis in a Geneve tunnel */
 };
 
 struct pl_out {
@@ -71,6 +72,9 @@ struct pl_out {
 	uint16_t tag;  /* VLAN id to push (container port), 0 none */
 	uint8_t kind;  /* enum pl_kind */
 	uint32_t outport;
+	uint16_t peer;   /* PL_KIND_ENCAP: index in pl_snapshot.peers */
+	uint16_t tun_in; /* PL_KIND_ENCAP: logical ingress port key */
+	uint32_t vni;    /* PL_KIND_ENCAP: datapath key */
 	struct pl_hdrs h;
 	struct flow_key wr; /* tracking: header bits the walk wrote for this copy */
 };
@@ -80,6 +84,7 @@ enum pl_punt_kind {
 	PL_PUNT_MAC_BINDING, /* put_arp / put_nd */
 	PL_PUNT_FDB,         /* put_fdb */
 	PL_PUNT_BIND_VPORT,  /* bind_vport: port_key is the virtual port, parent_key its parent */
+	PL_PUNT_UNDERLAY_NEIGH, /* an underlay next hop: ip, mac */
 };
 
 struct pl_punt {
@@ -98,6 +103,7 @@ enum pl_ev_type {
 	PL_EV_OUTPUT,  /* ingress output to outport (unicast or a group member) */
 	PL_EV_DELIVER, /* egress output delivered to a local port */
 	PL_EV_PATCH,   /* re-entering the peer datapath */
+	PL_EV_TUNNEL,  /* to another chassis: port is the egress key, peer its chassis */
 	PL_EV_DROP,    /* a copy dropped, with reason */
 	PL_EV_NESTED,  /* a generated packet or clone starts (op) / ends */
 };
@@ -110,6 +116,7 @@ struct pl_ev {
 	const struct pl_entry *entry;
 	enum drop_reason reason;
 	uint32_t port;
+	uint16_t peer;
 	unsigned op; /* PL_EV_NESTED: enum lflow_op, or LFLOW_OP_N at the end */
 	const struct pl_hdrs *before, *after; /* PL_EV_TABLE: headers around the actions */
 };
@@ -123,6 +130,7 @@ struct pl_ctx {
 	uint8_t table;    /* ... and its table */
 	unsigned steps, depth;
 	bool dropped;                /* some copy was dropped (and counted) */
+	bool from_tunnel;            /* decapsulated: deliver locally only */
 	const struct pl_entry *last; /* the last entry run, for implicit drops */
 	uint16_t last_visit;         /* its place in visit[] when tracking */
 	uint64_t *hits, *lf_drops;   /* this worker's counters, or NULL */
@@ -154,6 +162,14 @@ struct pl_ctx {
  * follows. Fills c->out; counts drops.
  */
 void pl_run(struct pl_ctx *c, uint32_t dp, uint32_t inport);
+
+/**
+ * A packet that came from another chassis in a tunnel, for logical port
+ * @p outport (or group) of datapath index @p dp, from its port @p inport:
+ * the egress pipeline (each local member of a group), as OpenFlow table
+ * 40 on from a tunnel.
+ */
+void pl_run_decap(struct pl_ctx *c, uint32_t dp, uint32_t inport, uint32_t outport);
 
 /** The logical port with key @p key on @p dp, or NULL. */
 const struct pl_lport *pl_lport_find(const struct pl_datapath *dp, uint32_t key);

@@ -15,6 +15,7 @@
 #include <rte_ring.h>
 
 #include "dataplane/cache/cache.h"
+#include "dataplane/geneve/geneve.h"
 #include "dataplane/parse/parse.h"
 #include "dataplane/pipeline/emit.h"
 #include "dataplane/pipeline/interp.h"
@@ -199,6 +200,119 @@ static void check(struct fc *fc, const struct fc_entry *e, const struct pl_snaps
 		fc->st.check_mismatches++;
 }
 
+static bool uses_original(uint8_t kind)
+{
+	return kind == PL_KIND_PACKET || kind == PL_KIND_ENCAP;
+}
+
+/* An ARP request for a peer's next hop, at most every 100 ms per peer. */
+static void arp_for_peer(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
+                         struct rte_mbuf *like, uint16_t peer)
+{
+	static uint64_t last[DP_WORKERS_MAX][64];
+	uint64_t now = rte_rdtsc(), *l = &last[x->w->id][peer % 64];
+	if (now - *l < rte_get_tsc_hz() / 10)
+		return;
+	*l = now;
+	const struct pl_underlay *u = &s->underlay;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(like->pool);
+	uint8_t *f = m ? (uint8_t *)rte_pktmbuf_append(m, 42) : NULL;
+	if (f == NULL) {
+		rte_pktmbuf_free(m);
+		st->drops[DROP_PL_NO_MBUF]++;
+		return;
+	}
+	static const uint8_t hdr[8] = {0, 1, 8, 0, 6, 4, 0, 1}; /* Ethernet/IPv4, request */
+	memset(f, 0xff, 6);
+	memcpy(f + 6, u->mac, 6);
+	f[12] = 0x08, f[13] = 0x06;
+	memcpy(f + 14, hdr, 8);
+	memcpy(f + 22, u->mac, 6);
+	memcpy(f + 28, u->ip, 4);
+	memset(f + 32, 0, 6);
+	memcpy(f + 38, s->peers[peer].ip, 4);
+	out_send(x, st, m, u->dpdk, 0);
+}
+
+/* Put the outer headers in front of @p p (the inner frame, rewritten). */
+static bool encap(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
+                  struct rte_mbuf *p, const struct pl_out *o)
+{
+	const struct pl_peer *peer = &s->peers[o->peer];
+	const struct pl_underlay *u = &s->underlay;
+	if (unlikely(!peer->resolved || peer->ip6 != u->ip6)) {
+		st->drops[DROP_TUN_UNRESOLVED]++;
+		if (!peer->ip6 && !u->ip6)
+			arp_for_peer(x, s, st, p, o->peer);
+		return false;
+	}
+	if (unlikely(p->nb_segs > 1 && rte_pktmbuf_linearize(p) < 0)) {
+		st->drops[DROP_TUN_NO_ROOM]++;
+		return false;
+	}
+	unsigned hl = u->ip6 ? GENEVE_ENCAP_LEN6 : GENEVE_ENCAP_LEN4;
+	uint32_t inner_len = rte_pktmbuf_data_len(p);
+	uint8_t *h = (uint8_t *)rte_pktmbuf_prepend(p, (uint16_t)hl);
+	if (unlikely(h == NULL)) {
+		st->drops[DROP_TUN_NO_ROOM]++;
+		return false;
+	}
+	struct geneve_path path = {.ip6 = u->ip6, .ttl = 64, .csum = peer->csum};
+	memcpy(path.eth_dst, peer->mac, 6);
+	memcpy(path.eth_src, u->mac, 6);
+	memcpy(path.src, u->ip, 16);
+	memcpy(path.dst, peer->ip, 16);
+	struct geneve_meta meta = {.vni = o->vni,
+	                           .in_port = o->tun_in,
+	                           .out_port = (uint16_t)o->outport,
+	                           .udp_src = geneve_udp_src(&o->h.k)};
+	geneve_encap(h, &path, &meta, h + hl, inner_len);
+	return true;
+}
+
+/* The interpreter's output records as frames: the original packet for the
+ * last record that carries it (rewritten, encapsulated), copies for the
+ * others, generated packets built fresh. Consumes @p m. */
+static void emit_outputs(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
+                         const struct pl_ctx *c, struct rte_mbuf *m, const struct flow_key *k,
+                         const struct flow_offsets *ofs)
+{
+	int last = -1;
+	bool own = true; /* m is still ours to free */
+	for (int i = 0; i < c->n_out; i++)
+		if (uses_original(c->out[i].kind))
+			last = i;
+	for (int i = 0; i < c->n_out; i++) {
+		const struct pl_out *o = &c->out[i];
+		struct rte_mbuf *p;
+		if (!uses_original(o->kind)) {
+			p = pl_generate(o, m, ofs);
+			if (unlikely(p == NULL)) {
+				st->drops[DROP_PL_NO_MBUF]++;
+				continue;
+			}
+		} else {
+			p = copy_for(st, m, i, last);
+			if (p == NULL)
+				continue;
+			if (p == m)
+				own = false;
+			if (unlikely(pl_rewrite(p, k, ofs, &o->h.k) < 0)) {
+				st->drops[DROP_IP4_BAD_LEN]++;
+				rte_pktmbuf_free(p);
+				continue;
+			}
+			if (o->kind == PL_KIND_ENCAP && !encap(x, s, st, p, o)) {
+				rte_pktmbuf_free(p);
+				continue;
+			}
+		}
+		out_send(x, st, p, o->dpdk, o->tag);
+	}
+	if (own)
+		rte_pktmbuf_free(m);
+}
+
 static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
                 struct dp_port_stats *st, uint16_t in_port, struct rte_mbuf *m)
 {
@@ -263,37 +377,105 @@ static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
 	if (fc != NULL)
 		fc_insert(fc, s, &k, c);
 
-	/* The original packet goes to its last PACKET record; others copy. */
-	int last = -1;
-	bool own = true; /* m is still ours to free */
-	for (int i = 0; i < c->n_out; i++)
-		if (c->out[i].kind == PL_KIND_PACKET)
-			last = i;
-	for (int i = 0; i < c->n_out; i++) {
-		const struct pl_out *o = &c->out[i];
-		struct rte_mbuf *p;
-		if (o->kind != PL_KIND_PACKET) {
-			p = pl_generate(o, m, &ofs);
-			if (unlikely(p == NULL)) {
-				st->drops[DROP_PL_NO_MBUF]++;
-				continue;
-			}
-		} else {
-			p = copy_for(st, m, i, last);
-			if (p == NULL)
-				continue;
-			if (p == m)
-				own = false;
-			if (unlikely(pl_rewrite(p, &k, &ofs, &o->h.k) < 0)) {
-				st->drops[DROP_IP4_BAD_LEN]++;
-				rte_pktmbuf_free(p);
-				continue;
-			}
+	emit_outputs(x, s, st, c, m, &k, &ofs);
+	return;
+drop:
+	st->drops[r]++;
+	rte_pktmbuf_free(m);
+}
+
+/* Learn an underlay next hop (ARP on the underlay), via the control thread. */
+static void learn_next_hop(struct dp_port_stats *st, const struct flow_key *k)
+{
+	struct pl_punt p = {.kind = PL_PUNT_UNDERLAY_NEIGH};
+	p.ip.lo = (uint64_t)k->ip_src[0] << 24 | (uint64_t)k->ip_src[1] << 16 |
+	          (uint64_t)k->ip_src[2] << 8 | k->ip_src[3];
+	memcpy(p.mac, k->arp_sha, 6);
+	punt(st, &p);
+}
+
+/*
+ * A frame from the underlay: Geneve to our encap IP is decapsulated and
+ * runs the egress pipeline of the port it names; ARP for our encap IP is
+ * answered (and teaches us the asker); everything else is not ours.
+ */
+static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
+                         uint16_t in_port, struct rte_mbuf *m)
+{
+	const struct pl_underlay *u = &s->underlay;
+	struct flow_key k;
+	struct flow_offsets ofs;
+	struct flow_tunnel t;
+	enum drop_reason r = parse_packet(rte_pktmbuf_mtod(m, const uint8_t *),
+	                                  rte_pktmbuf_data_len(m), PARSE_F_TUNNEL, &k, &ofs, &t);
+	if (unlikely(r != DROP_NONE))
+		goto drop;
+	r = DROP_UL_NOT_OURS;
+	if (!u->present || u->ip6)
+		goto drop;
+	if ((k.flags & FLOW_F_ARP) && memcmp(k.ip_dst, u->ip, 4) == 0) {
+		if (memcmp(k.ip_src, "\0\0\0\0", 4) != 0)
+			learn_next_hop(st, &k);
+		if (k.nw_proto != 1) {
+			rte_pktmbuf_free(m);
+			return;
 		}
-		out_send(x, st, p, o->dpdk, o->tag);
+		/* Answer in place: the request becomes the reply. */
+		uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *), *a = f + ofs.l3;
+		memcpy(f, k.eth_src, 6);
+		memcpy(f + 6, u->mac, 6);
+		a[7] = 2;
+		memcpy(a + 18, k.arp_sha, 6);
+		memcpy(a + 24, k.ip_src, 4);
+		memcpy(a + 8, u->mac, 6);
+		memcpy(a + 14, u->ip, 4);
+		out_send(x, st, m, in_port, 0);
+		return;
 	}
-	if (own)
-		rte_pktmbuf_free(m);
+	if (!(k.flags & FLOW_F_TUNNEL) || memcmp(t.dst, u->ip, 4) != 0)
+		goto drop;
+	if (!(t.flags & FLOW_TNL_F_OVN_OPT)) {
+		r = DROP_TUN_NO_OPTION;
+		goto drop;
+	}
+	uint32_t lo = 0, hi = s->n_datapaths;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (s->datapaths[mid].key < t.vni)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= s->n_datapaths || s->datapaths[lo].key != t.vni) {
+		r = DROP_TUN_UNKNOWN_DP;
+		goto drop;
+	}
+	if (t.ovn_out < OVN_MCAST_KEY_MIN && pl_lport_find(&s->datapaths[lo], t.ovn_out) == NULL) {
+		r = DROP_TUN_UNKNOWN_PORT;
+		goto drop;
+	}
+	/* The inner frame alone from here: offsets from its start. */
+	uint16_t l2 = ofs.l2;
+	rte_pktmbuf_adj(m, l2);
+	ofs.l2 = 0;
+	ofs.l3 = ofs.l3 ? (uint16_t)(ofs.l3 - l2) : 0;
+	ofs.l4 = ofs.l4 ? (uint16_t)(ofs.l4 - l2) : 0;
+	ofs.l7 = ofs.l7 ? (uint16_t)(ofs.l7 - l2) : 0;
+	k.flags &= (uint8_t)~FLOW_F_TUNNEL;
+	k.in_port = in_port;
+	struct pl_ctx *c = &worker_ctx[x->w->id];
+	c->h.k = k;
+	c->s = s;
+	c->hits = s->counters[x->w->id].hits;
+	c->lf_drops = s->counters[x->w->id].drops;
+	c->lport_rx = s->counters[x->w->id].lport_rx;
+	c->lport_tx = s->counters[x->w->id].lport_tx;
+	c->port_drops = st->drops;
+	c->punt = punt;
+	c->punt_aux = st;
+	c->trace = NULL;
+	pl_run_decap(c, lo, t.ovn_in, t.ovn_out);
+	emit_outputs(x, s, st, c, m, &k, &ofs);
 	return;
 drop:
 	st->drops[r]++;
@@ -325,7 +507,10 @@ void pl_process(const struct dp_tables *t, const struct pl_snapshot *s, struct d
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
-		one(&x, s, fc, st, in_port, pkts[i]);
+		if (t->ports[in_port].role == DP_ROLE_UNDERLAY)
+			underlay_one(&x, s, st, in_port, pkts[i]);
+		else
+			one(&x, s, fc, st, in_port, pkts[i]);
 	}
 	for (unsigned i = 0; i < x.n; i++)
 		txb_flush(&x, &x.b[i]);

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Geneve to another chassis, first stage (issue 8): one ferry chassis and,
+# at the far end of a veth underlay, a stand-in for a second chassis
+# (geneve_peer.py in its own namespace, with the kernel's UDP stack).
+# Real OVN central; the second chassis is registered with ovn-sbctl and
+# vm2 bound to it. Proves:
+#  - output to a port on the other chassis leaves in Geneve to its encap
+#    IP (after ferry resolved the next hop by ARP): VNI = the switch's
+#    tunnel key, one option of class 0x0102 type 0x80 with vm1's and vm2's
+#    port keys; the kernel accepts the outer UDP checksum;
+#  - a broadcast reaches the other chassis once, with the flood group as
+#    the egress key;
+#  - Geneve from the other chassis is decapsulated and delivered to vm1:
+#    vm1 pings vm2 (ARP and echo answered over there) and gets replies;
+#  - ferry answers ARP for its encap IP; frames not for it are counted;
+#  - trace shows the tunnel.
+. "$(dirname "$0")/../lib/ferry.sh"
+need_root
+
+ovn_central_start "$T_DIR/ovn" >/dev/null 2>&1 || { echo "FAIL: ovn central"; exit 1; }
+T_CLEANUP+=("ovn_central_stop '$T_DIR/ovn'")
+nb() { ovn-nbctl --timeout=10 "$@"; }
+sb() { ovn-sbctl --timeout=10 "$@"; }
+
+instance vm1 10.0.0.11/24
+m1=$(mac_of vm1)
+m2=02:00:00:00:00:22
+
+# The underlay: a veth pair, one end for ferryd, the other in "peer".
+PEER=f${T_ID}peer UL=f${T_ID}ul
+ip netns add "$PEER"
+T_NETNS+=("$PEER")
+ip link add "$UL" type veth peer name eth0 netns "$PEER"
+T_LINKS+=("$UL")
+sysctl -qw "net.ipv6.conf.$UL.disable_ipv6=1"
+ip link set "$UL" up
+ip -n "$PEER" addr add 192.168.100.2/24 dev eth0
+ip -n "$PEER" link set eth0 up
+ip -n "$PEER" link set lo up
+ip netns exec "$PEER" ethtool -K eth0 tx off >/dev/null
+
+nb ls-add sw0
+nb lsp-add sw0 vm1 -- lsp-set-addresses vm1 "$m1 10.0.0.11"
+nb lsp-add sw0 vm2 -- lsp-set-addresses vm2 "$m2 10.0.0.12"
+sb chassis-add hv2 geneve 192.168.100.2
+sb lsp-bind vm2 hv2
+nb --wait=sb sync
+
+ferryd_start --set chassis.system-id=hv1 --set "chassis.ovn-remote=$OVN_SB_DB" \
+	--set chassis.ovn-encap-ip=192.168.100.1 --set dataplane.mode=ovn \
+	--set "port.vm1.devargs=net_af_packet0,iface=$(if_of vm1)" --set port.vm1.iface-id=vm1 \
+	--set "port.ul.devargs=net_af_packet1,iface=$UL" --set port.ul.role=underlay || exit 1
+T_CLEANUP+=("kill $FERRYD_PID")
+check "vm1 claimed and up" wait_for 20 bash -c "[ \"\$(ovn-nbctl --timeout=5 lsp-get-up vm1)\" = up ]"
+
+key() { sb --bare --columns tunnel_key find "$@"; }
+dp_key=$(key Datapath_Binding external_ids:name=sw0)
+k1=$(key Port_Binding logical_port=vm1)
+k2=$(key Port_Binding logical_port=vm2)
+flood=$(key Multicast_Group name=_MC_flood)
+
+ip netns exec "$PEER" python3 "$(dirname "$0")/geneve_peer.py" "$T_DIR/peer.log" "$m2" 10.0.0.12 "$k2" &
+T_CLEANUP+=("kill $!")
+
+pings() { on vm1 ping -c 1 -W 1 10.0.0.12 >/dev/null 2>&1; }
+check "vm1 pings vm2 on the other chassis, through the tunnel both ways" wait_for 15 pings
+check "ferry answered ARP for its encap IP (the peer knows its MAC)" \
+	bash -c "ip -n $PEER neigh show 192.168.100.1 | grep -q lladdr"
+
+rec() { python3 -c "
+import json, sys
+recs = [json.loads(l) for l in open('$T_DIR/peer.log')]
+print($1)"; }
+check_eq "Geneve VNI is sw0's tunnel key" "$dp_key" "$(rec 'sorted({r["vni"] for r in recs})[0]')"
+check_eq "one OVN option, class 0x0102 type 0x80, 4 bytes" "[{'class': 258, 'type': 128, 'len': 4}]" \
+	"$(rec 'recs[-1]["options"]')"
+check_eq "unicast echo: ingress key vm1, egress key vm2" "$k1 $k2" \
+	"$(rec '" ".join(str(r[k]) for r in recs if r["inner"] == "icmp-echo" for k in ("in", "out")).split()[0] + " " + [str(r["out"]) for r in recs if r["inner"] == "icmp-echo"][0]')"
+# ARP for an address nobody answers for locally is flooded: one copy goes
+# to hv2, with the flood group as its egress key.
+on vm1 ping -c 1 -W 1 10.0.0.99 >/dev/null 2>&1
+flooded() { [ "$(rec 'sorted({str(r["out"]) for r in recs if r["inner"] == "arp"})')" = "['$flood']" ]; }
+check "a broadcast reaches the other chassis with the flood group as egress key" wait_for 5 flooded
+check "trace shows the tunnel to hv2" bash -c "$FERRYCTL -s $FERRY_SOCK --json trace 'inport == \"vm1\" && eth.src == $m1 && eth.dst == $m2 && ip4.src == 10.0.0.11 && ip4.dst == 10.0.0.12 && ip.ttl == 64 && icmp4.type == 8' | grep -q '\"chassis\": \"hv2\"'"
+
+# Not ours: a UDP datagram to another port of the encap IP.
+before=$(fctl --json drops | json 'sum(r["packets"] for r in j if r["reason"] == "underlay-not-ours")')
+ip netns exec "$PEER" python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("192.168.100.1", 9999))'
+not_ours() { [ "$(fctl --json drops | json 'sum(r["packets"] for r in j if r["reason"] == "underlay-not-ours")')" -gt "$before" ]; }
+check "frames on the underlay that are not ours are counted" wait_for 5 not_ours
+
+check "clean stop" ferryd_stop
+t_done
