@@ -870,7 +870,9 @@ struct pl_gen *pipeline_build(struct ovsdb_idl *idl, const struct lflow_compiler
 		g->s.counters[w].drops = calloc(b.n_entry_ids + b.n_miss_ids + 1, sizeof(uint64_t));
 		g->s.counters[w].lport_rx = calloc(g->s.n_lports + 1, sizeof(uint64_t));
 		g->s.counters[w].lport_tx = calloc(g->s.n_lports + 1, sizeof(uint64_t));
+		g->s.counters[w].peer = calloc(g->s.n_peers + 1u, sizeof(struct pl_peer_stats));
 		if (g->s.counters[w].hits == NULL || g->s.counters[w].drops == NULL ||
+		    g->s.counters[w].peer == NULL ||
 		    g->s.counters[w].lport_rx == NULL || g->s.counters[w].lport_tx == NULL)
 			abort();
 	}
@@ -891,6 +893,7 @@ void pipeline_gen_free(struct pl_gen *g)
 		free(g->s.counters[w].drops);
 		free(g->s.counters[w].lport_rx);
 		free(g->s.counters[w].lport_tx);
+		free(g->s.counters[w].peer);
 	}
 	arena_destroy(&g->arena);
 	free(g->deps);

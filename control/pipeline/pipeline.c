@@ -46,9 +46,41 @@ static double now_ms(void)
 }
 
 /* Add a retired snapshot's counters to the totals kept by flow UUID. */
+static void sum_peer(const struct pl_gen *g, uint16_t i, struct pl_peer_stats *t)
+{
+	for (unsigned w = 0; w < g->n_workers; w++) {
+		const struct pl_peer_stats *d = &g->s.counters[w].peer[i];
+		t->tx_packets += d->tx_packets;
+		t->tx_bytes += d->tx_bytes;
+		t->rx_packets += d->rx_packets;
+		t->rx_bytes += d->rx_bytes;
+		t->drops += d->drops;
+	}
+}
+
+void pipeline_peer_totals(uint16_t i, struct pl_peer_stats *out)
+{
+	const struct pl_gen *g = pl_state.cur;
+	memset(out, 0, sizeof(*out));
+	if (g == NULL || i >= g->s.n_peers)
+		return;
+	pl_stats_peer(g->s.peers[i].chassis, out);
+	sum_peer(g, i, out);
+	/* The snapshot awaiting its fold: the same chassis by name. */
+	const struct pl_gen *r = pl_state.retired;
+	for (uint16_t k = 0; r && k < r->s.n_peers; k++)
+		if (strcmp(r->s.peers[k].chassis, g->s.peers[i].chassis) == 0)
+			sum_peer(r, k, out);
+}
+
 static void fold_counters(struct pl_gen *g)
 {
 	const struct pl_snapshot *s = &g->s;
+	for (uint16_t i = 0; i < s->n_peers; i++) {
+		struct pl_peer_stats t = {0};
+		sum_peer(g, i, &t);
+		pl_stats_add_peer(s->peers[i].chassis, &t);
+	}
 	for (uint32_t d = 0; d < s->n_datapaths; d++) {
 		const struct pl_datapath *dp = &s->datapaths[d];
 		for (uint32_t i = 0; i < dp->n_ports; i++) {
@@ -213,6 +245,7 @@ int pipeline_start(struct event_base *base, struct ovsdb_idl *idl, const struct 
 	if (rc)
 		return rc;
 	pipeline_ctl_register();
+	tunnel_ctl_register();
 	pipeline_kick();
 	return 0;
 }

@@ -42,6 +42,8 @@ void pl_stats_flow(const char *uuid, uint32_t dp_key, uint64_t *hits, uint64_t *
 uint64_t pl_stats_miss(uint32_t dp_key, int pipeline, int table);
 void pl_stats_add_lport(const char *name, uint64_t rx, uint64_t tx);
 void pl_stats_lport(const char *name, uint64_t *rx, uint64_t *tx);
+void pl_stats_add_peer(const char *chassis, const struct pl_peer_stats *d);
+void pl_stats_peer(const char *chassis, struct pl_peer_stats *out);
 void pl_stats_clear(void);
 
 /* punt.c: learned neighbours and FDB entries from the workers. */
@@ -67,6 +69,12 @@ void pipeline_live_stop(void);
 void pipeline_underlay_set_ip(const char *encap_ip);
 void pipeline_underlay_port(bool present, uint16_t port);
 void pipeline_underlay_learn(const uint8_t ip[16], const uint8_t mac[6]);
+
+/** The live totals of tunnel peer @p i of the published snapshot. */
+void pipeline_peer_totals(uint16_t i, struct pl_peer_stats *out);
+void tunnel_ctl_register(void);
+/* underlay.c: the next hops learned, for ferryctl underlay. */
+unsigned pipeline_underlay_neighbours(uint8_t (*ip)[16], uint8_t (*mac)[6], unsigned max);
 
 /* ctl.c */
 void pipeline_ctl_register(void);

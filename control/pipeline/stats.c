@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "control/pipeline/pipeline_int.h"
 
@@ -13,7 +14,7 @@ struct flow_total {
 	uint64_t hits, drops;
 };
 
-static struct strmap flows, misses, lports;
+static struct strmap flows, misses, lports, peers;
 static bool ready;
 
 static void init(void)
@@ -22,6 +23,7 @@ static void init(void)
 		strmap_init(&flows);
 		strmap_init(&misses);
 		strmap_init(&lports);
+		strmap_init(&peers);
 		ready = true;
 	}
 }
@@ -110,6 +112,33 @@ void pl_stats_lport(const char *name, uint64_t *rx, uint64_t *tx)
 	*tx = t ? t->drops : 0;
 }
 
+void pl_stats_add_peer(const char *chassis, const struct pl_peer_stats *d)
+{
+	init();
+	struct pl_peer_stats *t = strmap_get(&peers, chassis);
+	if (t == NULL) {
+		t = calloc(1, sizeof(*t));
+		if (t == NULL)
+			return;
+		strmap_put(&peers, chassis, t);
+	}
+	t->tx_packets += d->tx_packets;
+	t->tx_bytes += d->tx_bytes;
+	t->rx_packets += d->rx_packets;
+	t->rx_bytes += d->rx_bytes;
+	t->drops += d->drops;
+}
+
+void pl_stats_peer(const char *chassis, struct pl_peer_stats *out)
+{
+	init();
+	const struct pl_peer_stats *t = strmap_get(&peers, chassis);
+	if (t)
+		*out = *t;
+	else
+		memset(out, 0, sizeof(*out));
+}
+
 void pl_stats_clear(void)
 {
 	if (!ready)
@@ -124,6 +153,10 @@ void pl_stats_clear(void)
 	i = 0;
 	while ((v = strmap_next(&lports, &i, NULL)) != NULL)
 		free(v);
+	i = 0;
+	while ((v = strmap_next(&peers, &i, NULL)) != NULL)
+		free(v);
+	strmap_destroy(&peers);
 	strmap_destroy(&flows);
 	strmap_destroy(&misses);
 	strmap_destroy(&lports);

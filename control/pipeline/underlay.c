@@ -84,3 +84,13 @@ void pipeline_underlay_learn(const uint8_t ip[16], const uint8_t mac[6])
 	       ip[1], ip[2], ip[3], mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	pipeline_kick();
 }
+
+unsigned pipeline_underlay_neighbours(uint8_t (*ip)[16], uint8_t (*mac)[6], unsigned max)
+{
+	unsigned n = ul.n < max ? ul.n : max;
+	for (unsigned i = 0; i < n; i++) {
+		memcpy(ip[i], ul.neigh[i].ip, 16);
+		memcpy(mac[i], ul.neigh[i].mac, 6);
+	}
+	return n;
+}

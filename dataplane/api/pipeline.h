@@ -212,8 +212,16 @@ struct pl_flow {
 	uint16_t table;
 };
 
+/* One worker's counts for one tunnel peer. */
+struct pl_peer_stats {
+	uint64_t tx_packets, tx_bytes; /* encapsulated to it */
+	uint64_t rx_packets, rx_bytes; /* decapsulated from it */
+	uint64_t drops;                /* to it unresolved, or from it refused */
+};
+
 /* Per-worker counters a snapshot owns: [worker][id]. */
 struct pl_counters {
+	struct pl_peer_stats *peer; /* by peer index */
 	uint64_t *hits;  /* entry hits, by pl_entry.id */
 	uint64_t *drops; /* packets dropped by an entry's `drop;' (by id), then by table miss (by
 	                    miss_id) */

@@ -240,8 +240,10 @@ static bool encap(struct txbs *x, const struct pl_snapshot *s, struct dp_port_st
 {
 	const struct pl_peer *peer = &s->peers[o->peer];
 	const struct pl_underlay *u = &s->underlay;
+	struct pl_peer_stats *ps = &s->counters[x->w->id].peer[o->peer];
 	if (unlikely(!peer->resolved || peer->ip6 != u->ip6)) {
 		st->drops[DROP_TUN_UNRESOLVED]++;
+		ps->drops++;
 		if (!peer->ip6 && !u->ip6)
 			arp_for_peer(x, s, st, p, o->peer);
 		return false;
@@ -267,6 +269,8 @@ static bool encap(struct txbs *x, const struct pl_snapshot *s, struct dp_port_st
 	                           .out_port = (uint16_t)o->outport,
 	                           .udp_src = geneve_udp_src(&o->h.k)};
 	geneve_encap(h, &path, &meta, h + hl, inner_len);
+	ps->tx_packets++;
+	ps->tx_bytes += rte_pktmbuf_pkt_len(p);
 	return true;
 }
 
@@ -434,9 +438,14 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct dp_
 	}
 	if (!(k.flags & FLOW_F_TUNNEL) || memcmp(t.dst, u->ip, 4) != 0)
 		goto drop;
+	/* Which peer sent it, for its counters (none: an unknown sender). */
+	struct pl_peer_stats *ps = NULL;
+	for (uint16_t i = 0; i < s->n_peers && ps == NULL; i++)
+		if (!s->peers[i].ip6 && memcmp(s->peers[i].ip, t.src, 4) == 0)
+			ps = &s->counters[x->w->id].peer[i];
 	if (!(t.flags & FLOW_TNL_F_OVN_OPT)) {
 		r = DROP_TUN_NO_OPTION;
-		goto drop;
+		goto drop_peer;
 	}
 	uint32_t lo = 0, hi = s->n_datapaths;
 	while (lo < hi) {
@@ -448,11 +457,11 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct dp_
 	}
 	if (lo >= s->n_datapaths || s->datapaths[lo].key != t.vni) {
 		r = DROP_TUN_UNKNOWN_DP;
-		goto drop;
+		goto drop_peer;
 	}
 	if (t.ovn_out < OVN_MCAST_KEY_MIN && pl_lport_find(&s->datapaths[lo], t.ovn_out) == NULL) {
 		r = DROP_TUN_UNKNOWN_PORT;
-		goto drop;
+		goto drop_peer;
 	}
 	/* The inner frame alone from here: offsets from its start. */
 	uint16_t l2 = ofs.l2;
@@ -474,9 +483,16 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct dp_
 	c->punt = punt;
 	c->punt_aux = st;
 	c->trace = NULL;
+	if (ps != NULL) {
+		ps->rx_packets++;
+		ps->rx_bytes += rte_pktmbuf_pkt_len(m) + l2;
+	}
 	pl_run_decap(c, lo, t.ovn_in, t.ovn_out);
 	emit_outputs(x, s, st, c, m, &k, &ofs);
 	return;
+drop_peer:
+	if (ps != NULL)
+		ps->drops++;
 drop:
 	st->drops[r]++;
 	rte_pktmbuf_free(m);

@@ -14,7 +14,8 @@
 #  - Geneve from the other chassis is decapsulated and delivered to vm1:
 #    vm1 pings vm2 (ARP and echo answered over there) and gets replies;
 #  - ferry answers ARP for its encap IP; frames not for it are counted;
-#  - trace shows the tunnel.
+#  - trace shows the tunnel; tunnel list and underlay show the peer, its
+#    next hop, packets both ways and the overlay MTU.
 . "$(dirname "$0")/../lib/ferry.sh"
 need_root
 
@@ -83,6 +84,18 @@ on vm1 ping -c 1 -W 1 10.0.0.99 >/dev/null 2>&1
 flooded() { [ "$(rec 'sorted({str(r["out"]) for r in recs if r["inner"] == "arp"})')" = "['$flood']" ]; }
 check "a broadcast reaches the other chassis with the flood group as egress key" wait_for 5 flooded
 check "trace shows the tunnel to hv2" bash -c "$FERRYCTL -s $FERRY_SOCK --json trace 'inport == \"vm1\" && eth.src == $m1 && eth.dst == $m2 && ip4.src == 10.0.0.11 && ip4.dst == 10.0.0.12 && ip.ttl == 64 && icmp4.type == 8' | grep -q '\"chassis\": \"hv2\"'"
+
+# ferryctl tunnel list and underlay.
+tl() { fctl --json tunnel list | json "$1"; }
+check_eq "tunnel list: hv2 at 192.168.100.2, next hop resolved" "hv2 192.168.100.2 True" \
+	"$(tl '" ".join([j[0]["chassis"], j[0]["encap_ip"], str(j[0]["next_hop_mac"] is not None)])')"
+check "tunnel list: packets both ways" test "$(tl 'min(j[0]["tx_packets"], j[0]["rx_packets"])')" -gt 0
+ulay() { fctl --json underlay | json "$1"; }
+check_eq "underlay: encap IP and the overlay MTU (1500 less 58 for IPv4 Geneve)" "192.168.100.1 1442" \
+	"$(ulay '" ".join([j["encap_ip"], str(j["overlay_mtu"])])')"
+check_eq "underlay: the peer's MAC was learned" \
+	"$(ip -n "$PEER" link show eth0 | awk '/ether/ {print $2}')" \
+	"$(ulay '[n["mac"] for n in j["next_hops"] if n["ip"] == "192.168.100.2"][0]')"
 
 # Not ours: a UDP datagram to another port of the encap IP.
 before=$(fctl --json drops | json 'sum(r["packets"] for r in j if r["reason"] == "underlay-not-ours")')

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ferryctl tunnel list | underlay: the other chassis we tunnel to, and the
+ * underlay that carries the tunnels (docs/geneve.md). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <rte_ethdev.h>
+
+#include "control/ctl/ctl.h"
+#include "control/pipeline/pipeline_int.h"
+#include "dataplane/geneve/geneve.h"
+
+static void ip_text(const uint8_t *ip, bool ip6, char *buf, size_t n)
+{
+	inet_ntop(ip6 ? AF_INET6 : AF_INET, ip, buf, (socklen_t)n);
+}
+
+static void mac_text(const uint8_t *m, char *buf, size_t n)
+{
+	snprintf(buf, n, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+static int tunnel_list_cmd(struct ctl_req *req, void *arg)
+{
+	(void)arg;
+	if (pl_state.cur == NULL)
+		return ctl_error(req, -ENOTCONN, "no pipeline snapshot yet (mode ovn)");
+	const struct pl_snapshot *s = &pl_state.cur->s;
+	json_t *out = json_array();
+	ctl_printf(req, "%-20s %-16s %-5s %-18s %12s %12s %12s %12s %8s\n", "CHASSIS", "ENCAP-IP",
+	           "CSUM", "NEXT-HOP", "TX-PKTS", "TX-BYTES", "RX-PKTS", "RX-BYTES", "DROPS");
+	for (uint16_t i = 0; i < s->n_peers; i++) {
+		const struct pl_peer *p = &s->peers[i];
+		struct pl_peer_stats t;
+		char ip[INET6_ADDRSTRLEN], mac[18] = "unresolved";
+		pipeline_peer_totals(i, &t);
+		ip_text(p->ip, p->ip6, ip, sizeof(ip));
+		if (p->resolved)
+			mac_text(p->mac, mac, sizeof(mac));
+		ctl_printf(req, "%-20s %-16s %-5s %-18s %12llu %12llu %12llu %12llu %8llu\n",
+		           p->chassis, ip, p->csum ? "yes" : "no", mac,
+		           (unsigned long long)t.tx_packets, (unsigned long long)t.tx_bytes,
+		           (unsigned long long)t.rx_packets, (unsigned long long)t.rx_bytes,
+		           (unsigned long long)t.drops);
+		json_t *j =
+		        json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I}", "chassis",
+		                  p->chassis, "type", "geneve", "encap_ip", ip, "csum", p->csum,
+		                  "tx_packets", (json_int_t)t.tx_packets, "tx_bytes",
+		                  (json_int_t)t.tx_bytes, "rx_packets", (json_int_t)t.rx_packets,
+		                  "rx_bytes", (json_int_t)t.rx_bytes, "drops", (json_int_t)t.drops);
+		json_object_set_new(j, "next_hop_mac",
+		                    p->resolved ? json_string(mac) : json_null());
+		json_array_append_new(out, j);
+	}
+	if (s->n_peers == 0)
+		ctl_printf(req, "no other chassis with a geneve encap\n");
+	req->result = out;
+	return 0;
+}
+
+static int underlay_cmd(struct ctl_req *req, void *arg)
+{
+	(void)arg;
+	if (pl_state.cur == NULL)
+		return ctl_error(req, -ENOTCONN, "no pipeline snapshot yet (mode ovn)");
+	const struct pl_underlay *u = &pl_state.cur->s.underlay;
+	char ip[INET6_ADDRSTRLEN] = "", mac[18] = "";
+	uint16_t mtu = 0;
+	if (!u->present) {
+		ctl_printf(req,
+		           "no underlay: a port with role=underlay and chassis.ovn-encap-ip are "
+		           "both needed\n");
+		req->result = json_pack("{s:b}", "present", 0);
+		return 0;
+	}
+	ip_text(u->ip, u->ip6, ip, sizeof(ip));
+	mac_text(u->mac, mac, sizeof(mac));
+	rte_eth_dev_get_mtu(u->dpdk, &mtu);
+	/* Outer IP, UDP, Geneve with its option, and the inner Ethernet
+	 * header: the same count as the outer headers with their Ethernet. */
+	unsigned overhead = u->ip6 ? GENEVE_ENCAP_LEN6 : GENEVE_ENCAP_LEN4;
+	unsigned overlay = mtu > overhead ? mtu - overhead : 0;
+	ctl_printf(req, "encap IP %s on DPDK port %u (%s), MTU %u, overlay MTU %u\n", ip, u->dpdk,
+	           mac, mtu, overlay);
+	uint8_t nip[64][16], nmac[64][6];
+	unsigned n = pipeline_underlay_neighbours(nip, nmac, 64);
+	json_t *nb = json_array();
+	ctl_printf(req, "next hops learned: %u\n", n);
+	for (unsigned i = 0; i < n; i++) {
+		char a[INET6_ADDRSTRLEN], m[18];
+		ip_text(nip[i], u->ip6, a, sizeof(a));
+		mac_text(nmac[i], m, sizeof(m));
+		ctl_printf(req, "  %-16s %s\n", a, m);
+		json_array_append_new(nb, json_pack("{s:s, s:s}", "ip", a, "mac", m));
+	}
+	req->result = json_pack("{s:b, s:s, s:s, s:i, s:i, s:i, s:o}", "present", 1, "encap_ip", ip,
+	                        "mac", mac, "dpdk_port", u->dpdk, "mtu", mtu, "overlay_mtu",
+	                        overlay, "next_hops", nb);
+	return 0;
+}
+
+static const struct ctl_cmd cmds[] = {
+        {"tunnel list", "", "other chassis we tunnel to: encap IP, next hop, packets each way", 0,
+         0, tunnel_list_cmd, NULL},
+        {"underlay", "", "the underlay: encap IP, port, MTU and overlay MTU, next hops", 0, 0,
+         underlay_cmd, NULL},
+};
+
+void tunnel_ctl_register(void)
+{
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		ctl_register(&cmds[i]);
+}
