@@ -114,7 +114,7 @@ static int dep_cmp(const void *pa, const void *pb)
 void pipeline_build_deps(struct pl_gen *g)
 {
 	const struct pl_snapshot *s = &g->s;
-	size_t n = (size_t)s->n_datapaths * (2 * PL_TABLES_MAX) + RTE_MAX_ETHPORTS, k = 0;
+	size_t n = (size_t)s->n_datapaths * (2 * PL_TABLES_MAX) + RTE_MAX_ETHPORTS + 1, k = 0;
 	struct pl_dep *d = calloc(n + 1, sizeof(*d));
 	if (d == NULL)
 		abort();
@@ -138,6 +138,16 @@ void pipeline_build_deps(struct pl_gen *g)
 	}
 	for (unsigned i = 0; i < RTE_MAX_ETHPORTS; i++)
 		d[k++] = (struct pl_dep){i, vif_hash(s, &s->vifs[i])};
+	/* The peers (their order, addresses, next hops) and the underlay. */
+	uint64_t th = fnv(FNV0, &s->underlay, sizeof(s->underlay));
+	for (uint16_t i = 0; i < s->n_peers; i++) {
+		const struct pl_peer *p = &s->peers[i];
+		th = fnv(th, p->ip, sizeof(p->ip));
+		th = fnv(th, p->mac, sizeof(p->mac));
+		uint8_t flags = (uint8_t)(p->ip6 | p->csum << 1 | p->resolved << 2);
+		th = fnv(th, &flags, 1);
+	}
+	d[k++] = (struct pl_dep){PL_DEP_TUNNELS, th};
 	qsort(d, k, sizeof(*d), dep_cmp);
 	g->deps = d;
 	g->n_deps = k;

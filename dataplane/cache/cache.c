@@ -190,7 +190,7 @@ struct fc_entry *fc_insert(struct fc *c, const struct pl_snapshot *s, const stru
 		return NULL;
 	}
 	for (uint16_t i = 0; i < x->n_out; i++)
-		if (x->out[i].kind != PL_KIND_PACKET) {
+		if (x->out[i].kind != PL_KIND_PACKET && x->out[i].kind != PL_KIND_ENCAP) {
 			c->st.uncacheable++;
 			return NULL;
 		}
@@ -229,6 +229,11 @@ struct fc_entry *fc_insert(struct fc *c, const struct pl_snapshot *s, const stru
 	for (uint16_t i = 0; i < x->n_out; i++) {
 		slot->out[i].dpdk = x->out[i].dpdk;
 		slot->out[i].tag = x->out[i].tag;
+		slot->out[i].kind = x->out[i].kind;
+		slot->out[i].peer = x->out[i].peer;
+		slot->out[i].tun_in = x->out[i].tun_in;
+		slot->out[i].vni = x->out[i].vni;
+		slot->out[i].outport = x->out[i].outport;
 		slot->out[i].wr = x->out[i].wr;
 		slot->out[i].val = x->out[i].h.k;
 		const word *w = (const word *)&slot->out[i].wr;

@@ -28,6 +28,10 @@
  * control thread frees a snapshot one publish late), the rest stay. A
  * worker that skipped a snapshot cannot tell what changed and flushes.
  *
+ * Output to another chassis is cached like local output: a hit applies the
+ * rewrites, then puts the peer's outer headers in front (dependency
+ * PL_DEP_TUNNELS: a peer's address or next hop changing drops the entry).
+ *
  * What is never cached: walks that generated packets (ARP, ND, ICMP built
  * from fields the key does not hold), punted to the control thread
  * (learning must happen for every packet until it has), made more than
@@ -49,6 +53,9 @@
 
 struct fc_out {
 	uint16_t dpdk, tag;
+	uint8_t kind;          /* PL_KIND_PACKET, or PL_KIND_ENCAP: to another chassis */
+	uint16_t peer, tun_in; /* PL_KIND_ENCAP: as in struct pl_out */
+	uint32_t vni, outport;
 	bool writes;             /* false: the packet leaves as it came (switching) */
 	struct flow_key wr, val; /* final = (packet & ~wr) | (val & wr) */
 };

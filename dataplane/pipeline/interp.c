@@ -426,6 +426,8 @@ static void emit_encap(struct pl_ctx *c, uint16_t peer, uint32_t outport)
 		drop(c, DROP_PL_TOO_MANY, outport);
 		return;
 	}
+	visit(c, PL_DEP_TUNNELS, 0, PL_VISIT_DEP);
+	dep(c, PL_DEP_PORTS);
 	struct pl_out *o = &c->out[c->n_out++];
 	o->dpdk = c->s->underlay.dpdk;
 	o->tag = 0;

@@ -45,6 +45,10 @@
 #define PL_DEP_PORTS                    63
 #define PL_DEP_MCGROUP                  62
 #define PL_DEP_NEIGH                    61
+/* The tunnel peers and the underlay (datapath key 0, pipeline 1, table 63:
+ * above every DPDK port id that table 0's mapping uses). */
+#define PL_DEP_TUNNELS PL_TID(0, 1, 63)
+_Static_assert(RTE_MAX_ETHPORTS <= 64, "table 0 dependencies stay below PL_DEP_TUNNELS");
 
 /* A visit: tid << 32 | entry index << 16 | PL_VISIT_* flags. */
 #define PL_VISIT_MISS 0x1  /* no entry matched: the table's miss counter */

@@ -143,9 +143,13 @@ static struct rte_mbuf *copy_for(struct dp_port_stats *st, struct rte_mbuf *m, i
 	return p;
 }
 
+static bool encap(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
+                  struct rte_mbuf *p, const struct pl_out *o);
+
 /* A cache hit: the entry's outputs and drops, no pipeline. */
-static void hit(struct txbs *x, struct fc *fc, struct fc_entry *e, struct dp_port_stats *st,
-                struct rte_mbuf *m, const struct flow_key *k, const struct flow_offsets *ofs)
+static void hit(struct txbs *x, const struct pl_snapshot *s, struct fc *fc, struct fc_entry *e,
+                struct dp_port_stats *st, struct rte_mbuf *m, const struct flow_key *k,
+                const struct flow_offsets *ofs)
 {
 	e->packets++;
 	fc->st.hits++;
@@ -156,15 +160,29 @@ static void hit(struct txbs *x, struct fc *fc, struct fc_entry *e, struct dp_por
 		struct rte_mbuf *p = copy_for(st, m, i, e->n_out - 1);
 		if (p == NULL)
 			continue;
-		if (!e->out[i].writes) {
-			out_send(x, st, p, e->out[i].dpdk, e->out[i].tag);
+		const struct fc_out *fo = &e->out[i];
+		if (fo->kind == PL_KIND_PACKET && !fo->writes) {
+			out_send(x, st, p, fo->dpdk, fo->tag);
 			continue;
 		}
-		fc_apply(&e->out[i], k, &final);
-		if (unlikely(pl_rewrite(p, k, ofs, &final) < 0)) {
+		fc_apply(fo, k, &final);
+		if (fo->writes && unlikely(pl_rewrite(p, k, ofs, &final) < 0)) {
 			st->drops[DROP_IP4_BAD_LEN]++;
 			rte_pktmbuf_free(p);
 			continue;
+		}
+		if (fo->kind == PL_KIND_ENCAP) {
+			struct pl_out po = {.dpdk = fo->dpdk,
+			                    .kind = PL_KIND_ENCAP,
+			                    .peer = fo->peer,
+			                    .tun_in = fo->tun_in,
+			                    .vni = fo->vni,
+			                    .outport = fo->outport};
+			po.h.k = final;
+			if (!encap(x, s, st, p, &po)) {
+				rte_pktmbuf_free(p);
+				continue;
+			}
 		}
 		out_send(x, st, p, e->out[i].dpdk, e->out[i].tag);
 	}
@@ -193,7 +211,11 @@ static void check(struct fc *fc, const struct fc_entry *e, const struct pl_snaps
 		struct flow_key final;
 		fc_apply(&e->out[i], k, &final);
 		same = c->out[i].dpdk == e->out[i].dpdk && c->out[i].tag == e->out[i].tag &&
-		       c->out[i].kind == PL_KIND_PACKET &&
+		       c->out[i].kind == e->out[i].kind &&
+		       (c->out[i].kind != PL_KIND_ENCAP ||
+		        (c->out[i].peer == e->out[i].peer && c->out[i].vni == e->out[i].vni &&
+		         c->out[i].tun_in == e->out[i].tun_in &&
+		         c->out[i].outport == e->out[i].outport)) &&
 		       memcmp(&final, &c->out[i].h.k, sizeof(final)) == 0;
 	}
 	if (!same)
@@ -360,7 +382,7 @@ static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
 		if (e != NULL) {
 			if (unlikely(fc->check))
 				check(fc, e, s, &k, b);
-			hit(x, fc, e, st, m, &k, &ofs);
+			hit(x, s, fc, e, st, m, &k, &ofs);
 			return;
 		}
 		fc->st.misses++;

@@ -14,6 +14,8 @@
 #  - Geneve from the other chassis is decapsulated and delivered to vm1:
 #    vm1 pings vm2 (ARP and echo answered over there) and gets replies;
 #  - ferry answers ARP for its encap IP; frames not for it are counted;
+#  - the flow cache takes the encap direction, checked against the
+#    pipeline on every hit;
 #  - trace shows the tunnel; tunnel list and underlay show the peer, its
 #    next hop, packets both ways and the overlay MTU.
 . "$(dirname "$0")/../lib/ferry.sh"
@@ -49,7 +51,7 @@ sb lsp-bind vm2 hv2
 nb --wait=sb sync
 
 ferryd_start --set chassis.system-id=hv1 --set "chassis.ovn-remote=$OVN_SB_DB" \
-	--set chassis.ovn-encap-ip=192.168.100.1 --set dataplane.mode=ovn \
+	--set chassis.ovn-encap-ip=192.168.100.1 --set dataplane.mode=ovn --set dataplane.cache-check=true \
 	--set "port.vm1.devargs=net_af_packet0,iface=$(if_of vm1)" --set port.vm1.iface-id=vm1 \
 	--set "port.ul.devargs=net_af_packet1,iface=$UL" --set port.ul.role=underlay || exit 1
 T_CLEANUP+=("kill $FERRYD_PID")
@@ -96,6 +98,14 @@ check_eq "underlay: encap IP and the overlay MTU (1500 less 58 for IPv4 Geneve)"
 check_eq "underlay: the peer's MAC was learned" \
 	"$(ip -n "$PEER" link show eth0 | awk '/ether/ {print $2}')" \
 	"$(ulay '[n["mac"] for n in j["next_hops"] if n["ip"] == "192.168.100.2"][0]')"
+
+# The flow cache takes the encap direction: repeated pings hit it, and
+# every hit agrees with the pipeline (cache-check).
+on vm1 ping -c 5 -i 0.2 -W 1 10.0.0.12 >/dev/null 2>&1
+cache() { fctl --json cache | json "$1"; }
+check "encap: pings through the tunnel hit the flow cache" test "$(cache 'sum(w["hits"] for w in j["workers"])')" -ge 4
+check_eq "encap: every hit agrees with the pipeline" 0 "$(cache 'sum(w["check_mismatches"] for w in j["workers"])')"
+check "tunnel list counts the cached packets too" test "$(tl 'j[0]["tx_packets"]')" -ge 6
 
 # Not ours: a UDP datagram to another port of the encap IP.
 before=$(fctl --json drops | json 'sum(r["packets"] for r in j if r["reason"] == "underlay-not-ours")')
