@@ -872,8 +872,8 @@ struct pl_gen *pipeline_build(struct ovsdb_idl *idl, const struct lflow_compiler
 		g->s.counters[w].lport_tx = calloc(g->s.n_lports + 1, sizeof(uint64_t));
 		g->s.counters[w].peer = calloc(g->s.n_peers + 1u, sizeof(struct pl_peer_stats));
 		if (g->s.counters[w].hits == NULL || g->s.counters[w].drops == NULL ||
-		    g->s.counters[w].peer == NULL ||
-		    g->s.counters[w].lport_rx == NULL || g->s.counters[w].lport_tx == NULL)
+		    g->s.counters[w].peer == NULL || g->s.counters[w].lport_rx == NULL ||
+		    g->s.counters[w].lport_tx == NULL)
 			abort();
 	}
 	strmap_destroy(&b.dp_by_uuid);

@@ -13,9 +13,6 @@
 #include "dataplane/cache/cache.h"
 #include "dataplane/pipeline/live.h"
 
-uint64_t pl_punt_counter(const char *name);
-int pipeline_trace_cmd(struct ctl_req *req, void *arg);
-
 static const char *const port_types[] = {
         [PL_PORT_VIF] = "vif",
         [PL_PORT_PATCH] = "patch",

@@ -17,6 +17,7 @@
 #include "control/ctl/ctl.h"
 #include "control/pipeline/pipeline_int.h"
 #include "control/port/port.h"
+#include "dataplane/pipeline/interp.h"
 #include "dataplane/pipeline/live.h"
 
 static struct {
@@ -85,19 +86,12 @@ int pipeline_live_start(struct ctl_req *req)
 	}
 	if (last <= 1)
 		return ctl_error(req, -EINVAL, "usage: trace --live FILTER [--count N] [--wait S]");
-	size_t len = 1;
-	for (unsigned i = 1; i < last; i++)
-		len += strlen(req->argv[i]) + 1;
-	char *text = calloc(1, len);
+	char *text = pipeline_join_words(req, 1, last);
 	struct pl_live *lv = calloc(1, sizeof(*lv));
 	if (text == NULL || lv == NULL) {
 		free(text);
 		free(lv);
 		return ctl_error(req, -ENOMEM, "out of memory");
-	}
-	for (unsigned i = 1; i < last; i++) {
-		strcat(text, req->argv[i]);
-		strcat(text, " ");
 	}
 	int rc = pipeline_parse_filter(req, &pl_state.cur->s, text, lv->atoms, PL_LIVE_ATOMS,
 	                               &lv->n_atoms, &lv->inport_dp, &lv->inport_key);
@@ -138,19 +132,17 @@ int pipeline_live_poll(struct ctl_req *req)
 		const struct pl_live_rec *r = &lv->rec[i];
 		if (!r->ready)
 			continue;
-		uint32_t dp = UINT32_MAX;
-		for (uint32_t d = 0; d < s->n_datapaths; d++)
-			if (s->datapaths[d].key == r->dp)
-				dp = d;
+		const struct pl_datapath *d = pl_datapath_find(s, r->dp);
 		ctl_printf(req, "== packet %u, on DPDK port %u%s\n", i + 1, r->k.in_port,
 		           r->generation != s->generation
 		                   ? " (the pipelines changed since: traced as they are now)"
 		                   : "");
-		if (dp == UINT32_MAX) {
+		if (d == NULL) {
 			ctl_printf(req, "its datapath is gone\n");
 			continue;
 		}
-		json_t *j = pipeline_trace_packet(req, s, &r->k, dp, r->port);
+		json_t *j =
+		        pipeline_trace_packet(req, s, &r->k, (uint32_t)(d - s->datapaths), r->port);
 		json_object_set_new(j, "dpdk_port", json_integer(r->k.in_port));
 		json_object_set_new(j, "captured_generation",
 		                    json_integer((json_int_t)r->generation));

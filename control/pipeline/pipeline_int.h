@@ -47,6 +47,8 @@ void pl_stats_peer(const char *chassis, struct pl_peer_stats *out);
 void pl_stats_clear(void);
 
 /* punt.c: learned neighbours and FDB entries from the workers. */
+/** A punt counter: "received", "written", "skipped", "failed", "fdb_written". */
+uint64_t pl_punt_counter(const char *name);
 int pl_punt_start(struct event_base *base);
 void pl_punt_stop(void);
 
@@ -62,6 +64,9 @@ int pipeline_parse_filter(struct ctl_req *req, const struct pl_snapshot *s, cons
                           struct lflow_atom *atoms, uint32_t max_atoms, uint32_t *n_atoms,
                           int32_t *inport_dp, uint32_t *inport_key);
 int pipeline_live_start(struct ctl_req *req);
+int pipeline_trace_cmd(struct ctl_req *req, void *arg);
+/** Words @p from to @p to of a command, joined by spaces (malloc'd), or NULL. */
+char *pipeline_join_words(const struct ctl_req *req, unsigned from, unsigned to);
 int pipeline_live_poll(struct ctl_req *req);
 void pipeline_live_stop(void);
 

@@ -46,8 +46,6 @@ static struct {
 	        n_fdb; /* n_fdb: FDB rows among the written */
 } pu;
 
-uint64_t pl_punt_counter(const char *name);
-
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -89,12 +87,8 @@ static void txn_done(void *arg, enum ovsdb_txn_status st, const char *err, json_
 static const struct pl_lport *find_port(const struct pl_snapshot *s, uint32_t dp, uint32_t key,
                                         const struct pl_datapath **dpo)
 {
-	for (uint32_t i = 0; i < s->n_datapaths; i++)
-		if (s->datapaths[i].key == dp) {
-			*dpo = &s->datapaths[i];
-			return pl_lport_find(&s->datapaths[i], key);
-		}
-	return NULL;
+	*dpo = pl_datapath_find(s, dp);
+	return *dpo ? pl_lport_find(*dpo, key) : NULL;
 }
 
 static const struct ovsdb_row *dp_row(uint32_t key)
@@ -252,17 +246,10 @@ static void drain(evutil_socket_t fd, short what, void *arg)
 		const struct pl_punt *p = v[i];
 		pu.n_received++;
 		if (p->kind == PL_PUNT_UNDERLAY_NEIGH) {
-			uint8_t ip[16];
-			for (int b = 0; b < 8; b++) {
-				ip[b] = (uint8_t)(p->ip.hi >> (56 - 8 * b));
-				ip[8 + b] = (uint8_t)(p->ip.lo >> (56 - 8 * b));
-			}
-			if (!p->ip6) { /* IPv4 in the low 32 bits: first 4 bytes */
-				uint32_t a4 = (uint32_t)p->ip.lo;
-				memset(ip, 0, sizeof(ip));
-				ip[0] = (uint8_t)(a4 >> 24), ip[1] = (uint8_t)(a4 >> 16);
-				ip[2] = (uint8_t)(a4 >> 8), ip[3] = (uint8_t)a4;
-			}
+			/* An IPv4 underlay for now: the address is the low 32 bits. */
+			uint32_t a4 = (uint32_t)p->ip.lo;
+			uint8_t ip[16] = {(uint8_t)(a4 >> 24), (uint8_t)(a4 >> 16),
+			                  (uint8_t)(a4 >> 8), (uint8_t)a4};
 			pipeline_underlay_learn(ip, p->mac);
 		} else if (txn == NULL)
 			pu.n_skipped++;

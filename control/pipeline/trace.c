@@ -22,8 +22,6 @@
 #include "control/pipeline/pipeline_int.h"
 #include "dataplane/pipeline/interp.h"
 
-int pipeline_trace_cmd(struct ctl_req *req, void *arg);
-
 static const char *const drop_names[] = {
 #define DROP_NAME(e, name, help) [DROP_##e] = name,
         DROP_REASONS(DROP_NAME)
@@ -177,8 +175,7 @@ static void on_event(void *aux, const struct pl_ev *ev)
 }
 
 /* Flags the parser would have set, from the fields the microflow set. */
-void pipeline_derive_flags(struct flow_key *k);
-void pipeline_derive_flags(struct flow_key *k)
+static void derive_flags(struct flow_key *k)
 {
 	uint16_t type = rte_be_to_cpu_16(k->eth_type);
 	k->flags = 0;
@@ -235,8 +232,7 @@ json_t *pipeline_trace_packet(struct ctl_req *req, const struct pl_snapshot *s,
 	                 c.dropped, "generation", (json_int_t)s->generation);
 }
 
-/* The words of a command from @p from on, joined by spaces (malloc'd). */
-static char *join(const struct ctl_req *req, unsigned from, unsigned to)
+char *pipeline_join_words(const struct ctl_req *req, unsigned from, unsigned to)
 {
 	size_t len = 1;
 	for (unsigned i = from; i < to; i++)
@@ -341,7 +337,7 @@ int pipeline_trace_cmd(struct ctl_req *req, void *arg)
 	if (pl_state.cur == NULL)
 		return ctl_error(req, -ENOTCONN, "no pipeline snapshot yet");
 	const struct pl_snapshot *s = &pl_state.cur->s;
-	char *text = join(req, 0, req->argc);
+	char *text = pipeline_join_words(req, 0, req->argc);
 	if (text == NULL)
 		return ctl_error(req, -ENOMEM, "out of memory");
 	struct lflow_atom atoms[64];
@@ -363,7 +359,7 @@ int pipeline_trace_cmd(struct ctl_req *req, void *arg)
 		pl_field_set(&h, atoms[i].field, pl_u128_of(atoms[i].value),
 		             pl_u128_of(atoms[i].mask));
 	}
-	pipeline_derive_flags(&h.k);
+	derive_flags(&h.k);
 	req->result = pipeline_trace_packet(req, s, &h.k, (uint32_t)dp, key);
 	return 0;
 }

@@ -20,7 +20,6 @@ static void key_and(const struct flow_key *a, const struct flow_key *m, struct f
 		o[i] = x[i] & y[i];
 }
 
-static bool key_eq(const struct flow_key *a, const struct flow_key *b);
 static bool key_eq(const struct flow_key *a, const struct flow_key *b)
 {
 	const word *x = (const word *)a, *y = (const word *)b;
@@ -97,24 +96,17 @@ static void resolve(uint64_t v, const struct pl_snapshot *s, uint64_t packets, u
 		return;
 	uint32_t tid = (uint32_t)(v >> 32), idx = (uint32_t)(v >> 16) & 0xffff;
 	uint32_t key = tid >> 7, pipeline = (tid >> 6) & 1, table = tid & 63;
-	uint32_t lo = 0, hi = s->n_datapaths;
-	while (lo < hi) { /* datapaths are sorted by key */
-		uint32_t mid = (lo + hi) / 2;
-		if (s->datapaths[mid].key < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo >= s->n_datapaths || s->datapaths[lo].key != key)
+	const struct pl_datapath *dp = pl_datapath_find(s, key);
+	if (dp == NULL)
 		return;
 	if (v & (PL_VISIT_RX | PL_VISIT_TX)) {
-		const struct pl_lport *p = pl_lport_find(&s->datapaths[lo], idx);
+		const struct pl_lport *p = pl_lport_find(dp, idx);
 		uint64_t *c = (v & PL_VISIT_RX) ? rx : tx;
 		if (p != NULL && c != NULL && p->idx < s->n_lports)
 			c[p->idx] += packets;
 		return;
 	}
-	const struct pl_table *t = &s->datapaths[lo].tables[pipeline][table];
+	const struct pl_table *t = &dp->tables[pipeline][table];
 	if (v & PL_VISIT_MISS) {
 		if (drops)
 			drops[s->n_entry_ids + t->miss_id] += packets;

@@ -115,159 +115,12 @@ static void count_port(struct pl_ctx *c, const struct pl_lport *p, bool rx)
 	visit(c, PL_TID(c->dp->key, 1, PL_DEP_PORTS), p->key, rx ? PL_VISIT_RX : PL_VISIT_TX);
 }
 
-const struct pl_lport *pl_lport_find(const struct pl_datapath *dp, uint32_t key)
-{
-	uint32_t lo = 0, hi = dp->n_ports;
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-		if (dp->ports[mid].key == key)
-			return &dp->ports[mid];
-		if (dp->ports[mid].key < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-static const struct pl_mcgroup *mcgroup_find(const struct pl_datapath *dp, uint32_t key)
-{
-	uint32_t lo = 0, hi = dp->n_mcgroups;
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-		if (dp->mcgroups[mid].key == key)
-			return &dp->mcgroups[mid];
-		if (dp->mcgroups[mid].key < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-static const struct pl_neigh *neigh_find(const struct pl_datapath *dp, uint32_t port, pl_u128 ip)
-{
-	uint32_t lo = 0, hi = dp->n_neigh;
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-		const struct pl_neigh *n = &dp->neigh[mid];
-		pl_u128 nip = pl_u128_of(n->ip);
-		if (n->port == port && nip == ip)
-			return n;
-		if (n->port < port || (n->port == port && nip < ip))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-static const struct pl_fdb *fdb_find(const struct pl_datapath *dp, uint64_t mac)
-{
-	uint32_t lo = 0, hi = dp->n_fdb;
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-		if (dp->fdb[mid].mac == mac)
-			return &dp->fdb[mid];
-		if (dp->fdb[mid].mac < mac)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 static pl_u128 mac_of(const uint8_t m[6])
 {
 	pl_u128 v = 0;
 	for (int i = 0; i < 6; i++)
 		v = (v << 8) | m[i];
 	return v;
-}
-
-static bool in_set(const struct pl_snapshot *s, uint32_t id, pl_u128 v)
-{
-	if (id >= s->n_sets)
-		return false;
-	const struct pl_set *set = &s->sets[id];
-	for (uint32_t i = 0; i < set->n; i++)
-		if ((v & pl_u128_of(set->masks[i])) == pl_u128_of(set->vals[i]))
-			return true;
-	return false;
-}
-
-/* One general atom (sets, registers, wide fields). */
-static bool atom_matches(const struct pl_snapshot *s, const struct lflow_atom *a,
-                         const struct pl_hdrs *h)
-{
-	pl_u128 v = pl_field_load(h, a->field);
-	switch (a->kind) {
-	case LFLOW_ATOM_EQ:
-		return (v & pl_u128_of(a->mask)) == pl_u128_of(a->value);
-	case LFLOW_ATOM_NE:
-		return (v & pl_u128_of(a->mask)) != pl_u128_of(a->value);
-	case LFLOW_ATOM_IN_SET:
-		return in_set(s, a->set_id, v);
-	case LFLOW_ATOM_NOT_SET:
-		return !in_set(s, a->set_id, v);
-	}
-	return false;
-}
-
-bool pl_entry_matches(const struct pl_snapshot *s, const struct pl_entry *e,
-                      const struct pl_hdrs *h)
-{
-	if (likely(e->fatoms != NULL)) {
-		for (uint32_t i = 0; i < e->n_atoms; i++) {
-			const struct pl_fatom *f = &e->fatoms[i];
-			uint64_t v;
-			bool ok;
-			switch (f->kind) {
-			case PL_FA_KEY:
-				__builtin_memcpy(&v, (const uint8_t *)&h->k + f->off, 8);
-				ok = ((__builtin_bswap64(v) & f->mask) == f->value) != f->ne;
-				break;
-			case PL_FA_META: {
-				uint32_t m;
-				__builtin_memcpy(&m, (const uint8_t *)&h->m + f->off, 4);
-				ok = ((m & f->mask) == f->value) != f->ne;
-				break;
-			}
-			case PL_FA_NEVER:
-				ok = f->ne;
-				break;
-			default:
-				ok = atom_matches(s, &e->atoms[f->atom], h);
-			}
-			if (!ok)
-				return false;
-		}
-		return true;
-	}
-	for (uint32_t i = 0; i < e->n_atoms; i++) {
-		const struct lflow_atom *a = &e->atoms[i];
-		pl_u128 v = pl_field_load(h, a->field);
-		bool ok;
-		switch (a->kind) {
-		case LFLOW_ATOM_EQ:
-			ok = (v & pl_u128_of(a->mask)) == pl_u128_of(a->value);
-			break;
-		case LFLOW_ATOM_NE:
-			ok = (v & pl_u128_of(a->mask)) != pl_u128_of(a->value);
-			break;
-		case LFLOW_ATOM_IN_SET:
-			ok = in_set(s, a->set_id, v);
-			break;
-		case LFLOW_ATOM_NOT_SET:
-			ok = !in_set(s, a->set_id, v);
-			break;
-		default:
-			ok = false;
-		}
-		if (!ok)
-			return false;
-	}
-	return true;
 }
 
 /* The first matching entry. Tracking marks, for each entry tried, the
@@ -280,24 +133,10 @@ static const struct pl_entry *lookup_tracked(struct pl_ctx *c, const struct pl_t
 		bool ok = true;
 		for (uint32_t k = 0; k < e->n_atoms && ok; k++) {
 			const struct lflow_atom *a = &e->atoms[k];
-			pl_u128 v = pl_field_load(&c->h, a->field);
-			switch (a->kind) {
-			case LFLOW_ATOM_EQ:
-				mark_read(c, a->field, pl_u128_of(a->mask));
-				ok = (v & pl_u128_of(a->mask)) == pl_u128_of(a->value);
-				break;
-			case LFLOW_ATOM_NE:
-				mark_read(c, a->field, pl_u128_of(a->mask));
-				ok = (v & pl_u128_of(a->mask)) != pl_u128_of(a->value);
-				break;
-			case LFLOW_ATOM_IN_SET:
-			case LFLOW_ATOM_NOT_SET:
-				mark_read(c, a->field, pl_low_mask(field_width[a->field]));
-				ok = in_set(c->s, a->set_id, v) == (a->kind == LFLOW_ATOM_IN_SET);
-				break;
-			default:
-				ok = false;
-			}
+			bool set = a->kind == LFLOW_ATOM_IN_SET || a->kind == LFLOW_ATOM_NOT_SET;
+			mark_read(c, a->field,
+			          set ? pl_low_mask(field_width[a->field]) : pl_u128_of(a->mask));
+			ok = pl_atom_matches(c->s, a, &c->h);
 		}
 		if (ok)
 			return e;
@@ -547,7 +386,7 @@ static void output(struct pl_ctx *c)
 		return;
 	}
 	dep(c, PL_DEP_MCGROUP);
-	const struct pl_mcgroup *g = mcgroup_find(c->dp, out);
+	const struct pl_mcgroup *g = pl_mcgroup_find(c->dp, out);
 	if (g == NULL) {
 		drop(c, DROP_PL_OUT_UNKNOWN, out);
 		return;
@@ -907,8 +746,8 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 		case LFLOW_OP_GET_ARP:
 		case LFLOW_OP_GET_ND: {
 			/* A miss stores zero: the router then resolves by ARP/ND. */
-			const struct pl_neigh *nb = neigh_find(c->dp, port_arg(c, OPND(p, i, 1)),
-			                                       value_arg(c, OPND(p, i, 2)));
+			const struct pl_neigh *nb = pl_neigh_find(c->dp, port_arg(c, OPND(p, i, 1)),
+			                                          value_arg(c, OPND(p, i, 2)));
 			dep(c, PL_DEP_NEIGH);
 			wset(c, LFLOW_F_ETH_DST, nb ? mac_of(nb->mac) : 0, pl_low_mask(48));
 			break;
@@ -916,8 +755,8 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 		case LFLOW_OP_LOOKUP_ARP:
 		case LFLOW_OP_LOOKUP_ND: {
 			dep(c, PL_DEP_NEIGH);
-			const struct pl_neigh *nb = neigh_find(c->dp, port_arg(c, OPND(p, i, 1)),
-			                                       value_arg(c, OPND(p, i, 2)));
+			const struct pl_neigh *nb = pl_neigh_find(c->dp, port_arg(c, OPND(p, i, 1)),
+			                                          value_arg(c, OPND(p, i, 2)));
 			result(c, OPND(p, i, 0),
 			       nb && mac_of(nb->mac) == value_arg(c, OPND(p, i, 3)));
 			break;
@@ -926,15 +765,15 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 		case LFLOW_OP_LOOKUP_ND_IP:
 			dep(c, PL_DEP_NEIGH);
 			result(c, OPND(p, i, 0),
-			       neigh_find(c->dp, port_arg(c, OPND(p, i, 1)),
-			                  value_arg(c, OPND(p, i, 2))) != NULL);
+			       pl_neigh_find(c->dp, port_arg(c, OPND(p, i, 1)),
+			                     value_arg(c, OPND(p, i, 2))) != NULL);
 			break;
 		case LFLOW_OP_LOOKUP_FDB: {
 			/* R = lookup_fdb(P, A): A is known, and on port P. */
 			dep(c, PL_DEP_NEIGH);
 			uint32_t port = port_arg(c, OPND(p, i, 1));
 			const struct pl_fdb *f =
-			        fdb_find(c->dp, (uint64_t)value_arg(c, OPND(p, i, 2)));
+			        pl_fdb_find(c->dp, (uint64_t)value_arg(c, OPND(p, i, 2)));
 			result(c, OPND(p, i, 0), f != NULL && f->port == port);
 			break;
 		}
@@ -942,7 +781,7 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			/* P = get_fdb(A): A's port, or 0 ("none") when unknown. */
 			dep(c, PL_DEP_NEIGH);
 			const struct pl_fdb *f =
-			        fdb_find(c->dp, (uint64_t)value_arg(c, OPND(p, i, 1)));
+			        pl_fdb_find(c->dp, (uint64_t)value_arg(c, OPND(p, i, 1)));
 			result(c, OPND(p, i, 0), f != NULL ? f->port : 0);
 			break;
 		}

@@ -175,10 +175,16 @@ void pl_run(struct pl_ctx *c, uint32_t dp, uint32_t inport);
  */
 void pl_run_decap(struct pl_ctx *c, uint32_t dp, uint32_t inport, uint32_t outport);
 
-/** The logical port with key @p key on @p dp, or NULL. */
+/* lookup.c: reading a snapshot. Each returns NULL when nothing matches. */
+const struct pl_datapath *pl_datapath_find(const struct pl_snapshot *s, uint32_t key);
 const struct pl_lport *pl_lport_find(const struct pl_datapath *dp, uint32_t key);
+const struct pl_mcgroup *pl_mcgroup_find(const struct pl_datapath *dp, uint32_t key);
+const struct pl_neigh *pl_neigh_find(const struct pl_datapath *dp, uint32_t port, pl_u128 ip);
+const struct pl_fdb *pl_fdb_find(const struct pl_datapath *dp, uint64_t mac);
 
-/** Whether @p e's match holds for @p h. */
+/** Whether one atom, or all of @p e's match, holds for @p h. */
+bool pl_atom_matches(const struct pl_snapshot *s, const struct lflow_atom *a,
+                     const struct pl_hdrs *h);
 bool pl_entry_matches(const struct pl_snapshot *s, const struct pl_entry *e,
                       const struct pl_hdrs *h);
 

@@ -222,6 +222,27 @@ static void check(struct fc *fc, const struct fc_entry *e, const struct pl_snaps
 		fc->st.check_mismatches++;
 }
 
+/* This worker's interpreter context, set up for one packet from a port
+ * counted in @p st. */
+static struct pl_ctx *run_ctx(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
+                              const struct flow_key *k)
+{
+	struct pl_ctx *c = &worker_ctx[x->w->id];
+	const struct pl_counters *n = &s->counters[x->w->id];
+	c->h.k = *k;
+	c->s = s;
+	c->hits = n->hits;
+	c->lf_drops = n->drops;
+	c->lport_rx = n->lport_rx;
+	c->lport_tx = n->lport_tx;
+	c->port_drops = st->drops;
+	c->punt = punt;
+	c->punt_aux = st;
+	c->trace = NULL;
+	c->track = false;
+	return c;
+}
+
 static bool uses_original(uint8_t kind)
 {
 	return kind == PL_KIND_PACKET || kind == PL_KIND_ENCAP;
@@ -387,17 +408,7 @@ static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
 		}
 		fc->st.misses++;
 	}
-	struct pl_ctx *c = &worker_ctx[x->w->id];
-	c->h.k = k;
-	c->s = s;
-	c->hits = s->counters[x->w->id].hits;
-	c->lf_drops = s->counters[x->w->id].drops;
-	c->lport_rx = s->counters[x->w->id].lport_rx;
-	c->lport_tx = s->counters[x->w->id].lport_tx;
-	c->port_drops = st->drops;
-	c->punt = punt;
-	c->punt_aux = st;
-	c->trace = NULL;
+	struct pl_ctx *c = run_ctx(x, s, st, &k);
 	c->track = fc != NULL;
 	pl_run(c, b.dp, b.port);
 	if (fc != NULL)
@@ -469,19 +480,12 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct dp_
 		r = DROP_TUN_NO_OPTION;
 		goto drop_peer;
 	}
-	uint32_t lo = 0, hi = s->n_datapaths;
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-		if (s->datapaths[mid].key < t.vni)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo >= s->n_datapaths || s->datapaths[lo].key != t.vni) {
+	const struct pl_datapath *dp = pl_datapath_find(s, t.vni);
+	if (dp == NULL) {
 		r = DROP_TUN_UNKNOWN_DP;
 		goto drop_peer;
 	}
-	if (t.ovn_out < OVN_MCAST_KEY_MIN && pl_lport_find(&s->datapaths[lo], t.ovn_out) == NULL) {
+	if (t.ovn_out < OVN_MCAST_KEY_MIN && pl_lport_find(dp, t.ovn_out) == NULL) {
 		r = DROP_TUN_UNKNOWN_PORT;
 		goto drop_peer;
 	}
@@ -494,22 +498,12 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct dp_
 	ofs.l7 = ofs.l7 ? (uint16_t)(ofs.l7 - l2) : 0;
 	k.flags &= (uint8_t)~FLOW_F_TUNNEL;
 	k.in_port = in_port;
-	struct pl_ctx *c = &worker_ctx[x->w->id];
-	c->h.k = k;
-	c->s = s;
-	c->hits = s->counters[x->w->id].hits;
-	c->lf_drops = s->counters[x->w->id].drops;
-	c->lport_rx = s->counters[x->w->id].lport_rx;
-	c->lport_tx = s->counters[x->w->id].lport_tx;
-	c->port_drops = st->drops;
-	c->punt = punt;
-	c->punt_aux = st;
-	c->trace = NULL;
+	struct pl_ctx *c = run_ctx(x, s, st, &k);
 	if (ps != NULL) {
 		ps->rx_packets++;
 		ps->rx_bytes += rte_pktmbuf_pkt_len(m) + l2;
 	}
-	pl_run_decap(c, lo, t.ovn_in, t.ovn_out);
+	pl_run_decap(c, (uint32_t)(dp - s->datapaths), t.ovn_in, t.ovn_out);
 	emit_outputs(x, s, st, c, m, &k, &ofs);
 	return;
 drop_peer:
