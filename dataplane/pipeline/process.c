@@ -20,23 +20,11 @@
 #include "dataplane/pipeline/emit.h"
 #include "dataplane/pipeline/interp.h"
 #include "dataplane/pipeline/live.h"
+#include "dataplane/pipeline/burst.h"
+#include "dataplane/pipeline/underlay.h"
 #include "dataplane/port/tx.h"
 
-#define TXB_PORTS      8
 #define PREFETCH_AHEAD 4
-
-struct txb {
-	uint16_t port, n;
-	uint64_t bytes;
-	struct rte_mbuf *pkts[DP_BURST_MAX];
-};
-
-struct txbs {
-	const struct dp_tables *t;
-	struct dp_worker *w;
-	unsigned n;
-	struct txb b[TXB_PORTS];
-};
 
 static struct rte_ring *punt_ring;
 static struct rte_mempool *punt_pool;
@@ -47,7 +35,7 @@ void pl_set_punt(struct rte_ring *r, struct rte_mempool *mp)
 	__atomic_store_n(&punt_ring, r, __ATOMIC_RELEASE);
 }
 
-static void txb_flush(struct txbs *x, struct txb *b)
+void pl_txb_flush(struct txbs *x, struct txb *b)
 {
 	const struct dp_port *out = &x->t->ports[b->port];
 	if (b->n == 0)
@@ -72,31 +60,7 @@ static void txb_flush(struct txbs *x, struct txb *b)
 	b->bytes = 0;
 }
 
-static void txb_add(struct txbs *x, uint16_t port, struct rte_mbuf *m)
-{
-	struct txb *b = NULL;
-	for (unsigned i = 0; i < x->n; i++)
-		if (x->b[i].port == port)
-			b = &x->b[i];
-	if (b == NULL) {
-		if (x->n == TXB_PORTS) {
-			txb_flush(x, &x->b[0]);
-			x->b[0].port = port;
-			b = &x->b[0];
-		} else {
-			b = &x->b[x->n++];
-			b->port = port;
-			b->n = 0;
-			b->bytes = 0;
-		}
-	}
-	b->bytes += rte_pktmbuf_pkt_len(m);
-	b->pkts[b->n++] = m;
-	if (b->n == DP_BURST_MAX)
-		txb_flush(x, b);
-}
-
-static void punt(void *aux, const struct pl_punt *p)
+void pl_punt_send(void *aux, const struct pl_punt *p)
 {
 	struct dp_port_stats *st = aux;
 	struct rte_ring *r = __atomic_load_n(&punt_ring, __ATOMIC_ACQUIRE);
@@ -114,23 +78,6 @@ static void punt(void *aux, const struct pl_punt *p)
 		rte_mempool_put(mp, copy);
 		st->drops[DROP_PL_PUNT_FULL]++;
 	}
-}
-
-/* Hand one frame to port @p dpdk, tagged when @p tag. Consumes @p p. */
-static void out_send(struct txbs *x, struct dp_port_stats *st, struct rte_mbuf *p, uint16_t dpdk,
-                     uint16_t tag)
-{
-	if (tag) {
-		if (unlikely(rte_vlan_insert(&p) < 0)) {
-			st->drops[DROP_PL_NO_MBUF]++;
-			rte_pktmbuf_free(p);
-			return;
-		}
-		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(rte_pktmbuf_mtod(p, uint8_t *) +
-		                                                  sizeof(struct rte_ether_hdr));
-		vh->vlan_tci = rte_cpu_to_be_16(tag);
-	}
-	txb_add(x, dpdk, p);
 }
 
 /* The frame for the @p i-th of @p n rewritten copies: the original for
@@ -162,7 +109,7 @@ static void hit(struct txbs *x, const struct pl_snapshot *s, struct fc *fc, stru
 			continue;
 		const struct fc_out *fo = &e->out[i];
 		if (fo->kind == PL_KIND_PACKET && !fo->writes) {
-			out_send(x, st, p, fo->dpdk, fo->tag);
+			pl_out_send(x, st, p, fo->dpdk, fo->tag);
 			continue;
 		}
 		fc_apply(fo, k, &final);
@@ -184,7 +131,7 @@ static void hit(struct txbs *x, const struct pl_snapshot *s, struct fc *fc, stru
 				continue;
 			}
 		}
-		out_send(x, st, p, e->out[i].dpdk, e->out[i].tag);
+		pl_out_send(x, st, p, e->out[i].dpdk, e->out[i].tag);
 	}
 	if (e->n_out == 0)
 		rte_pktmbuf_free(m);
@@ -236,7 +183,7 @@ static struct pl_ctx *run_ctx(struct txbs *x, const struct pl_snapshot *s, struc
 	c->lport_rx = n->lport_rx;
 	c->lport_tx = n->lport_tx;
 	c->port_drops = st->drops;
-	c->punt = punt;
+	c->punt = pl_punt_send;
 	c->punt_aux = st;
 	c->trace = NULL;
 	c->track = false;
@@ -246,35 +193,6 @@ static struct pl_ctx *run_ctx(struct txbs *x, const struct pl_snapshot *s, struc
 static bool uses_original(uint8_t kind)
 {
 	return kind == PL_KIND_PACKET || kind == PL_KIND_ENCAP;
-}
-
-/* An ARP request for a peer's next hop, at most every 100 ms per peer. */
-static void arp_for_peer(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
-                         struct rte_mbuf *like, uint16_t peer)
-{
-	static uint64_t last[DP_WORKERS_MAX][64];
-	uint64_t now = rte_rdtsc(), *l = &last[x->w->id][peer % 64];
-	if (now - *l < rte_get_tsc_hz() / 10)
-		return;
-	*l = now;
-	const struct pl_underlay *u = &s->underlay;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(like->pool);
-	uint8_t *f = m ? (uint8_t *)rte_pktmbuf_append(m, 42) : NULL;
-	if (f == NULL) {
-		rte_pktmbuf_free(m);
-		st->drops[DROP_PL_NO_MBUF]++;
-		return;
-	}
-	static const uint8_t hdr[8] = {0, 1, 8, 0, 6, 4, 0, 1}; /* Ethernet/IPv4, request */
-	memset(f, 0xff, 6);
-	memcpy(f + 6, u->mac, 6);
-	f[12] = 0x08, f[13] = 0x06;
-	memcpy(f + 14, hdr, 8);
-	memcpy(f + 22, u->mac, 6);
-	memcpy(f + 28, u->ip, 4);
-	memset(f + 32, 0, 6);
-	memcpy(f + 38, s->peers[peer].ip, 4);
-	out_send(x, st, m, u->dpdk, 0);
 }
 
 /* Put the outer headers in front of @p p (the inner frame, rewritten). */
@@ -288,7 +206,7 @@ static bool encap(struct txbs *x, const struct pl_snapshot *s, struct dp_port_st
 		st->drops[DROP_TUN_UNRESOLVED]++;
 		ps->drops++;
 		if (!peer->ip6 && !u->ip6)
-			arp_for_peer(x, s, st, p, o->peer);
+			pl_underlay_resolve(x, s, st, p, o->peer);
 		return false;
 	}
 	if (unlikely(p->nb_segs > 1 && rte_pktmbuf_linearize(p) < 0)) {
@@ -354,7 +272,7 @@ static void emit_outputs(struct txbs *x, const struct pl_snapshot *s, struct dp_
 				continue;
 			}
 		}
-		out_send(x, st, p, o->dpdk, o->tag);
+		pl_out_send(x, st, p, o->dpdk, o->tag);
 	}
 	if (own)
 		rte_pktmbuf_free(m);
@@ -421,16 +339,6 @@ drop:
 	rte_pktmbuf_free(m);
 }
 
-/* Learn an underlay next hop (ARP on the underlay), via the control thread. */
-static void learn_next_hop(struct dp_port_stats *st, const struct flow_key *k)
-{
-	struct pl_punt p = {.kind = PL_PUNT_UNDERLAY_NEIGH};
-	p.ip.lo = (uint64_t)k->ip_src[0] << 24 | (uint64_t)k->ip_src[1] << 16 |
-	          (uint64_t)k->ip_src[2] << 8 | k->ip_src[3];
-	memcpy(p.mac, k->arp_sha, 6);
-	punt(st, &p);
-}
-
 /*
  * A frame from the underlay: Geneve to our encap IP is decapsulated and
  * runs the egress pipeline of the port it names; ARP for our encap IP is
@@ -450,27 +358,10 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct dp_
 	r = DROP_UL_NOT_OURS;
 	if (!u->present || u->ip6)
 		goto drop;
-	if ((k.flags & FLOW_F_ARP) && memcmp(k.ip_dst, u->ip, 4) == 0) {
-		if (memcmp(k.ip_src, "\0\0\0\0", 4) != 0)
-			learn_next_hop(st, &k);
-		if (k.nw_proto != 1) {
-			rte_pktmbuf_free(m);
-			return;
-		}
-		/* Answer in place: the request becomes the reply. */
-		uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *), *a = f + ofs.l3;
-		memcpy(f, k.eth_src, 6);
-		memcpy(f + 6, u->mac, 6);
-		a[7] = 2;
-		memcpy(a + 18, k.arp_sha, 6);
-		memcpy(a + 24, k.ip_src, 4);
-		memcpy(a + 8, u->mac, 6);
-		memcpy(a + 14, u->ip, 4);
-		out_send(x, st, m, in_port, 0);
+	if (!(k.flags & FLOW_F_TUNNEL) || memcmp(t.dst, u->ip, 4) != 0) {
+		pl_underlay_local(x, s, st, in_port, m, &k, &ofs);
 		return;
 	}
-	if (!(k.flags & FLOW_F_TUNNEL) || memcmp(t.dst, u->ip, 4) != 0)
-		goto drop;
 	/* Which peer sent it, for its counters (none: an unknown sender). */
 	struct pl_peer_stats *ps = NULL;
 	for (uint16_t i = 0; i < s->n_peers && ps == NULL; i++)
@@ -545,5 +436,5 @@ void pl_process(const struct dp_tables *t, const struct pl_snapshot *s, struct d
 			one(&x, s, fc, st, in_port, pkts[i]);
 	}
 	for (unsigned i = 0; i < x.n; i++)
-		txb_flush(&x, &x.b[i]);
+		pl_txb_flush(&x, &x.b[i]);
 }

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The underlay port's own traffic, apart from Geneve for us (process.c
+ * decapsulates that): ARP for our encap IP is answered in place and
+ * teaches us the asker as a next hop; next hops are asked for when a peer
+ * has none. Everything else is not ours. See docs/underlay.md.
+ */
+#include "dataplane/pipeline/underlay.h"
+
+#include <string.h>
+
+#include <rte_cycles.h>
+
+/* Learn an underlay next hop (ARP on the underlay), via the control thread. */
+static void learn_next_hop(struct dp_port_stats *st, const struct flow_key *k)
+{
+	struct pl_punt p = {.kind = PL_PUNT_UNDERLAY_NEIGH};
+	p.ip.lo = (uint64_t)k->ip_src[0] << 24 | (uint64_t)k->ip_src[1] << 16 |
+	          (uint64_t)k->ip_src[2] << 8 | k->ip_src[3];
+	memcpy(p.mac, k->arp_sha, 6);
+	pl_punt_send(st, &p);
+}
+
+/* An ARP request for a peer's next hop, at most every 100 ms per peer. */
+void pl_underlay_resolve(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
+                         struct rte_mbuf *like, uint16_t peer)
+{
+	static uint64_t last[DP_WORKERS_MAX][64];
+	uint64_t now = rte_rdtsc(), *l = &last[x->w->id][peer % 64];
+	if (now - *l < rte_get_tsc_hz() / 10)
+		return;
+	*l = now;
+	const struct pl_underlay *u = &s->underlay;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(like->pool);
+	uint8_t *f = m ? (uint8_t *)rte_pktmbuf_append(m, 42) : NULL;
+	if (f == NULL) {
+		rte_pktmbuf_free(m);
+		st->drops[DROP_PL_NO_MBUF]++;
+		return;
+	}
+	static const uint8_t hdr[8] = {0, 1, 8, 0, 6, 4, 0, 1}; /* Ethernet/IPv4, request */
+	memset(f, 0xff, 6);
+	memcpy(f + 6, u->mac, 6);
+	f[12] = 0x08, f[13] = 0x06;
+	memcpy(f + 14, hdr, 8);
+	memcpy(f + 22, u->mac, 6);
+	memcpy(f + 28, u->ip, 4);
+	memset(f + 32, 0, 6);
+	memcpy(f + 38, s->peers[peer].ip, 4);
+	pl_out_send(x, st, m, u->dpdk, 0);
+}
+
+void pl_underlay_local(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
+                       uint16_t in_port, struct rte_mbuf *m, const struct flow_key *k,
+                       const struct flow_offsets *ofs)
+{
+	const struct pl_underlay *u = &s->underlay;
+	if ((k->flags & FLOW_F_ARP) && memcmp(k->ip_dst, u->ip, 4) == 0) {
+		if (memcmp(k->ip_src, "\0\0\0\0", 4) != 0)
+			learn_next_hop(st, k);
+		if (k->nw_proto != 1) {
+			rte_pktmbuf_free(m);
+			return;
+		}
+		/* Answer in place: the request becomes the reply. */
+		uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *), *a = f + ofs->l3;
+		memcpy(f, k->eth_src, 6);
+		memcpy(f + 6, u->mac, 6);
+		a[7] = 2;
+		memcpy(a + 18, k->arp_sha, 6);
+		memcpy(a + 24, k->ip_src, 4);
+		memcpy(a + 8, u->mac, 6);
+		memcpy(a + 14, u->ip, 4);
+		pl_out_send(x, st, m, in_port, 0);
+		return;
+	}
+	st->drops[DROP_UL_NOT_OURS]++;
+	rte_pktmbuf_free(m);
+}
