@@ -106,6 +106,8 @@ static const struct conf_key conf_keys[] = {
         {"port", "peer", T_NAME, P(peer), 0, 0, NULL, NULL,
          "cross-connect: the port that receives what this one receives"},
         {"port", "rxqs", T_UINT, P(rxqs), 1, 64, NULL, "1", "rx queues"},
+        {"port", "mtu", T_UINT, P(mtu), 0, 9702, NULL, "0",
+         "the port's MTU (0: the device's own); on the underlay it sets the overlay MTU"},
         {"port", "txqs", T_UINT, P(txqs), 0, 64, NULL, "0",
          "tx queues (0: one per worker, or what the device offers; fewer than the workers "
          "are shared under a lock)"},
@@ -707,7 +709,7 @@ int conf_port_parse(struct port_conf *p, const char *name, const char *devargs,
 		k = key_find("port", key);
 		if (k == NULL || !strcmp(key, "devargs")) {
 			errf(err, errlen,
-			     "unknown port key '%s' (role, iface-id, network, peer, rxqs, txqs)",
+			     "unknown port key '%s' (role, iface-id, network, peer, rxqs, txqs, mtu)",
 			     key);
 			goto fail;
 		}

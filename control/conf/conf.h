@@ -50,6 +50,7 @@ struct port_conf {
 	char *network;  /* uplink: physical network name */
 	char *peer;     /* cross-connect: port to forward to */
 	unsigned rxqs;  /* rx queues (and RSS spread) */
+	unsigned mtu;   /* 0: the device's own */
 	unsigned txqs;  /* tx queues; 0: one per worker */
 	unsigned line;  /* where it was defined, for messages; 0 = command line */
 };

@@ -435,6 +435,8 @@ static int cache_cmd(struct ctl_req *req, void *arg)
 		                (json_int_t)st->evictions, "check_runs", (json_int_t)st->check_runs,
 		                "check_mismatches", (json_int_t)st->check_mismatches, "check",
 		                c->check));
+		json_object_set_new(json_array_get(workers, json_array_size(workers) - 1),
+		                    "decap_hits", json_integer((json_int_t)st->decap_hits));
 		ctl_printf(req, "%-6u %8u %8u %12llu %10llu %8u %10llu %10llu %8llu %9llu %10llu\n",
 		           w, c->size, c->n_entries, (unsigned long long)st->hits,
 		           (unsigned long long)st->misses, masks,

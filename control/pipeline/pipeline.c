@@ -49,12 +49,7 @@ static double now_ms(void)
 static void sum_peer(const struct pl_gen *g, uint16_t i, struct pl_peer_stats *t)
 {
 	for (unsigned w = 0; w < g->n_workers; w++) {
-		const struct pl_peer_stats *d = &g->s.counters[w].peer[i];
-		t->tx_packets += d->tx_packets;
-		t->tx_bytes += d->tx_bytes;
-		t->rx_packets += d->rx_packets;
-		t->rx_bytes += d->rx_bytes;
-		t->drops += d->drops;
+		pl_peer_stats_add(t, &g->s.counters[w].peer[i]);
 	}
 }
 

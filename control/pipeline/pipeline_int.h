@@ -43,6 +43,15 @@ uint64_t pl_stats_miss(uint32_t dp_key, int pipeline, int table);
 void pl_stats_add_lport(const char *name, uint64_t rx, uint64_t tx);
 void pl_stats_lport(const char *name, uint64_t *rx, uint64_t *tx);
 void pl_stats_add_peer(const char *chassis, const struct pl_peer_stats *d);
+static inline void pl_peer_stats_add(struct pl_peer_stats *t, const struct pl_peer_stats *d)
+{
+	t->tx_packets += d->tx_packets;
+	t->tx_bytes += d->tx_bytes;
+	t->rx_packets += d->rx_packets;
+	t->rx_bytes += d->rx_bytes;
+	for (unsigned i = 0; i < PL_PD_N; i++)
+		t->drops[i] += d->drops[i];
+}
 void pl_stats_peer(const char *chassis, struct pl_peer_stats *out);
 void pl_stats_clear(void);
 

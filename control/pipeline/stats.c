@@ -122,11 +122,7 @@ void pl_stats_add_peer(const char *chassis, const struct pl_peer_stats *d)
 			return;
 		strmap_put(&peers, chassis, t);
 	}
-	t->tx_packets += d->tx_packets;
-	t->tx_bytes += d->tx_bytes;
-	t->rx_packets += d->rx_packets;
-	t->rx_bytes += d->rx_bytes;
-	t->drops += d->drops;
+	pl_peer_stats_add(t, d);
 }
 
 void pl_stats_peer(const char *chassis, struct pl_peer_stats *out)

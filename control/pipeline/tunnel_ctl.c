@@ -37,6 +37,14 @@ static int tunnel_list_cmd(struct ctl_req *req, void *arg)
 		struct pl_peer_stats t;
 		char ip[INET6_ADDRSTRLEN], mac[18] = "unresolved";
 		pipeline_peer_totals(i, &t);
+		uint64_t drops = 0;
+		json_t *why = json_object();
+		for (unsigned d = 0; d < PL_PD_N; d++) {
+			drops += t.drops[d];
+			if (t.drops[d])
+				json_object_set_new(why, drop_reason_name(pl_peer_drop_reason(d)),
+				                    json_integer((json_int_t)t.drops[d]));
+		}
 		ip_text(p->ip, p->ip6, ip, sizeof(ip));
 		if (p->resolved)
 			mac_text(p->mac, mac, sizeof(mac));
@@ -44,13 +52,19 @@ static int tunnel_list_cmd(struct ctl_req *req, void *arg)
 		           p->chassis, ip, p->csum ? "yes" : "no", mac,
 		           (unsigned long long)t.tx_packets, (unsigned long long)t.tx_bytes,
 		           (unsigned long long)t.rx_packets, (unsigned long long)t.rx_bytes,
-		           (unsigned long long)t.drops);
+		           (unsigned long long)drops);
+		for (unsigned d = 0; d < PL_PD_N; d++)
+			if (t.drops[d])
+				ctl_printf(req, "%-20s   %s: %llu\n", "",
+				           drop_reason_name(pl_peer_drop_reason(d)),
+				           (unsigned long long)t.drops[d]);
 		json_t *j =
 		        json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I}", "chassis",
 		                  p->chassis, "type", "geneve", "encap_ip", ip, "csum", p->csum,
 		                  "tx_packets", (json_int_t)t.tx_packets, "tx_bytes",
 		                  (json_int_t)t.tx_bytes, "rx_packets", (json_int_t)t.rx_packets,
-		                  "rx_bytes", (json_int_t)t.rx_bytes, "drops", (json_int_t)t.drops);
+		                  "rx_bytes", (json_int_t)t.rx_bytes, "drops", (json_int_t)drops);
+		json_object_set_new(j, "drops_by_reason", why);
 		json_object_set_new(j, "next_hop_mac",
 		                    p->resolved ? json_string(mac) : json_null());
 		json_array_append_new(out, j);
@@ -68,7 +82,6 @@ static int underlay_cmd(struct ctl_req *req, void *arg)
 		return ctl_error(req, -ENOTCONN, "no pipeline snapshot yet (mode ovn)");
 	const struct pl_underlay *u = &pl_state.cur->s.underlay;
 	char ip[INET6_ADDRSTRLEN] = "", mac[18] = "";
-	uint16_t mtu = 0;
 	if (!u->present) {
 		ctl_printf(req,
 		           "no underlay: a port with role=underlay and chassis.ovn-encap-ip are "
@@ -78,11 +91,9 @@ static int underlay_cmd(struct ctl_req *req, void *arg)
 	}
 	ip_text(u->ip, u->ip6, ip, sizeof(ip));
 	mac_text(u->mac, mac, sizeof(mac));
-	rte_eth_dev_get_mtu(u->dpdk, &mtu);
-	/* Outer IP, UDP, Geneve with its option, and the inner Ethernet
-	 * header: the same count as the outer headers with their Ethernet. */
-	unsigned overhead = u->ip6 ? GENEVE_ENCAP_LEN6 : GENEVE_ENCAP_LEN4;
-	unsigned overlay = mtu > overhead ? mtu - overhead : 0;
+	/* What the workers use: the MTU when the snapshot was built, less the
+	 * outer Ethernet, IP, UDP, Geneve and option (GENEVE_ENCAP_LEN4/6). */
+	unsigned mtu = u->mtu, overlay = u->overlay_mtu;
 	ctl_printf(req, "encap IP %s on DPDK port %u (%s), MTU %u, overlay MTU %u\n", ip, u->dpdk,
 	           mac, mtu, overlay);
 	uint8_t nip[64][16], nmac[64][6];

@@ -10,6 +10,7 @@
 #include <rte_ethdev.h>
 
 #include "control/pipeline/pipeline_int.h"
+#include "dataplane/geneve/geneve.h"
 
 #define UL_NEIGH_MAX 1024
 
@@ -51,6 +52,12 @@ struct pl_underlay pipeline_underlay(void)
 	memcpy(u.ip, ul.ip, sizeof(u.ip));
 	if (u.present && rte_eth_macaddr_get(ul.port, &a) == 0)
 		memcpy(u.mac, a.addr_bytes, 6);
+	unsigned overhead = u.ip6 ? GENEVE_ENCAP_LEN6 : GENEVE_ENCAP_LEN4;
+	u.max_inner = UINT32_MAX;
+	if (u.present && rte_eth_dev_get_mtu(ul.port, &u.mtu) == 0 && u.mtu > overhead) {
+		u.overlay_mtu = (uint16_t)(u.mtu - overhead);
+		u.max_inner = u.overlay_mtu + 14u;
+	}
 	return u;
 }
 

@@ -193,6 +193,14 @@ static int port_configure(struct port *p, char *err, size_t errlen)
 		         p->conf.name, p->n_rxq, p->n_txq, strerror(-rc));
 		return rc;
 	}
+	if (p->conf.mtu) {
+		rc = rte_eth_dev_set_mtu(p->port_id, (uint16_t)p->conf.mtu);
+		if (rc < 0) {
+			snprintf(err, errlen, "port %s: MTU %u: %s", p->conf.name, p->conf.mtu,
+			         strerror(-rc));
+			return rc;
+		}
+	}
 	rc = port_txq_locks(p);
 	if (rc < 0) {
 		snprintf(err, errlen, "out of memory");

@@ -68,7 +68,8 @@
 	X(TUN_NO_OPTION, "tunnel-no-ovn-option", "Geneve without OVN's metadata option")               \
 	X(TUN_UNKNOWN_DP, "tunnel-unknown-datapath", "Geneve VNI names no datapath here")              \
 	X(TUN_UNKNOWN_PORT, "tunnel-unknown-port", "Geneve egress port names no port of the datapath")  \
-	X(TUN_NO_ROOM, "tunnel-no-headroom", "no room in the buffer for the outer headers")
+	X(TUN_NO_ROOM, "tunnel-no-headroom", "no room in the buffer for the outer headers")            \
+	X(TUN_TOO_BIG, "tunnel-too-big", "inner packet over the overlay MTU (ICMP sent back when DF)")
 
 enum drop_reason {
 	DROP_NONE = 0,

@@ -93,6 +93,11 @@ struct flow_key {
 	uint8_t arp_sha[6]; /* ARP sha, or ND source link-layer address */
 	uint8_t arp_tha[6]; /* ARP tha, or ND target link-layer address */
 	uint8_t nd_target[16];
+
+	/* Where a decapsulated packet came from, set by the decapsulation
+	 * path (zero from the parser): the flow cache keys on it. */
+	uint32_t tun_vni;         /* host order: the datapath's tunnel key */
+	uint16_t tun_in, tun_out; /* host order: the OVN option's port keys */
 };
 
 /* Where each layer starts in the frame, for actions that rewrite headers. */

@@ -137,6 +137,9 @@ struct pl_underlay {
 	bool ip6;
 	uint8_t ip[16]; /* our encap IP */
 	uint8_t mac[6]; /* the port's MAC */
+	uint16_t mtu;         /* the port's MTU */
+	uint16_t overlay_mtu; /* the largest inner IP packet: mtu less the encapsulation */
+	uint32_t max_inner;   /* the largest inner frame (overlay_mtu + 14), UINT32_MAX: any */
 };
 
 struct pl_lport {
@@ -212,11 +215,58 @@ struct pl_flow {
 	uint16_t table;
 };
 
+/* The drops charged to a tunnel peer: to it (unresolved, no headroom, too
+ * big for the underlay) or from it (malformed, or naming what is not here). */
+#define PL_PEER_DROPS(X)                                                                        \
+	X(GENEVE_TRUNC)                                                                         \
+	X(GENEVE_BAD_VERSION)                                                                   \
+	X(GENEVE_BAD_OPT)                                                                       \
+	X(GENEVE_BAD_OVN_OPT)                                                                   \
+	X(GENEVE_NOT_ETH)                                                                       \
+	X(TUN_NO_OPTION)                                                                        \
+	X(TUN_UNKNOWN_DP)                                                                       \
+	X(TUN_UNKNOWN_PORT)                                                                     \
+	X(TUN_UNRESOLVED)                                                                       \
+	X(TUN_NO_ROOM)                                                                          \
+	X(TUN_TOO_BIG)
+
+enum pl_peer_drop {
+#define PL_PD_ENUM(r) PL_PD_##r,
+	PL_PEER_DROPS(PL_PD_ENUM)
+#undef PL_PD_ENUM
+	        PL_PD_N
+};
+
+/** The drop reason of per-peer slot @p i. */
+static inline enum drop_reason pl_peer_drop_reason(unsigned i)
+{
+	static const uint8_t r[PL_PD_N] = {
+#define PL_PD_REASON(x) DROP_##x,
+	        PL_PEER_DROPS(PL_PD_REASON)
+#undef PL_PD_REASON
+	};
+	return (enum drop_reason)r[i];
+}
+
+/** The per-peer slot of drop reason @p r, or -1 when peers are not charged. */
+static inline int pl_peer_drop_slot(enum drop_reason r)
+{
+	switch (r) {
+#define PL_PD_CASE(x)                                                                           \
+	case DROP_##x:                                                                          \
+		return PL_PD_##x;
+		PL_PEER_DROPS(PL_PD_CASE)
+#undef PL_PD_CASE
+	default:
+		return -1;
+	}
+}
+
 /* One worker's counts for one tunnel peer. */
 struct pl_peer_stats {
 	uint64_t tx_packets, tx_bytes; /* encapsulated to it */
 	uint64_t rx_packets, rx_bytes; /* decapsulated from it */
-	uint64_t drops;                /* to it unresolved, or from it refused */
+	uint64_t drops[PL_PD_N];       /* by enum pl_peer_drop */
 };
 
 /* Per-worker counters a snapshot owns: [worker][id]. */

@@ -190,6 +190,8 @@ struct fc_entry *fc_insert(struct fc *c, const struct pl_snapshot *s, const stru
 	m.in_port = 0xffff;
 	m.flags = 0xff;
 	m.n_vlans = 0xff;
+	if (k->tun_vni) /* decapsulated: the datapath and ports it came for */
+		m.tun_vni = UINT32_MAX, m.tun_in = m.tun_out = UINT16_MAX;
 	int mi = mask_get(c, &m);
 	if (mi < 0) {
 		c->st.uncacheable++;

@@ -76,6 +76,7 @@ struct fc_entry {
 
 struct fc_stats {
 	uint64_t hits, misses, inserts, uncacheable, evictions, invalidations, flushes;
+	uint64_t decap_hits; /* of the hits, Geneve input */
 	uint64_t check_runs, check_mismatches;
 };
 

@@ -32,7 +32,9 @@
  * @param ofs    filled with header offsets (may be NULL)
  * @param tnl    filled when a Geneve header was decoded (may be NULL only
  *               without PARSE_F_TUNNEL)
- * @return DROP_NONE, or why the frame is malformed
+ * @return DROP_NONE, or why the frame is malformed. On a geneve-* reason
+ *         @p key still holds the outer headers (addresses included), so
+ *         that the sender can be charged with it.
  */
 enum drop_reason parse_packet(const uint8_t *data, uint32_t len, unsigned flags,
 			      struct flow_key *key, struct flow_offsets *ofs,

@@ -915,11 +915,22 @@ static void run_init(struct pl_ctx *c, uint32_t dp, uint32_t inport)
 	c->last_visit = 0;
 }
 
+static void track_init(struct pl_ctx *c)
+{
+	memset(&c->rd, 0, sizeof(c->rd));
+	memset(&c->wr, 0, sizeof(c->wr));
+	c->n_visit = c->n_drops = 0;
+	c->uncacheable = false;
+}
+
 void pl_run_decap(struct pl_ctx *c, uint32_t dp, uint32_t inport, uint32_t outport)
 {
 	run_init(c, dp, inport);
 	c->from_tunnel = true;
-	c->track = false; /* not cached yet */
+	if (c->track) {
+		track_init(c);
+		dep(c, PL_DEP_PORTS); /* the egress port was checked against them */
+	}
 	c->h.m.outport = outport;
 	c->pipeline = PL_INGRESS; /* output() below acts as table 40 */
 	output(c);
@@ -930,24 +941,10 @@ void pl_run_decap(struct pl_ctx *c, uint32_t dp, uint32_t inport, uint32_t outpo
 
 void pl_run(struct pl_ctx *c, uint32_t dp, uint32_t inport)
 {
+	run_init(c, dp, inport);
 	c->from_tunnel = false;
-	c->dp = &c->s->datapaths[dp];
-	memset(&c->h.m, 0, sizeof(c->h.m));
-	c->h.m.datapath = c->dp->key;
-	c->h.m.inport = inport;
-	c->h.frag_mtu = 0;
-	c->kind = PL_KIND_PACKET;
-	c->steps = c->depth = 0;
-	c->n_out = 0;
-	c->n_stack = 0;
-	c->dropped = false;
-	c->last = NULL;
-	c->last_visit = 0;
 	if (c->track) {
-		memset(&c->rd, 0, sizeof(c->rd));
-		memset(&c->wr, 0, sizeof(c->wr));
-		c->n_visit = c->n_drops = 0;
-		c->uncacheable = false;
+		track_init(c);
 		visit(c, c->h.k.in_port, 0, PL_VISIT_DEP); /* table 0's mapping */
 	}
 	const struct pl_lport *in = pl_lport_find(c->dp, inport);

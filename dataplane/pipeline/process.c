@@ -91,7 +91,8 @@ static struct rte_mbuf *copy_for(struct dp_port_stats *st, struct rte_mbuf *m, i
 }
 
 static bool encap(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
-                  struct rte_mbuf *p, const struct pl_out *o);
+                  struct rte_mbuf *p, const struct pl_out *o, const struct flow_key *orig,
+                  const struct flow_offsets *ofs);
 
 /* A cache hit: the entry's outputs and drops, no pipeline. */
 static void hit(struct txbs *x, const struct pl_snapshot *s, struct fc *fc, struct fc_entry *e,
@@ -126,7 +127,7 @@ static void hit(struct txbs *x, const struct pl_snapshot *s, struct fc *fc, stru
 			                    .vni = fo->vni,
 			                    .outport = fo->outport};
 			po.h.k = final;
-			if (!encap(x, s, st, p, &po)) {
+			if (!encap(x, s, st, p, &po, k, ofs)) {
 				rte_pktmbuf_free(p);
 				continue;
 			}
@@ -150,7 +151,10 @@ static void check(struct fc *fc, const struct fc_entry *e, const struct pl_snaps
 	c->h.k = *k;
 	c->s = s;
 	c->track = true; /* drops and uncacheable walks show */
-	pl_run(c, b.dp, b.port);
+	if (k->tun_vni)
+		pl_run_decap(c, b.dp, k->tun_in, k->tun_out);
+	else
+		pl_run(c, b.dp, b.port);
 	fc->st.check_runs++;
 	bool same = c->n_out == e->n_out && c->n_drops == e->n_drops &&
 	            memcmp(c->drops, e->drops, c->n_drops) == 0;
@@ -195,22 +199,72 @@ static bool uses_original(uint8_t kind)
 	return kind == PL_KIND_PACKET || kind == PL_KIND_ENCAP;
 }
 
-/* Put the outer headers in front of @p p (the inner frame, rewritten). */
+/*
+ * @p p, the inner frame of a packet that arrived as @p orig, is over the
+ * overlay MTU: an IPv4 packet with DF or an IPv6 one gets ICMP "need to
+ * fragment" / "packet too big" back through the port it came in by, from
+ * the address it was sent to (as a router on the path would answer).
+ */
+static void too_big(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
+                    const struct rte_mbuf *p, const struct flow_key *orig,
+                    const struct flow_offsets *ofs)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod(p, const uint8_t *) + ofs->l3;
+	bool v6 = (orig->flags & FLOW_F_IP6) != 0;
+	if (ofs->l3 == 0 || (!v6 && !(orig->flags & FLOW_F_IP4)) || (!v6 && !(l3[6] & 0x40)) ||
+	    orig->in_port >= RTE_MAX_ETHPORTS)
+		return;
+	/* Never an ICMP error about an ICMP error. */
+	if ((orig->flags & FLOW_F_L4) && orig->nw_proto == (v6 ? 58 : 1)) {
+		uint8_t type = (uint8_t)rte_be_to_cpu_16(orig->tp_src);
+		if (v6 ? type < 128 : (type != 0 && type != 8))
+			return;
+	}
+	struct pl_out e = {.kind = v6 ? PL_KIND_ICMP6_ERROR : PL_KIND_ICMP4_ERROR};
+	struct flow_key *k = &e.h.k;
+	k->flags = (uint8_t)(v6 ? FLOW_F_IP6 : FLOW_F_IP4);
+	memcpy(k->eth_src, orig->eth_dst, 6);
+	memcpy(k->eth_dst, orig->eth_src, 6);
+	memcpy(k->ip_src, orig->ip_dst, 16);
+	memcpy(k->ip_dst, orig->ip_src, 16);
+	k->nw_ttl = 64;
+	k->nw_proto = v6 ? 58 : 1;
+	k->tp_src = rte_cpu_to_be_16(v6 ? 2 : 3);
+	k->tp_dst = rte_cpu_to_be_16(v6 ? 0 : 4);
+	e.h.frag_mtu = s->underlay.overlay_mtu;
+	struct rte_mbuf *m = pl_generate(&e, p, ofs);
+	if (m == NULL) {
+		st->drops[DROP_PL_NO_MBUF]++;
+		return;
+	}
+	pl_out_send(x, st, m, orig->in_port, 0);
+}
+
+/* Put the outer headers in front of @p p (the inner frame, rewritten, of
+ * a packet that arrived as @p orig). */
 static bool encap(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
-                  struct rte_mbuf *p, const struct pl_out *o)
+                  struct rte_mbuf *p, const struct pl_out *o, const struct flow_key *orig,
+                  const struct flow_offsets *ofs)
 {
 	const struct pl_peer *peer = &s->peers[o->peer];
 	const struct pl_underlay *u = &s->underlay;
 	struct pl_peer_stats *ps = &s->counters[x->w->id].peer[o->peer];
+	if (unlikely(rte_pktmbuf_pkt_len(p) > u->max_inner)) {
+		st->drops[DROP_TUN_TOO_BIG]++;
+		ps->drops[PL_PD_TUN_TOO_BIG]++;
+		too_big(x, s, st, p, orig, ofs);
+		return false;
+	}
 	if (unlikely(!peer->resolved || peer->ip6 != u->ip6)) {
 		st->drops[DROP_TUN_UNRESOLVED]++;
-		ps->drops++;
+		ps->drops[PL_PD_TUN_UNRESOLVED]++;
 		if (!peer->ip6 && !u->ip6)
 			pl_underlay_resolve(x, s, st, p, o->peer);
 		return false;
 	}
 	if (unlikely(p->nb_segs > 1 && rte_pktmbuf_linearize(p) < 0)) {
 		st->drops[DROP_TUN_NO_ROOM]++;
+		ps->drops[PL_PD_TUN_NO_ROOM]++;
 		return false;
 	}
 	unsigned hl = u->ip6 ? GENEVE_ENCAP_LEN6 : GENEVE_ENCAP_LEN4;
@@ -218,6 +272,7 @@ static bool encap(struct txbs *x, const struct pl_snapshot *s, struct dp_port_st
 	uint8_t *h = (uint8_t *)rte_pktmbuf_prepend(p, (uint16_t)hl);
 	if (unlikely(h == NULL)) {
 		st->drops[DROP_TUN_NO_ROOM]++;
+		ps->drops[PL_PD_TUN_NO_ROOM]++;
 		return false;
 	}
 	struct geneve_path path = {.ip6 = u->ip6, .ttl = 64, .csum = peer->csum};
@@ -267,7 +322,7 @@ static void emit_outputs(struct txbs *x, const struct pl_snapshot *s, struct dp_
 				rte_pktmbuf_free(p);
 				continue;
 			}
-			if (o->kind == PL_KIND_ENCAP && !encap(x, s, st, p, o)) {
+			if (o->kind == PL_KIND_ENCAP && !encap(x, s, st, p, o, k, ofs)) {
 				rte_pktmbuf_free(p);
 				continue;
 			}
@@ -339,22 +394,49 @@ drop:
 	rte_pktmbuf_free(m);
 }
 
+/* The peer whose encap IP is @p src (outer IPv4 or IPv6), or NULL. */
+static struct pl_peer_stats *peer_of(struct txbs *x, const struct pl_snapshot *s,
+                                     const uint8_t *src, bool ip6)
+{
+	unsigned len = ip6 ? 16 : 4;
+	for (uint16_t i = 0; i < s->n_peers; i++)
+		if (s->peers[i].ip6 == ip6 && memcmp(s->peers[i].ip, src, len) == 0)
+			return &s->counters[x->w->id].peer[i];
+	return NULL;
+}
+
+static void peer_drop(struct pl_peer_stats *ps, enum drop_reason r)
+{
+	int slot = pl_peer_drop_slot(r);
+	if (ps != NULL && slot >= 0)
+		ps->drops[slot]++;
+}
+
 /*
  * A frame from the underlay: Geneve to our encap IP is decapsulated and
- * runs the egress pipeline of the port it names; ARP for our encap IP is
- * answered (and teaches us the asker); everything else is not ours.
+ * runs the egress pipeline of the port it names (as after OpenFlow table
+ * 40), through the flow cache like local input: the key is the inner
+ * frame's plus the VNI and the option's port keys. Everything else is the
+ * underlay's own (underlay.c).
  */
-static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
-                         uint16_t in_port, struct rte_mbuf *m)
+static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
+                         struct dp_port_stats *st, uint16_t in_port, struct rte_mbuf *m)
 {
 	const struct pl_underlay *u = &s->underlay;
 	struct flow_key k;
 	struct flow_offsets ofs;
 	struct flow_tunnel t;
+	struct pl_peer_stats *ps = NULL;
 	enum drop_reason r = parse_packet(rte_pktmbuf_mtod(m, const uint8_t *),
 	                                  rte_pktmbuf_data_len(m), PARSE_F_TUNNEL, &k, &ofs, &t);
-	if (unlikely(r != DROP_NONE))
-		goto drop;
+	if (unlikely(r != DROP_NONE)) {
+		/* A malformed Geneve header: the key still holds the outer
+		 * addresses (parse.h), enough to charge a peer with it. */
+		if (pl_peer_drop_slot(r) >= 0 && u->present &&
+		    memcmp(k.ip_dst, u->ip, u->ip6 ? 16 : 4) == 0)
+			ps = peer_of(x, s, k.ip_src, u->ip6);
+		goto drop_peer;
+	}
 	r = DROP_UL_NOT_OURS;
 	if (!u->present || u->ip6)
 		goto drop;
@@ -362,14 +444,44 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct dp_
 		pl_underlay_local(x, s, st, in_port, m, &k, &ofs);
 		return;
 	}
-	/* Which peer sent it, for its counters (none: an unknown sender). */
-	struct pl_peer_stats *ps = NULL;
-	for (uint16_t i = 0; i < s->n_peers && ps == NULL; i++)
-		if (!s->peers[i].ip6 && memcmp(s->peers[i].ip, t.src, 4) == 0)
-			ps = &s->counters[x->w->id].peer[i];
+	ps = peer_of(x, s, t.src, (t.flags & FLOW_TNL_F_IP6) != 0);
 	if (!(t.flags & FLOW_TNL_F_OVN_OPT)) {
 		r = DROP_TUN_NO_OPTION;
 		goto drop_peer;
+	}
+	/* The inner frame alone from here: offsets from its start. */
+	uint16_t l2 = ofs.l2;
+	uint32_t outer_len = rte_pktmbuf_pkt_len(m);
+	rte_pktmbuf_adj(m, l2);
+	ofs.l2 = 0;
+	ofs.l3 = ofs.l3 ? (uint16_t)(ofs.l3 - l2) : 0;
+	ofs.l4 = ofs.l4 ? (uint16_t)(ofs.l4 - l2) : 0;
+	ofs.l7 = ofs.l7 ? (uint16_t)(ofs.l7 - l2) : 0;
+	k.flags &= (uint8_t)~FLOW_F_TUNNEL;
+	k.in_port = in_port;
+	k.tun_vni = t.vni;
+	k.tun_in = t.ovn_in;
+	k.tun_out = t.ovn_out;
+	if (fc != NULL) {
+		/* An entry exists only for a datapath and port that existed when
+		 * it was made, and goes when they change: no checks on a hit. */
+		struct fc_entry *e = fc_lookup(fc, &k);
+		if (e != NULL) {
+			if (ps != NULL) {
+				ps->rx_packets++;
+				ps->rx_bytes += outer_len;
+			}
+			fc->st.decap_hits++;
+			if (unlikely(fc->check)) {
+				const struct pl_datapath *dp = pl_datapath_find(s, t.vni);
+				struct pl_binding b = {.dp = dp ? (uint32_t)(dp - s->datapaths)
+				                                : 0};
+				check(fc, e, s, &k, b);
+			}
+			hit(x, s, fc, e, st, m, &k, &ofs);
+			return;
+		}
+		fc->st.misses++;
 	}
 	const struct pl_datapath *dp = pl_datapath_find(s, t.vni);
 	if (dp == NULL) {
@@ -380,26 +492,19 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct dp_
 		r = DROP_TUN_UNKNOWN_PORT;
 		goto drop_peer;
 	}
-	/* The inner frame alone from here: offsets from its start. */
-	uint16_t l2 = ofs.l2;
-	rte_pktmbuf_adj(m, l2);
-	ofs.l2 = 0;
-	ofs.l3 = ofs.l3 ? (uint16_t)(ofs.l3 - l2) : 0;
-	ofs.l4 = ofs.l4 ? (uint16_t)(ofs.l4 - l2) : 0;
-	ofs.l7 = ofs.l7 ? (uint16_t)(ofs.l7 - l2) : 0;
-	k.flags &= (uint8_t)~FLOW_F_TUNNEL;
-	k.in_port = in_port;
-	struct pl_ctx *c = run_ctx(x, s, st, &k);
 	if (ps != NULL) {
 		ps->rx_packets++;
-		ps->rx_bytes += rte_pktmbuf_pkt_len(m) + l2;
+		ps->rx_bytes += outer_len;
 	}
+	struct pl_ctx *c = run_ctx(x, s, st, &k);
+	c->track = fc != NULL;
 	pl_run_decap(c, (uint32_t)(dp - s->datapaths), t.ovn_in, t.ovn_out);
+	if (fc != NULL)
+		fc_insert(fc, s, &k, c);
 	emit_outputs(x, s, st, c, m, &k, &ofs);
 	return;
 drop_peer:
-	if (ps != NULL)
-		ps->drops++;
+	peer_drop(ps, r);
 drop:
 	st->drops[r]++;
 	rte_pktmbuf_free(m);
@@ -431,7 +536,7 @@ void pl_process(const struct dp_tables *t, const struct pl_snapshot *s, struct d
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
 		if (t->ports[in_port].role == DP_ROLE_UNDERLAY)
-			underlay_one(&x, s, st, in_port, pkts[i]);
+			underlay_one(&x, s, fc, st, in_port, pkts[i]);
 		else
 			one(&x, s, fc, st, in_port, pkts[i]);
 	}

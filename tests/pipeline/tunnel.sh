@@ -16,8 +16,15 @@
 #  - ferry answers ARP for its encap IP; frames not for it are counted;
 #  - the flow cache takes the encap direction, checked against the
 #    pipeline on every hit;
+#  - the flow cache takes the decap direction too (Geneve input hits it);
 #  - trace shows the tunnel; tunnel list and underlay show the peer, its
-#    next hop, packets both ways and the overlay MTU.
+#    next hop, packets both ways and the overlay MTU;
+#  - with the underlay's MTU at 1400, a DF packet over the overlay MTU
+#    (1342) gets ICMP "need to fragment" back, one without DF is a named
+#    drop;
+#  - malformed Geneve (truncated, bad version, wrong VNI, no option,
+#    option past the option area, unknown port) is dropped by reason,
+#    charged to the peer, and forwarding goes on.
 . "$(dirname "$0")/../lib/ferry.sh"
 need_root
 
@@ -53,7 +60,8 @@ nb --wait=sb sync
 ferryd_start --set chassis.system-id=hv1 --set "chassis.ovn-remote=$OVN_SB_DB" \
 	--set chassis.ovn-encap-ip=192.168.100.1 --set dataplane.mode=ovn --set dataplane.cache-check=true \
 	--set "port.vm1.devargs=net_af_packet0,iface=$(if_of vm1)" --set port.vm1.iface-id=vm1 \
-	--set "port.ul.devargs=net_af_packet1,iface=$UL" --set port.ul.role=underlay || exit 1
+	--set "port.ul.devargs=net_af_packet1,iface=$UL" --set port.ul.role=underlay \
+	--set port.ul.mtu=1400 || exit 1
 T_CLEANUP+=("kill $FERRYD_PID")
 check "vm1 claimed and up" wait_for 20 bash -c "[ \"\$(ovn-nbctl --timeout=5 lsp-get-up vm1)\" = up ]"
 
@@ -93,8 +101,8 @@ check_eq "tunnel list: hv2 at 192.168.100.2, next hop resolved" "hv2 192.168.100
 	"$(tl '" ".join([j[0]["chassis"], j[0]["encap_ip"], str(j[0]["next_hop_mac"] is not None)])')"
 check "tunnel list: packets both ways" test "$(tl 'min(j[0]["tx_packets"], j[0]["rx_packets"])')" -gt 0
 ulay() { fctl --json underlay | json "$1"; }
-check_eq "underlay: encap IP and the overlay MTU (1500 less 58 for IPv4 Geneve)" "192.168.100.1 1442" \
-	"$(ulay '" ".join([j["encap_ip"], str(j["overlay_mtu"])])')"
+check_eq "underlay: encap IP, MTU 1400 and the overlay MTU (less 58 for IPv4 Geneve)" \
+	"192.168.100.1 1400 1342" "$(ulay '" ".join([j["encap_ip"], str(j["mtu"]), str(j["overlay_mtu"])])')"
 check_eq "underlay: the peer's MAC was learned" \
 	"$(ip -n "$PEER" link show eth0 | awk '/ether/ {print $2}')" \
 	"$(ulay '[n["mac"] for n in j["next_hops"] if n["ip"] == "192.168.100.2"][0]')"
@@ -103,7 +111,8 @@ check_eq "underlay: the peer's MAC was learned" \
 # every hit agrees with the pipeline (cache-check).
 on vm1 ping -c 5 -i 0.2 -W 1 10.0.0.12 >/dev/null 2>&1
 cache() { fctl --json cache | json "$1"; }
-check "encap: pings through the tunnel hit the flow cache" test "$(cache 'sum(w["hits"] for w in j["workers"])')" -ge 4
+check "encap: pings through the tunnel hit the flow cache" test "$(cache 'sum(w["hits"] - w["decap_hits"] for w in j["workers"])')" -ge 4
+check "decap: their replies from the tunnel hit it too" test "$(cache 'sum(w["decap_hits"] for w in j["workers"])')" -ge 4
 check_eq "encap: every hit agrees with the pipeline" 0 "$(cache 'sum(w["check_mismatches"] for w in j["workers"])')"
 check "tunnel list counts the cached packets too" test "$(tl 'j[0]["tx_packets"]')" -ge 6
 
@@ -112,6 +121,49 @@ before=$(fctl --json drops | json 'sum(r["packets"] for r in j if r["reason"] ==
 ip netns exec "$PEER" python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("192.168.100.1", 9999))'
 not_ours() { [ "$(fctl --json drops | json 'sum(r["packets"] for r in j if r["reason"] == "underlay-not-ours")')" -gt "$before" ]; }
 check "frames on the underlay that are not ours are counted" wait_for 5 not_ours
+
+# Path MTU: the overlay MTU is 1342. A DF packet over it gets "need to
+# fragment" from the address it was sent to; the sender's kernel learns the
+# path MTU. Without DF: a named drop.
+drops_of() { fctl --json drops | json "sum(r['packets'] for r in j if r['reason'] == '$1')"; }
+big=$(drops_of tunnel-too-big)
+on vm1 ping -c 1 -W 1 -M do -s 1400 10.0.0.12 >"$T_DIR/big.txt" 2>&1
+check "DF over the overlay MTU: ICMP need to fragment with MTU 1342" grep -q "mtu = 1342" "$T_DIR/big.txt"
+check "the sender learned the path MTU" bash -c "ip netns exec $(ns_of vm1) ip route get 10.0.0.12 | grep -q 'mtu 1342'"
+on vm1 ping -c 1 -W 1 -M dont -s 1400 10.0.0.12 >/dev/null 2>&1
+check_eq "both over-size packets are named drops (tunnel-too-big)" $((big + 2)) "$(drops_of tunnel-too-big)"
+check "a packet at the overlay MTU still passes" on vm1 ping -c 1 -W 2 -M do -s 1314 10.0.0.12
+
+# Malformed Geneve from hv2's encap IP: each dropped by name, charged to
+# hv2, and forwarding goes on.
+ip netns exec "$PEER" python3 - "$dp_key" "$k1" <<'PY'
+import socket, struct, sys
+vni, k1 = int(sys.argv[1]), int(sys.argv[2])
+def opt(i, o, cls=0x0102, typ=0x80, ln=1):
+    return struct.pack("!HBB", cls, typ, ln) + struct.pack("!HH", i, o)
+def gnv(v, opts, inner=b"", ver=0):
+    return struct.pack("!BBH", ver << 6 | len(opts) // 4, 0, 0x6558) + struct.pack("!I", v << 8) + opts + inner
+inner = bytes.fromhex("ffffffffffff020000000022") + b"\x88\xb5" + bytes(46)  # local experimental
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for p in [b"\x00\x00\x65",                                  # geneve-truncated
+          gnv(vni, opt(2, k1), inner, ver=1),                  # geneve-bad-version
+          gnv(0xabcde, opt(2, k1), inner),                     # tunnel-unknown-datapath
+          gnv(vni, b"", inner),                                # tunnel-no-ovn-option
+          gnv(vni, struct.pack("!HBB", 0x0102, 0x80, 5) + bytes(4), inner),  # geneve-bad-option
+          gnv(vni, opt(2, 30000), inner)]:                     # tunnel-unknown-port
+    s.sendto(p, ("192.168.100.1", 6081))
+PY
+peer_drops() { fctl --json tunnel list | json "j[0]['drops_by_reason'].get('$1', 0)"; }
+malformed() {
+	for r in geneve-truncated geneve-bad-version tunnel-unknown-datapath tunnel-no-ovn-option \
+		geneve-bad-option tunnel-unknown-port; do
+		[ "$(peer_drops "$r")" -ge 1 ] || return 1
+	done
+}
+check "malformed Geneve: six reasons, each charged to hv2" wait_for 5 malformed
+check "malformed Geneve: ferryctl drops names them too" test "$(drops_of tunnel-unknown-port)" -ge 1
+check "forwarding goes on after malformed input" on vm1 ping -c 1 -W 2 10.0.0.12
+check_eq "every cache hit still agrees with the pipeline" 0 "$(cache 'sum(w["check_mismatches"] for w in j["workers"])')"
 
 check "clean stop" ferryd_stop
 t_done
