@@ -81,7 +81,7 @@ void pipeline_live_stop(void);
 
 /* underlay.c */
 void pipeline_underlay_set_ip(const char *encap_ip);
-void pipeline_underlay_port(bool present, uint16_t port);
+void pipeline_underlay_port(bool present, uint16_t port, uint64_t tx_offloads);
 void pipeline_underlay_learn(const uint8_t ip[16], const uint8_t mac[6]);
 
 /** The live totals of tunnel peer @p i of the published snapshot. */

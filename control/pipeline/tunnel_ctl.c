@@ -96,6 +96,8 @@ static int underlay_cmd(struct ctl_req *req, void *arg)
 	unsigned mtu = u->mtu, overlay = u->overlay_mtu;
 	ctl_printf(req, "encap IP %s on DPDK port %u (%s), MTU %u, overlay MTU %u\n", ip, u->dpdk,
 	           mac, mtu, overlay);
+	ctl_printf(req, "outer checksums: %s\n",
+	           u->tx_csum ? "offloaded to the port" : "computed by the workers");
 	uint8_t nip[64][16], nmac[64][6];
 	unsigned n = pipeline_underlay_neighbours(nip, nmac, 64);
 	json_t *nb = json_array();
@@ -110,6 +112,7 @@ static int underlay_cmd(struct ctl_req *req, void *arg)
 	req->result = json_pack("{s:b, s:s, s:s, s:i, s:i, s:i, s:o}", "present", 1, "encap_ip", ip,
 	                        "mac", mac, "dpdk_port", u->dpdk, "mtu", mtu, "overlay_mtu",
 	                        overlay, "next_hops", nb);
+	json_object_set_new(req->result, "tx_csum_offload", json_boolean(u->tx_csum));
 	return 0;
 }
 

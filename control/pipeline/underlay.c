@@ -17,6 +17,7 @@
 static struct {
 	bool have_port;
 	uint16_t port;
+	uint64_t tx_offloads;
 	bool ip6, have_ip;
 	uint8_t ip[16];
 	unsigned n;
@@ -38,10 +39,11 @@ void pipeline_underlay_set_ip(const char *encap_ip)
 		ul.have_ip = true, ul.ip6 = true;
 }
 
-void pipeline_underlay_port(bool present, uint16_t port)
+void pipeline_underlay_port(bool present, uint16_t port, uint64_t tx_offloads)
 {
 	ul.have_port = present;
 	ul.port = port;
+	ul.tx_offloads = tx_offloads;
 }
 
 struct pl_underlay pipeline_underlay(void)
@@ -58,6 +60,8 @@ struct pl_underlay pipeline_underlay(void)
 		u.overlay_mtu = (uint16_t)(u.mtu - overhead);
 		u.max_inner = u.overlay_mtu + 14u;
 	}
+	uint64_t need = RTE_ETH_TX_OFFLOAD_UDP_CKSUM | (u.ip6 ? 0 : RTE_ETH_TX_OFFLOAD_IPV4_CKSUM);
+	u.tx_csum = u.present && (ul.tx_offloads & need) == need;
 	return u;
 }
 

@@ -56,6 +56,7 @@ static void port_notify_one(port_event_fn fn, void *arg, enum port_event ev, con
 	        .network = p->conf.network,
 	        .port_id = p->port_id,
 	        .link_up = p->link_up,
+	        .tx_offloads = p->tx_offloads,
 	};
 
 	fn(ev, &info, arg);
@@ -182,6 +183,10 @@ static int port_configure(struct port *p, char *err, size_t errlen)
 	}
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	/* The underlay sends the Geneve we build: let the NIC do its sums. */
+	if (p->conf.role == PORT_ROLE_UNDERLAY)
+		conf.txmode.offloads |= info.tx_offload_capa & (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+		                                                RTE_ETH_TX_OFFLOAD_UDP_CKSUM);
 	rc = rte_eth_dev_configure(p->port_id, p->n_rxq, p->n_txq, &conf);
 	if (rc < 0 && p->n_txq != p->n_rxq && p->conf.txqs == 0) {
 		/* Some drivers (tap) insist on as many tx queues as rx queues. */
@@ -201,6 +206,7 @@ static int port_configure(struct port *p, char *err, size_t errlen)
 			return rc;
 		}
 	}
+	p->tx_offloads = conf.txmode.offloads;
 	rc = port_txq_locks(p);
 	if (rc < 0) {
 		snprintf(err, errlen, "out of memory");

@@ -32,6 +32,7 @@ struct port_info {
 	const char *network;  /* uplink only, else NULL */
 	uint16_t port_id;     /* DPDK port id */
 	bool link_up;
+	uint64_t tx_offloads; /* RTE_ETH_TX_OFFLOAD_* enabled on the port */
 };
 
 typedef void (*port_event_fn)(enum port_event ev, const struct port_info *p, void *arg);

@@ -24,7 +24,8 @@ struct port {
 	struct dp_port_stats *stats;      /* [n_workers] */
 	rte_spinlock_t *txq_locks;        /* [n_txq] when n_txq < workers, else NULL */
 	bool link_up;
-	uint32_t link_speed; /* Mb/s */
+	uint64_t tx_offloads; /* enabled at configure */
+	uint32_t link_speed;  /* Mb/s */
 	char driver[64];
 };
 

@@ -140,6 +140,7 @@ struct pl_underlay {
 	uint16_t mtu;         /* the port's MTU */
 	uint16_t overlay_mtu; /* the largest inner IP packet: mtu less the encapsulation */
 	uint32_t max_inner;   /* the largest inner frame (overlay_mtu + 14), UINT32_MAX: any */
+	bool tx_csum;         /* the port computes the outer checksums (IPv4 header, UDP) */
 };
 
 struct pl_lport {

@@ -19,11 +19,16 @@ static uint32_t sum16(uint32_t sum, const uint8_t *p, uint32_t n)
 	return sum;
 }
 
-static uint16_t fold(uint32_t sum)
+static uint16_t fold_raw(uint32_t sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	return (uint16_t)sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	return (uint16_t)~fold_raw(sum);
 }
 
 uint16_t geneve_udp_src(const struct flow_key *k)
@@ -63,7 +68,8 @@ unsigned geneve_encap(uint8_t *out, const struct geneve_path *p, const struct ge
 		ip[9] = 17;
 		memcpy(ip + 12, p->src, 4);
 		memcpy(ip + 16, p->dst, 4);
-		w16(ip + 10, fold(sum16(0, ip, 20)));
+		if (!p->offload)
+			w16(ip + 10, fold(sum16(0, ip, 20)));
 	}
 
 	w16(udp, m->udp_src);
@@ -93,6 +99,10 @@ unsigned geneve_encap(uint8_t *out, const struct geneve_path *p, const struct ge
 		else
 			s = sum16(0, ip + 12, 8);
 		s += 17 + udp_len;
+		if (p->offload) {
+			w16(udp + 6, fold_raw(s));
+			return 14 + l3 + 8 + GENEVE_HDR_LEN + GENEVE_OPT_OVN_LEN;
+		}
 		s = sum16(s, udp, 8 + GENEVE_HDR_LEN + GENEVE_OPT_OVN_LEN);
 		s = sum16(s, inner, inner_len);
 		uint16_t c = fold(s);

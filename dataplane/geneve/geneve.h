@@ -35,6 +35,7 @@ struct geneve_path {
 	uint8_t src[16], dst[16]; /* encap IPs (IPv4 in the first 4 bytes) */
 	uint8_t ttl;              /* 64 unless configured */
 	bool csum;                /* compute the outer UDP checksum (peer's options:csum) */
+	bool offload;             /* the port finishes the checksums (see geneve_encap) */
 };
 
 /* What changes per packet. */
@@ -53,7 +54,9 @@ uint16_t geneve_udp_src(const struct flow_key *inner);
  * Write the outer headers for an inner frame of @p inner_len bytes into
  * @p out (room for GENEVE_ENCAP_MAX). The outer IPv4 header gets DF and
  * its checksum; the UDP checksum is computed over @p inner when @p p->csum
- * asks (IPv6 always has one), else left zero.
+ * asks (IPv6 always has one), else left zero. With @p p->offload the port
+ * computes them (DPDK's convention): the IPv4 checksum is left zero and
+ * the UDP checksum field holds the pseudo-header sum, not complemented.
  * @return the number of bytes written.
  */
 unsigned geneve_encap(uint8_t *out, const struct geneve_path *p, const struct geneve_meta *m,

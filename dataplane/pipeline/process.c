@@ -275,7 +275,8 @@ static bool encap(struct txbs *x, const struct pl_snapshot *s, struct dp_port_st
 		ps->drops[PL_PD_TUN_NO_ROOM]++;
 		return false;
 	}
-	struct geneve_path path = {.ip6 = u->ip6, .ttl = 64, .csum = peer->csum};
+	struct geneve_path path = {
+	        .ip6 = u->ip6, .ttl = 64, .csum = peer->csum, .offload = u->tx_csum};
 	memcpy(path.eth_dst, peer->mac, 6);
 	memcpy(path.eth_src, u->mac, 6);
 	memcpy(path.src, u->ip, 16);
@@ -285,6 +286,15 @@ static bool encap(struct txbs *x, const struct pl_snapshot *s, struct dp_port_st
 	                           .out_port = (uint16_t)o->outport,
 	                           .udp_src = geneve_udp_src(&o->h.k)};
 	geneve_encap(h, &path, &meta, h + hl, inner_len);
+	if (u->tx_csum) {
+		/* The NIC sees a UDP datagram: its sums, nothing of the inner frame. */
+		p->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
+		p->ol_flags |= (u->ip6 ? RTE_MBUF_F_TX_IPV6
+		                       : RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM) |
+		               (peer->csum || u->ip6 ? RTE_MBUF_F_TX_UDP_CKSUM : 0);
+		p->l2_len = 14;
+		p->l3_len = u->ip6 ? 40 : 20;
+	}
 	ps->tx_packets++;
 	ps->tx_bytes += rte_pktmbuf_pkt_len(p);
 	return true;

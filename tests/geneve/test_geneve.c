@@ -133,6 +133,42 @@ static void test_ip6(void **state)
 	check_one(true, false); /* IPv6 always carries a UDP checksum */
 }
 
+/* With offload the headers are what the port finishes: finishing them as
+ * a NIC would (RFC 1071 over the IPv4 header; the UDP datagram summed on
+ * top of the pseudo-header sum left in the field) gives exactly the
+ * frame computed in software. */
+static void check_offload(bool ip6)
+{
+	struct pkt in;
+	uint8_t sw[PKT_MAX + GENEVE_ENCAP_MAX], hw[PKT_MAX + GENEVE_ENCAP_MAX];
+	inner_frame(&in, 777);
+	struct geneve_path p = path(ip6, true);
+	struct geneve_meta m = {.vni = 7, .in_port = 3, .out_port = 4, .udp_src = 51000};
+	unsigned hl = geneve_encap(sw, &p, &m, in.buf, in.len);
+	p.offload = true;
+	assert_int_equal(geneve_encap(hw, &p, &m, in.buf, in.len), hl);
+	memcpy(sw + hl, in.buf, in.len);
+	memcpy(hw + hl, in.buf, in.len);
+	uint8_t *ip = hw + 14, *udp = ip + (ip6 ? 40 : 20);
+	if (!ip6) {
+		assert_int_equal(ip[10] | ip[11], 0);
+		uint16_t c = (uint16_t)~csum_fold(csum_add(0, ip, 20));
+		ip[10] = (uint8_t)(c >> 8), ip[11] = (uint8_t)c;
+	}
+	uint32_t udp_len = (uint32_t)udp[4] << 8 | udp[5];
+	uint16_t c = (uint16_t)~csum_fold(csum_add(0, udp, udp_len));
+	c = c ? c : 0xffff;
+	udp[6] = (uint8_t)(c >> 8), udp[7] = (uint8_t)c;
+	assert_memory_equal(hw, sw, hl + in.len);
+}
+
+static void test_offload(void **state)
+{
+	(void)state;
+	check_offload(false);
+	check_offload(true);
+}
+
 static void test_udp_src(void **state)
 {
 	(void)state;
@@ -158,9 +194,8 @@ static void test_udp_src(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_ip4_csum),
-	        cmocka_unit_test(test_ip4_no_csum),
-	        cmocka_unit_test(test_ip6),
+	        cmocka_unit_test(test_ip4_csum), cmocka_unit_test(test_ip4_no_csum),
+	        cmocka_unit_test(test_ip6),      cmocka_unit_test(test_offload),
 	        cmocka_unit_test(test_udp_src),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

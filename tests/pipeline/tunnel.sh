@@ -38,6 +38,10 @@ m1=$(mac_of vm1)
 m2=02:00:00:00:00:22
 
 # The underlay: a veth pair, one end for ferryd, the other in "peer".
+# UNDERLAY=tap: ferryd's underlay is a net_tap port instead, which offers
+# checksum offloads (done in software by the PMD), bridged to that veth;
+# the outer checksums are then the port's work, and the peer's kernel
+# still checks them.
 PEER=f${T_ID}peer UL=f${T_ID}ul
 ip netns add "$PEER"
 T_NETNS+=("$PEER")
@@ -45,6 +49,16 @@ ip link add "$UL" type veth peer name eth0 netns "$PEER"
 T_LINKS+=("$UL")
 sysctl -qw "net.ipv6.conf.$UL.disable_ipv6=1"
 ip link set "$UL" up
+ul_devargs="net_af_packet1,iface=$UL"
+if [ "${UNDERLAY:-veth}" = tap ]; then
+	BR=f${T_ID}br TAP=f${T_ID}tap
+	ip link add "$BR" type bridge
+	T_LINKS+=("$BR" "$TAP")
+	sysctl -qw "net.ipv6.conf.$BR.disable_ipv6=1"
+	ip link set "$UL" master "$BR"
+	ip link set "$BR" up
+	ul_devargs="net_tap0,iface=$TAP"
+fi
 ip -n "$PEER" addr add 192.168.100.2/24 dev eth0
 ip -n "$PEER" link set eth0 up
 ip -n "$PEER" link set lo up
@@ -60,8 +74,16 @@ nb --wait=sb sync
 ferryd_start --set chassis.system-id=hv1 --set "chassis.ovn-remote=$OVN_SB_DB" \
 	--set chassis.ovn-encap-ip=192.168.100.1 --set dataplane.mode=ovn --set dataplane.cache-check=true \
 	--set "port.vm1.devargs=net_af_packet0,iface=$(if_of vm1)" --set port.vm1.iface-id=vm1 \
-	--set "port.ul.devargs=net_af_packet1,iface=$UL" --set port.ul.role=underlay \
+	--set "port.ul.devargs=$ul_devargs" --set port.ul.role=underlay \
 	--set port.ul.mtu=1400 || exit 1
+if [ "${UNDERLAY:-veth}" = tap ]; then
+	sysctl -qw "net.ipv6.conf.$TAP.disable_ipv6=1"
+	# The kernel side starts with ferry's MAC, which a bridge port's MAC
+	# would make the bridge's own: frames to ferry would stop there.
+	ip link set "$TAP" address 02:00:00:00:7a:99
+	ip link set "$TAP" master "$BR"
+	ip link set "$TAP" up
+fi
 T_CLEANUP+=("kill $FERRYD_PID")
 check "vm1 claimed and up" wait_for 20 bash -c "[ \"\$(ovn-nbctl --timeout=5 lsp-get-up vm1)\" = up ]"
 
@@ -103,6 +125,8 @@ check "tunnel list: packets both ways" test "$(tl 'min(j[0]["tx_packets"], j[0][
 ulay() { fctl --json underlay | json "$1"; }
 check_eq "underlay: encap IP, MTU 1400 and the overlay MTU (less 58 for IPv4 Geneve)" \
 	"192.168.100.1 1400 1342" "$(ulay '" ".join([j["encap_ip"], str(j["mtu"]), str(j["overlay_mtu"])])')"
+check_eq "underlay: outer checksums offloaded on a tap underlay only" \
+	"$([ "${UNDERLAY:-veth}" = tap ] && echo True || echo False)" "$(ulay 'j["tx_csum_offload"]')"
 check_eq "underlay: the peer's MAC was learned" \
 	"$(ip -n "$PEER" link show eth0 | awk '/ether/ {print $2}')" \
 	"$(ulay '[n["mac"] for n in j["next_hops"] if n["ip"] == "192.168.100.2"][0]')"
