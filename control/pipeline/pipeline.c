@@ -185,7 +185,7 @@ static void on_port(enum port_event ev, const struct port_info *p, void *arg)
 	(void)arg;
 	struct local_port **pp = &pl_state.locals;
 	if (p->role == PORT_ROLE_UNDERLAY) {
-		pipeline_underlay_port(ev != PORT_EV_REMOVED, p->port_id);
+		pipeline_underlay_port(ev != PORT_EV_REMOVED, p->port_id, p->neighbours);
 		if (ev != PORT_EV_LINK)
 			pipeline_kick();
 		return;
