@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
@@ -105,6 +106,8 @@ static const struct conf_key conf_keys[] = {
          "uplink: the physical network (see ovn-bridge-mappings)"},
         {"port", "peer", T_NAME, P(peer), 0, 0, NULL, NULL,
          "cross-connect: the port that receives what this one receives"},
+        {"port", "neighbours", T_STR, P(neighbours), 0, 0, NULL, NULL,
+         "underlay: static next hops IP=MAC[,IP=MAC...], used as they are, never ARPed for"},
         {"port", "rxqs", T_UINT, P(rxqs), 1, 64, NULL, "1", "rx queues"},
         {"port", "mtu", T_UINT, P(mtu), 0, 9702, NULL, "0",
          "the port's MTU (0: the device's own); on the underlay it sets the overlay MTU"},
@@ -568,7 +571,8 @@ static void port_free_strings(struct port_conf *p)
 	free(p->iface_id);
 	free(p->network);
 	free(p->peer);
-	p->devargs = p->iface_id = p->network = p->peer = NULL;
+	free(p->neighbours);
+	p->devargs = p->iface_id = p->network = p->peer = p->neighbours = NULL;
 }
 
 void conf_port_fini(struct port_conf *p)
@@ -626,7 +630,102 @@ static int port_check(const struct port_conf *p, const char *where, char *err, s
 		errf(err, errlen, "%s: port '%s': network is for role uplink only", where, p->name);
 		return -EINVAL;
 	}
+	if (p->neighbours) {
+		char why[160];
+		if (p->role != PORT_ROLE_UNDERLAY) {
+			errf(err, errlen, "%s: port '%s': neighbours is for role underlay only",
+			     where, p->name);
+			return -EINVAL;
+		}
+		if (conf_neighbours_parse(p->neighbours, NULL, CONF_NEIGH_MAX, why, sizeof(why)) <
+		    0) {
+			errf(err, errlen, "%s: port '%s': neighbours: %s", where, p->name, why);
+			return -EINVAL;
+		}
+	}
 	return 0;
+}
+
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Exactly "xx:xx:xx:xx:xx:xx". */
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	if (strlen(s) != 17)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++) {
+		int hi = hex_digit(s[3 * i]), lo = hex_digit(s[3 * i + 1]);
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+int conf_neighbours_parse(const char *s, struct conf_neigh *out, unsigned max, char *err,
+                          size_t errlen)
+{
+	struct conf_neigh seen[CONF_NEIGH_MAX];
+	unsigned n = 0;
+	const char *p = s;
+
+	if (max > CONF_NEIGH_MAX)
+		max = CONF_NEIGH_MAX;
+	for (;;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char item[64], *eq;
+		struct conf_neigh e;
+
+		if (len == 0 || len >= sizeof(item)) {
+			errf(err, errlen, "expected IP=MAC[,IP=MAC...], not '%s'", s);
+			return -EINVAL;
+		}
+		memcpy(item, p, len);
+		item[len] = '\0';
+		eq = strchr(item, '=');
+		if (eq == NULL) {
+			errf(err, errlen, "'%s': expected IP=MAC", item);
+			return -EINVAL;
+		}
+		*eq = '\0';
+		if (inet_pton(AF_INET, item, e.ip) != 1) {
+			errf(err, errlen,
+			     "'%s' is not an IPv4 address (the underlay is IPv4 for now)", item);
+			return -EINVAL;
+		}
+		if (parse_mac(eq + 1, e.mac) < 0 || (e.mac[0] & 1) ||
+		    !memcmp(e.mac, "\0\0\0\0\0\0", 6)) {
+			errf(err, errlen, "'%s' is not a unicast MAC like 02:00:00:00:00:01",
+			     eq + 1);
+			return -EINVAL;
+		}
+		for (unsigned i = 0; i < n; i++)
+			if (!memcmp(seen[i].ip, e.ip, 4)) {
+				errf(err, errlen, "%s appears twice", item);
+				return -EINVAL;
+			}
+		if (n == max) {
+			errf(err, errlen, "more than %u neighbours", max);
+			return -EINVAL;
+		}
+		seen[n] = e;
+		if (out)
+			out[n] = e;
+		n++;
+		if (end == NULL)
+			return (int)n;
+		p = end + 1;
+	}
 }
 
 int conf_validate(struct ferry_conf *c, char *err, size_t errlen)
@@ -709,7 +808,8 @@ int conf_port_parse(struct port_conf *p, const char *name, const char *devargs,
 		k = key_find("port", key);
 		if (k == NULL || !strcmp(key, "devargs")) {
 			errf(err, errlen,
-			     "unknown port key '%s' (role, iface-id, network, peer, rxqs, txqs, mtu)",
+			     "unknown port key '%s' (role, iface-id, network, peer, neighbours, "
+			     "rxqs, txqs, mtu)",
 			     key);
 			goto fail;
 		}

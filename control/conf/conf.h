@@ -24,6 +24,7 @@
 #define CONF_PORT_NAME_MAX 32
 #define CONF_WORKERS_MAX   64
 #define CONF_PORTS_MAX     32
+#define CONF_NEIGH_MAX     64 /* static underlay neighbours */
 
 enum conf_mode {
 	CONF_MODE_CROSS_CONNECT, /* port pairs forwarded unchanged */
@@ -46,13 +47,14 @@ struct port_conf {
 	char name[CONF_PORT_NAME_MAX];
 	char *devargs; /* "net_af_packet0,iface=veth0", "0000:03:00.0", ... */
 	enum port_role role;
-	char *iface_id; /* vif: the OVN logical port name */
-	char *network;  /* uplink: physical network name */
-	char *peer;     /* cross-connect: port to forward to */
-	unsigned rxqs;  /* rx queues (and RSS spread) */
-	unsigned mtu;   /* 0: the device's own */
-	unsigned txqs;  /* tx queues; 0: one per worker */
-	unsigned line;  /* where it was defined, for messages; 0 = command line */
+	char *iface_id;   /* vif: the OVN logical port name */
+	char *network;    /* uplink: physical network name */
+	char *peer;       /* cross-connect: port to forward to */
+	char *neighbours; /* underlay: static next hops "IP=MAC[,IP=MAC...]" */
+	unsigned rxqs;    /* rx queues (and RSS spread) */
+	unsigned mtu;     /* 0: the device's own */
+	unsigned txqs;    /* tx queues; 0: one per worker */
+	unsigned line;    /* where it was defined, for messages; 0 = command line */
 };
 
 struct ferry_conf {
@@ -133,6 +135,22 @@ int conf_port_parse(struct port_conf *p, const char *name, const char *devargs,
 
 /** Free what @p p owns. */
 void conf_port_fini(struct port_conf *p);
+
+/** A static underlay neighbour: an IPv4 next hop and its MAC. */
+struct conf_neigh {
+	uint8_t ip[4];
+	uint8_t mac[6];
+};
+
+/**
+ * Parse an underlay port's neighbours key, "IP=MAC[,IP=MAC...]": IPv4
+ * addresses (the underlay is IPv4 for now), each once, with unicast,
+ * non-zero MACs.
+ * @param out  receives up to @p max entries (may be NULL to only check)
+ * @return the number of entries, or -EINVAL with @p err set
+ */
+int conf_neighbours_parse(const char *s, struct conf_neigh *out, unsigned max, char *err,
+                          size_t errlen);
 
 /** @return "vif", "underlay" or "uplink". */
 const char *conf_port_role_name(enum port_role r);

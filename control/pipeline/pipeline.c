@@ -180,7 +180,8 @@ static void on_port(enum port_event ev, const struct port_info *p, void *arg)
 	(void)arg;
 	struct local_port **pp = &pl_state.locals;
 	if (p->role == PORT_ROLE_UNDERLAY) {
-		pipeline_underlay_port(ev != PORT_EV_REMOVED, p->port_id, p->tx_offloads);
+		pipeline_underlay_port(ev != PORT_EV_REMOVED, p->port_id, p->tx_offloads,
+		                       p->neighbours);
 		if (ev != PORT_EV_LINK)
 			pipeline_kick();
 		return;

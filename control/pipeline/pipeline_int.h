@@ -81,14 +81,18 @@ void pipeline_live_stop(void);
 
 /* underlay.c */
 void pipeline_underlay_set_ip(const char *encap_ip);
-void pipeline_underlay_port(bool present, uint16_t port, uint64_t tx_offloads);
+/* The underlay port, the checksum offloads enabled on it, and its static
+ * neighbours ("IP=MAC,...", validated). */
+void pipeline_underlay_port(bool present, uint16_t port, uint64_t tx_offloads,
+                            const char *neighbours);
 void pipeline_underlay_learn(const uint8_t ip[16], const uint8_t mac[6]);
 
 /** The live totals of tunnel peer @p i of the published snapshot. */
 void pipeline_peer_totals(uint16_t i, struct pl_peer_stats *out);
 void tunnel_ctl_register(void);
-/* underlay.c: the next hops learned, for ferryctl underlay. */
-unsigned pipeline_underlay_neighbours(uint8_t (*ip)[16], uint8_t (*mac)[6], unsigned max);
+/* underlay.c: the next hops, static (configured) or learned, for ferryctl underlay. */
+unsigned pipeline_underlay_neighbours(uint8_t (*ip)[16], uint8_t (*mac)[6], bool *is_static,
+                                      unsigned max);
 
 /* ctl.c */
 void pipeline_ctl_register(void);

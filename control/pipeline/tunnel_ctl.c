@@ -98,16 +98,18 @@ static int underlay_cmd(struct ctl_req *req, void *arg)
 	           mac, mtu, overlay);
 	ctl_printf(req, "outer checksums: %s\n",
 	           u->tx_csum ? "offloaded to the port" : "computed by the workers");
-	uint8_t nip[64][16], nmac[64][6];
-	unsigned n = pipeline_underlay_neighbours(nip, nmac, 64);
+	uint8_t nip[128][16], nmac[128][6];
+	bool st[128];
+	unsigned n = pipeline_underlay_neighbours(nip, nmac, st, 128);
 	json_t *nb = json_array();
-	ctl_printf(req, "next hops learned: %u\n", n);
+	ctl_printf(req, "next hops: %u\n", n);
 	for (unsigned i = 0; i < n; i++) {
 		char a[INET6_ADDRSTRLEN], m[18];
 		ip_text(nip[i], u->ip6, a, sizeof(a));
 		mac_text(nmac[i], m, sizeof(m));
-		ctl_printf(req, "  %-16s %s\n", a, m);
-		json_array_append_new(nb, json_pack("{s:s, s:s}", "ip", a, "mac", m));
+		ctl_printf(req, "  %-16s %s %s\n", a, m, st[i] ? "static" : "learned");
+		json_array_append_new(
+		        nb, json_pack("{s:s, s:s, s:b}", "ip", a, "mac", m, "static", st[i]));
 	}
 	req->result = json_pack("{s:b, s:s, s:s, s:i, s:i, s:i, s:o}", "present", 1, "encap_ip", ip,
 	                        "mac", mac, "dpdk_port", u->dpdk, "mtu", mtu, "overlay_mtu",

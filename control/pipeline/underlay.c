@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The underlay as the control thread keeps it: which port carries our
- * encap IP, and the next hops' MACs that workers learned from ARP on it
- * (see docs/geneve.md). A change rebuilds the snapshot.
+ * encap IP, and the next hops' MACs: static ones from the port's
+ * neighbours key, and those workers learned from ARP on it (see
+ * docs/geneve.md). A static entry is never replaced by what ARP says, so
+ * an operator's choice holds. A change rebuilds the snapshot.
  */
 #include <arpa/inet.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
 
+#include "control/conf/conf.h"
 #include "control/pipeline/pipeline_int.h"
 #include "dataplane/geneve/geneve.h"
 
@@ -24,6 +27,7 @@ static struct {
 	struct {
 		uint8_t ip[16];
 		uint8_t mac[6];
+		bool is_static;
 	} neigh[UL_NEIGH_MAX];
 } ul;
 
@@ -39,11 +43,60 @@ void pipeline_underlay_set_ip(const char *encap_ip)
 		ul.have_ip = true, ul.ip6 = true;
 }
 
-void pipeline_underlay_port(bool present, uint16_t port, uint64_t tx_offloads)
+/* Replace the static entries by @p neighbours (NULL: none); learned
+ * entries for the same addresses give way. */
+static void set_static(const char *neighbours)
 {
+	struct conf_neigh e[CONF_NEIGH_MAX];
+	char err[160];
+	int n = 0;
+	unsigned j = 0;
+
+	if (neighbours != NULL) {
+		n = conf_neighbours_parse(neighbours, e, CONF_NEIGH_MAX, err, sizeof(err));
+		if (n < 0) { /* validated with the configuration: cannot happen */
+			PL_LOG(ERR, "underlay: neighbours: %s", err);
+			n = 0;
+		}
+	}
+	/* Addresses as the table holds them: IPv4 in the first 4 bytes. */
+	uint8_t ip[CONF_NEIGH_MAX][16] = {{0}};
+	for (int k = 0; k < n; k++)
+		memcpy(ip[k], e[k].ip, 4);
+	for (unsigned i = 0; i < ul.n; i++) {
+		bool keep = !ul.neigh[i].is_static;
+		for (int k = 0; keep && k < n; k++)
+			keep = memcmp(ul.neigh[i].ip, ip[k], 16) != 0;
+		if (keep)
+			ul.neigh[j++] = ul.neigh[i];
+	}
+	ul.n = j;
+	/* Static entries first, so that a full table still holds them all. */
+	unsigned room = UL_NEIGH_MAX - (unsigned)n;
+	if (ul.n > room)
+		ul.n = room;
+	memmove(&ul.neigh[n], &ul.neigh[0], ul.n * sizeof(ul.neigh[0]));
+	for (int k = 0; k < n; k++) {
+		memcpy(ul.neigh[k].ip, ip[k], 16);
+		memcpy(ul.neigh[k].mac, e[k].mac, 6);
+		ul.neigh[k].is_static = true;
+	}
+	ul.n += (unsigned)n;
+	if (n > 0)
+		PL_LOG(INFO, "underlay: %d static next hop(s)", n);
+}
+
+void pipeline_underlay_port(bool present, uint16_t port, uint64_t tx_offloads,
+                            const char *neighbours)
+{
+	bool same = ul.have_port && present && ul.port == port;
 	ul.have_port = present;
 	ul.port = port;
 	ul.tx_offloads = tx_offloads;
+	/* The static entries come and go with the port that carries them
+	 * (a link event for the same port changes nothing). */
+	if (!same)
+		set_static(present ? neighbours : NULL);
 }
 
 struct pl_underlay pipeline_underlay(void)
@@ -82,7 +135,7 @@ void pipeline_underlay_learn(const uint8_t ip[16], const uint8_t mac[6])
 	for (i = 0; i < ul.n; i++)
 		if (memcmp(ul.neigh[i].ip, ip, 16) == 0)
 			break;
-	if (i < ul.n && memcmp(ul.neigh[i].mac, mac, 6) == 0)
+	if (i < ul.n && (ul.neigh[i].is_static || memcmp(ul.neigh[i].mac, mac, 6) == 0))
 		return;
 	if (i == ul.n) {
 		if (ul.n == UL_NEIGH_MAX)
@@ -96,12 +149,14 @@ void pipeline_underlay_learn(const uint8_t ip[16], const uint8_t mac[6])
 	pipeline_kick();
 }
 
-unsigned pipeline_underlay_neighbours(uint8_t (*ip)[16], uint8_t (*mac)[6], unsigned max)
+unsigned pipeline_underlay_neighbours(uint8_t (*ip)[16], uint8_t (*mac)[6], bool *is_static,
+                                      unsigned max)
 {
 	unsigned n = ul.n < max ? ul.n : max;
 	for (unsigned i = 0; i < n; i++) {
 		memcpy(ip[i], ul.neigh[i].ip, 16);
 		memcpy(mac[i], ul.neigh[i].mac, 6);
+		is_static[i] = ul.neigh[i].is_static;
 	}
 	return n;
 }

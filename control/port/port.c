@@ -54,6 +54,7 @@ static void port_notify_one(port_event_fn fn, void *arg, enum port_event ev, con
 	        .role = p->conf.role,
 	        .iface_id = p->conf.iface_id,
 	        .network = p->conf.network,
+	        .neighbours = p->conf.neighbours,
 	        .port_id = p->port_id,
 	        .link_up = p->link_up,
 	        .tx_offloads = p->tx_offloads,
@@ -275,8 +276,10 @@ static int port_copy_conf(struct port_conf *dst, const struct port_conf *src)
 	dst->iface_id = src->iface_id ? strdup(src->iface_id) : NULL;
 	dst->network = src->network ? strdup(src->network) : NULL;
 	dst->peer = src->peer ? strdup(src->peer) : NULL;
+	dst->neighbours = src->neighbours ? strdup(src->neighbours) : NULL;
 	if ((src->devargs && !dst->devargs) || (src->iface_id && !dst->iface_id) ||
-	    (src->network && !dst->network) || (src->peer && !dst->peer)) {
+	    (src->network && !dst->network) || (src->peer && !dst->peer) ||
+	    (src->neighbours && !dst->neighbours)) {
 		conf_port_fini(dst);
 		return -ENOMEM;
 	}

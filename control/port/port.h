@@ -28,9 +28,10 @@ struct port_info {
 	const char *name;
 	const char *devargs;
 	enum port_role role;
-	const char *iface_id; /* vif only, else NULL */
-	const char *network;  /* uplink only, else NULL */
-	uint16_t port_id;     /* DPDK port id */
+	const char *iface_id;   /* vif only, else NULL */
+	const char *network;    /* uplink only, else NULL */
+	const char *neighbours; /* underlay only: static next hops, validated, or NULL */
+	uint16_t port_id;       /* DPDK port id */
 	bool link_up;
 	uint64_t tx_offloads; /* RTE_ETH_TX_OFFLOAD_* enabled on the port */
 };

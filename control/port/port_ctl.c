@@ -59,6 +59,8 @@ static json_t *port_json(const struct port *p)
 		json_object_set_new(o, "network", json_string(p->conf.network));
 	if (p->conf.peer)
 		json_object_set_new(o, "peer", json_string(p->conf.peer));
+	if (p->conf.neighbours)
+		json_object_set_new(o, "neighbours", json_string(p->conf.neighbours));
 	for (unsigned i = 0; i < p->n_rxq; i++)
 		json_array_append_new(
 		        q, json_pack("{s:i, s:i}", "queue", i, "worker", p->rxq_worker[i]));

@@ -248,6 +248,78 @@ static void test_port_parse(void **state)
 	                     0);
 }
 
+/* Refused at validation, with @p needle in the message. */
+static void invalid(const char *text, const char *needle)
+{
+	conf_fini(&c);
+	conf_init(&c);
+	err[0] = '\0';
+	assert_int_equal(load(text), 0);
+	assert_int_not_equal(conf_validate(&c, err, sizeof(err)), 0);
+	if (strstr(err, needle) == NULL)
+		fail_msg("message '%s' lacks '%s'", err, needle);
+}
+
+static void test_neighbours(void **state)
+{
+	struct conf_neigh e[4];
+	const char *kv[] = {"role=underlay", "neighbours=10.1.0.2=02:00:00:00:00:02"};
+	struct port_conf p;
+
+	(void)state;
+	assert_int_equal(conf_neighbours_parse("192.168.100.2=02:00:00:00:00:22,192.168.100.3=0a:"
+	                                       "bc:DE:f0:00:01",
+	                                       e, 4, err, sizeof(err)),
+	                 2);
+	assert_memory_equal(e[0].ip, "\xc0\xa8\x64\x02", 4);
+	assert_memory_equal(e[0].mac, "\x02\0\0\0\0\x22", 6);
+	assert_memory_equal(e[1].mac, "\x0a\xbc\xde\xf0\0\x01", 6);
+	assert_int_equal(conf_neighbours_parse("10.0.0.1=02:00:00:00:00:01,10.0.0.2=02:00:00:00:00:"
+	                                       "02",
+	                                       e, 1, err, sizeof(err)),
+	                 -22);
+	assert_non_null(strstr(err, "more than 1 neighbours"));
+
+	assert_int_equal(load("[port ul]\ndevargs = net_null0\nrole = underlay\n"
+	                      "neighbours = 192.168.100.2=02:00:00:00:00:22\n"),
+	                 0);
+	assert_int_equal(conf_validate(&c, err, sizeof(err)), 0);
+	assert_string_equal(c.ports[0].neighbours, "192.168.100.2=02:00:00:00:00:22");
+
+	invalid("[port a]\ndevargs = net_null0\nneighbours = 10.0.0.1=02:00:00:00:00:01\n",
+	        "ferryd.conf:2: port 'a': neighbours is for role underlay only");
+	const char *bad[][2] = {
+	        {"10.0.0.1", "'10.0.0.1': expected IP=MAC"},
+	        {"10.0.0.1=02:00:00:00:00:01,", "expected IP=MAC[,IP=MAC...]"},
+	        {"fd00::1=02:00:00:00:00:01", "'fd00::1' is not an IPv4 address"},
+	        {"10.0.0.300=02:00:00:00:00:01", "'10.0.0.300' is not an IPv4 address"},
+	        {"10.0.0.1=02:00:00:00:00", "'02:00:00:00:00' is not a unicast MAC"},
+	        {"10.0.0.1=02:00:00:00:00:01:02", "is not a unicast MAC"},
+	        {"10.0.0.1=01:00:5e:00:00:01", "'01:00:5e:00:00:01' is not a unicast MAC"},
+	        {"10.0.0.1=00:00:00:00:00:00", "is not a unicast MAC"},
+	        {"10.0.0.1=2:0:0:0:0:1", "is not a unicast MAC"},
+	        {"10.0.0.1=0x:00:00:00:00:01", "is not a unicast MAC"},
+	        {"10.0.0.1=02-00-00-00-00-01", "is not a unicast MAC"},
+	        {"10.0.0.1=02:00:00:00:00:01,10.0.0.1=02:00:00:00:00:02", "10.0.0.1 appears twice"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[256];
+		snprintf(text, sizeof(text),
+		         "[port ul]\ndevargs = net_null0\nrole = underlay\nneighbours = %s\n",
+		         bad[i][0]);
+		invalid(text, bad[i][1]);
+		assert_non_null(strstr(err, "port 'ul': neighbours: "));
+	}
+
+	/* ferryctl port add takes the key too, checked the same way. */
+	assert_int_equal(conf_port_parse(&p, "ul", "net_null0", kv, 2, err, sizeof(err)), 0);
+	assert_string_equal(p.neighbours, "10.1.0.2=02:00:00:00:00:02");
+	conf_port_fini(&p);
+	kv[0] = "role=vif";
+	assert_int_not_equal(conf_port_parse(&p, "ul", "net_null0", kv, 2, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "neighbours is for role underlay only"));
+}
+
 static void test_file_errors(void **state)
 {
 	char path[] = "/tmp/ferry-conf-XXXXXX";
@@ -291,6 +363,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_validate, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_overrides, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_port_parse, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_neighbours, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_mbufs, setup, teardown),
 	};
