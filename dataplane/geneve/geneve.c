@@ -31,14 +31,63 @@ static uint16_t fold(uint32_t sum)
 	return (uint16_t)~fold_raw(sum);
 }
 
+/*
+ * The one's complement sum of @p n bytes as big-endian 16-bit words, added
+ * to @p sum, eight bytes at a time: the sum of words read in the host's
+ * order is the byte-swapped sum of the big-endian words (RFC 1071), so
+ * only the folded result needs swapping.
+ */
+static uint32_t sum_wide(uint32_t sum, const uint8_t *p, uint32_t n)
+{
+	uint64_t s = 0;
+	for (; n >= 8; p += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		s += (w & 0xffffffffu) + (w >> 32);
+	}
+	if (n >= 4) {
+		uint32_t w;
+		memcpy(&w, p, 4);
+		s += w;
+		p += 4, n -= 4;
+	}
+	if (n >= 2) {
+		uint16_t w;
+		memcpy(&w, p, 2);
+		s += w;
+		p += 2, n -= 2;
+	}
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n)
+		s += *p; /* the high byte of a big-endian word: low in the host's */
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return sum + (uint32_t)(((s & 0xff) << 8) | (s >> 8));
+#else
+	if (n)
+		s += (uint32_t)*p << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return sum + (uint32_t)s;
+#endif
+}
+
 uint16_t geneve_udp_src(const struct flow_key *k)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ k->nw_proto;
-	for (int i = 0; i < 16; i++)
-		h = (h ^ k->ip_src[i] ^ (uint64_t)k->ip_dst[i] << 8) * 0x100000001b3ull;
-	h = (h ^ k->tp_src ^ (uint64_t)k->tp_dst << 16) * 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	return (uint16_t)(49152 + h % 16384);
+	/* Independent products (they run side by side), then one mix. */
+	uint64_t a, b, c, d;
+	memcpy(&a, k->ip_src, 8);
+	memcpy(&b, k->ip_src + 8, 8);
+	memcpy(&c, k->ip_dst, 8);
+	memcpy(&d, k->ip_dst + 8, 8);
+	uint64_t e = (uint64_t)k->tp_src | (uint64_t)k->tp_dst << 16 | (uint64_t)k->nw_proto << 32;
+	uint64_t h = (a * 0x9e3779b97f4a7c15ull) ^ (b * 0xc2b2ae3d27d4eb4full) ^
+	             (c * 0x165667b19e3779f9ull) ^ (d * 0x27d4eb2f165667c5ull) ^
+	             ((e + 1) * 0xff51afd7ed558ccdull);
+	h ^= h >> 31;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	return (uint16_t)(49152 + (h & 16383));
 }
 
 unsigned geneve_encap(uint8_t *out, const struct geneve_path *p, const struct geneve_meta *m,
@@ -104,7 +153,7 @@ unsigned geneve_encap(uint8_t *out, const struct geneve_path *p, const struct ge
 			return 14 + l3 + 8 + GENEVE_HDR_LEN + GENEVE_OPT_OVN_LEN;
 		}
 		s = sum16(s, udp, 8 + GENEVE_HDR_LEN + GENEVE_OPT_OVN_LEN);
-		s = sum16(s, inner, inner_len);
+		s = sum_wide(s, inner, inner_len);
 		uint16_t c = fold(s);
 		w16(udp + 6, c ? c : 0xffff);
 	}

@@ -169,6 +169,33 @@ static void test_offload(void **state)
 	check_offload(true);
 }
 
+/* The UDP checksum verifies whatever the inner frame's length (the sum
+ * runs eight bytes at a time, then 4, 2 and a last odd byte). */
+static void test_csum_lengths(void **state)
+{
+	(void)state;
+	uint8_t inner[300], frame[300 + GENEVE_ENCAP_MAX];
+	uint32_t seed = 12345;
+	for (uint32_t len = 0; len < sizeof(inner); len++) {
+		for (uint32_t i = 0; i < len; i++)
+			inner[i] = (uint8_t)((seed = seed * 1103515245u + 12345u) >> 16);
+		for (int ip6 = 0; ip6 < 2; ip6++) {
+			struct geneve_path p = path(ip6, true);
+			struct geneve_meta m = {
+			        .vni = 1, .in_port = 1, .out_port = 2, .udp_src = 50001};
+			unsigned hl = geneve_encap(frame, &p, &m, inner, len);
+			memcpy(frame + hl, inner, len);
+			const uint8_t *ip = frame + 14, *udp = ip + (ip6 ? 40 : 20);
+			uint32_t ulen = 8 + 16 + len;
+			uint32_t sum = ip6 ? csum_add(0, ip + 8, 32) : csum_add(0, ip + 12, 8);
+			sum = csum_add(sum + 17 + ulen, udp, ulen);
+			if (csum_fold(sum) != 0xffff)
+				fail_msg("inner length %u, ip6 %d: UDP checksum does not verify",
+				         len, ip6);
+		}
+	}
+}
+
 static void test_udp_src(void **state)
 {
 	(void)state;
@@ -194,9 +221,9 @@ static void test_udp_src(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_ip4_csum), cmocka_unit_test(test_ip4_no_csum),
-	        cmocka_unit_test(test_ip6),      cmocka_unit_test(test_offload),
-	        cmocka_unit_test(test_udp_src),
+	        cmocka_unit_test(test_ip4_csum),     cmocka_unit_test(test_ip4_no_csum),
+	        cmocka_unit_test(test_ip6),          cmocka_unit_test(test_offload),
+	        cmocka_unit_test(test_csum_lengths), cmocka_unit_test(test_udp_src),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
