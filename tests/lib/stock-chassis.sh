@@ -24,6 +24,8 @@
 #   stock_appctl CHASSIS DAEMON ARGS...
 #                                 ovs-appctl to its ovs-vswitchd or
 #                                 ovn-controller
+#   stock_controller_stop CHASSIS, stock_controller_start CHASSIS
+#                                 stop, start again its ovn-controller
 #   stock_chassis_stop CHASSIS    stop its daemons (also done at exit)
 
 OVS_SCHEMA=${OVS_SCHEMA:-/usr/share/openvswitch/vswitch.ovsschema}
@@ -73,7 +75,7 @@ _stock_daemon() {
 	local chassis=$1 name=$2 dir
 	dir=$(stock_dir "$chassis")
 	shift 2
-	T_LOGS+=("$dir/$name.log")
+	[[ " ${T_LOGS[*]} " == *" $dir/$name.log "* ]] || T_LOGS+=("$dir/$name.log")
 	_stock_run "$chassis" "$@" --detach --no-chdir --pidfile="$dir/$name.pid" \
 		--log-file="$dir/$name.log" -vconsole:off
 }
@@ -91,6 +93,11 @@ stock_chassis_start() {
 	# the underlay or on br-int's ports.
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	# The underlay veth stays a kernel interface too (OVS reads it with a
+	# packet socket): the kernel must not answer ARP on it for br-phy's
+	# address, or peers learn the veth's MAC instead of br-phy's.
+	ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1
+	ip netns exec "$ns" sysctl -qw net.ipv4.conf.default.arp_ignore=1
 	ip -n "$ns" link set lo up
 	underlay_attach "$ul" "$name" "$ns" || return 1
 	# The underlay veth's own offloads would hand OVS frames without
@@ -116,7 +123,17 @@ stock_chassis_start() {
 	ip -n "$ns" link set br-phy up || return 1
 	stock_vsctl "$name" add-br br-int -- set Bridge br-int datapath_type=netdev \
 		fail_mode=secure other_config:disable-in-band=true || return 1
-	_stock_daemon "$name" ovn-controller ovn-controller "unix:$dir/db.sock" || return 1
+	stock_controller_start "$name"
+}
+
+stock_controller_start() {
+	_stock_daemon "$1" ovn-controller ovn-controller "unix:$(stock_dir "$1")/db.sock"
+}
+
+# stock_controller_stop CHASSIS: SIGTERM, as a restart would: ovn-controller
+# leaves its Chassis row and bindings behind.
+stock_controller_stop() {
+	stop_pidfiles "$(stock_dir "$1")" ovn-controller
 }
 
 stock_chassis_stop() {
