@@ -50,6 +50,8 @@ hv2_set_encap() {
 	stock_vsctl hv2 set Open_vSwitch . "external_ids:ovn-encap-ip=$1"
 	ip -n "$ns" addr del 192.168.100.2/24 dev br-phy
 }
+# hv2 dies (ovn-controller stopped as for a restart, leaving its rows)
+# and an operator deletes its Chassis row.
 hv2_delete() {
 	stock_controller_stop hv2
 	sb chassis-del hv2

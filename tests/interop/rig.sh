@@ -386,13 +386,13 @@ rig_check_encap_change() {
 	echo "# traffic followed the new encap IP in $(( $(now_ms) - t0 )) ms"
 }
 
-# rig_check_delete: hv2 is deleted (hv2_delete): within a second hv1 has
-# no tunnel to it and no longer sends to it; it comes back
-# (hv2_return), and once its ports are bound again traffic resumes within
-# a second.
+# rig_check_delete: hv2 is deleted (hv2_delete): within a second of its
+# Chassis row going, hv1 has no tunnel to it, and vm2 is out of reach;
+# hv2 comes back (hv2_return), and once vm2 is bound again traffic
+# resumes within a second.
 rig_check_delete() {
 	local t0
-	hv2_delete
+	check "hv2 goes away" hv2_delete
 	check "hv2's Chassis row is gone" wait_for 10 no_chassis hv2
 	t0=$(now_ms)
 	check "hv1 drops its tunnel to hv2 within 1 s" wait_for_ms 1000 no_tunnel

@@ -14,7 +14,7 @@
 #    OVN's option (class 0x0102, type 0x80) with the port keys and the
 #    multicast group keys, UDP 6081 with a good checksum;
 #  - a port moved between the chassis, hv2 restarted with another encap
-#    IP, hv2 deleted and back: traffic follows within a second of the
+#    IP, hv2 leaving (exit --cleanup) and back: traffic follows within a second of the
 #    Southbound database showing the change;
 #  - each ferry's flow cache agreed with its pipeline on every hit.
 . "$(dirname "$0")/rig.sh"
@@ -43,10 +43,16 @@ hv2_set_encap() {
 	ferryd_stop_as hv2
 	ferry_chassis hv2 "$HV2_ENCAP" -- "${HV2_PORTS[@]}"
 }
-# hv2 is gone: ferryd stopped, and its Chassis row deleted by an operator.
+# hv2 leaves: ferryctl exit --cleanup releases its ports and deletes its
+# Chassis row on the way out.
 hv2_delete() {
-	ferryd_stop_as hv2
-	sb chassis-del hv2
+	local pid rc
+	pid=$(ferryd_pid_of hv2)
+	fctl_of hv2 exit --cleanup >/dev/null || return 1
+	wait "$pid"
+	rc=$?
+	unset "FERRYD_PIDS[hv2]"
+	return $rc
 }
 hv2_return() { ferry_chassis hv2 "$HV2_ENCAP" -- "${HV2_PORTS[@]}"; }
 
