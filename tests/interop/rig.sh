@@ -19,7 +19,7 @@
 # 1500-byte underlay.
 #
 # The test defines: hv2_set_encap IP (the peer's encap IP changes),
-# hv2_delete (hv2 is gone: stopped and its Chassis row deleted) and
+# hv2_delete (hv2 goes away and its Chassis row with it) and
 # hv2_return (hv2 comes back).
 
 _rig=$(dirname "${BASH_SOURCE[0]}")
@@ -270,6 +270,13 @@ for line in sys.stdin:
           f[10] or "-")'
 }
 
+# frame SRC DST VNI IN OUT INNER-MAC INNER-IP ICMP: rig_check_wire saw
+# such a frame, with OVN's option (4 bytes of data), to UDP 6081, with a
+# good UDP checksum.
+frame() {
+	grep -qx "$1 $2 6081 1 $3 0x0102 0x80 8 4 $4 $5 $6 $7 $8" "$T_DIR/geneve.txt"
+}
+
 # The wire format, watched on hv1's underlay link: Geneve both ways,
 # VNI = the switch's tunnel key, OVN's one option (class 0x0102, type
 # 0x80, 4 bytes) with the logical ingress and egress port keys, UDP
@@ -303,11 +310,6 @@ rig_check_wire() {
 	r1=$(key Port_Binding logical_port=sw1-lr0)
 	flood=$(key Multicast_Group name=_MC_flood datapath="$(sb --bare --columns _uuid find Datapath_Binding external_ids:name=sw0)")
 	unknown=$(key Multicast_Group name=_MC_unknown datapath="$(sb --bare --columns _uuid find Datapath_Binding external_ids:name=sw0)")
-	# frame SRC DST VNI IN OUT INNER-MAC INNER-IP ICMP: is there such a frame,
-	# with OVN's option, to UDP 6081, with a good UDP checksum?
-	frame() {
-		grep -qx "$1 $2 6081 1 $3 0x0102 0x80 8 4 $4 $5 $6 $7 $8" "$T_DIR/geneve.txt"
-	}
 	local h1=192.168.100.1 h2=192.168.100.2 m1 m2 m4
 	m1=$(mac_of vm1) m2=$(mac_of vm2) m4=$(mac_of vm4)
 	check "wire: echo vm1 -> vm2 leaves hv1 in Geneve (VNI sw0, keys vm1 -> vm2)" \
