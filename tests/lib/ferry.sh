@@ -16,7 +16,9 @@ T_ID=$(printf '%04x' $(( $$ % 65536 )))  # short unique tag for names
 T_NETNS=()
 T_LINKS=()
 T_CLEANUP=()
+T_LOGS=()  # more logs to show when a test fails
 FERRYD_PID=
+declare -A FERRYD_PIDS=()  # ferryd_start_as: NAME -> pid
 
 need_root() {
 	if [ "$(id -u)" -ne 0 ]; then
@@ -31,11 +33,16 @@ t_cleanup() {
 	if [ -n "$FERRYD_PID" ] && kill -0 "$FERRYD_PID" 2>/dev/null; then
 		kill -KILL "$FERRYD_PID" 2>/dev/null
 	fi
+	local p
+	for p in "${FERRYD_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	for l in "${T_LINKS[@]}"; do ip link del "$l" >/dev/null 2>&1; done
 	for n in "${T_NETNS[@]}"; do ip netns pids "$n" 2>/dev/null | xargs -r kill -KILL; ip netns del "$n" >/dev/null 2>&1; done
-	if [ "$T_FAILS" -ne 0 ] && [ -f "$T_DIR/ferryd.log" ]; then
-		echo "---- ferryd.log ----"
-		tail -n 50 "$T_DIR/ferryd.log"
+	if [ "$T_FAILS" -ne 0 ]; then
+		for l in "$T_DIR"/ferryd.log "$T_DIR"/ferryd-*.log "${T_LOGS[@]}"; do
+			[ -f "$l" ] || continue
+			echo "---- ${l#"$T_DIR"/} ----"
+			tail -n 50 "$l"
+		done
 	fi
 	rm -rf "$T_DIR"
 }
@@ -121,6 +128,43 @@ ferryd_stop() {
 	wait "$FERRYD_PID"
 	rc=$?
 	FERRYD_PID=
+	return $rc
+}
+
+# Several ferryd in one test, each a chassis of its own: NAME names its
+# socket ($T_DIR/ferryd-NAME.sock) and log ($T_DIR/ferryd-NAME.log). Give
+# each its own chassis.system-id, and DPDK vdev names (net_af_packetN)
+# that are unique within that ferryd.
+#   ferryd_start_as NAME ARGS...  start it, wait until it answers
+#   fctl_of NAME ARGS...          ferryctl on that one
+#   ferryd_pid_of NAME            its pid
+#   ferryd_stop_as NAME           SIGTERM, wait, return its exit status
+ferryd_sock_of() { echo "$T_DIR/ferryd-$1.sock"; }
+ferryd_pid_of() { echo "${FERRYD_PIDS[$1]}"; }
+fctl_of() {
+	local sock
+	sock=$(ferryd_sock_of "$1")
+	shift
+	"$FERRYCTL" -s "$sock" "$@"
+}
+
+ferryd_start_as() {
+	local name=$1 sock
+	shift
+	sock=$(ferryd_sock_of "$name")
+	"$FERRYD" --set "control.socket=$sock" "$@" >"$T_DIR/ferryd-$name.log" 2>&1 &
+	FERRYD_PIDS[$name]=$!
+	wait_for 30 fctl_of "$name" show || { cat "$T_DIR/ferryd-$name.log"; return 1; }
+}
+
+ferryd_stop_as() {
+	local name=$1 pid rc
+	pid=${FERRYD_PIDS[$name]}
+	[ -n "$pid" ] || return 1
+	kill -TERM "$pid"
+	wait "$pid"
+	rc=$?
+	unset "FERRYD_PIDS[$name]"
 	return $rc
 }
 

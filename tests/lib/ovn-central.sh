@@ -8,11 +8,14 @@
 #                              and SB_TCP (tcp:127.0.0.1:PORT) for ferryd
 #   ovn_central_stop DIR       stop what ovn_central_start started
 #   wait_for SECONDS CMD...    poll CMD until it succeeds or time runs out
+#   wait_for_ms MS CMD...      the same with a deadline in milliseconds
 
 OVN_SCHEMA_DIR=${OVN_SCHEMA_DIR:-/usr/share/ovn}
 
-wait_for() {
-	local deadline=$(( $(date +%s%N) / 1000000 + $1 * 1000 ))
+wait_for() { wait_for_ms $(( $1 * 1000 )) "${@:2}"; }
+
+wait_for_ms() {
+	local deadline=$(( $(date +%s%N) / 1000000 + $1 ))
 	shift
 	while ! "$@" >/dev/null 2>&1; do
 		if (( $(date +%s%N) / 1000000 > deadline )); then
