@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
-# The ferry sandbox: builds ferry, starts a private OVN central (NB and SB
-# ovsdb-server, ovn-northd), creates two logical switches joined by a
-# distributed router, and three instances (network namespaces with veth
-# pairs): vm1 and vm2 on sw0 (10.88.0.0/24), vm3 on sw1 (10.88.1.0/24).
-# ferryd runs as a chassis in mode ovn: it binds the three ports, compiles
-# the logical flows and runs them in its fast path. The script sends
-# traffic on one switch and across the router, and shows what OVN and
-# ferryctl see, a trace included.
+# The ferry sandbox: three chassis of one OVN cluster on this machine.
+#
+#   hv1, hv2   ferryd (mode ovn), each a chassis of its own
+#   hv3        a stock chassis: ovn-controller + ovs-vswitchd (userspace
+#              datapath) in a network namespace of its own
+#
+# They share a private OVN central (NB and SB ovsdb-server, ovn-northd)
+# and an underlay (a Linux bridge in a namespace; encap IPs
+# 192.168.88.1-3), and tunnel to each other in Geneve. Two logical
+# switches joined by a distributed router, with instances (network
+# namespaces) on every chassis:
+#
+#   sw0 10.88.0.0/24: vm1 (hv1, .11)  vm2 (hv2, .12)  vm3 (hv3, .13)
+#   sw1 10.88.1.0/24: vm4 (hv2, .14)  vm5 (hv3, .15)
+#   lr0: 10.88.0.1, 10.88.1.1
+#
+# The script builds ferry, starts all of it, sends ping and iperf3 between
+# the instances across chassis and across the router, shows what OVN and
+# ferryctl see (tunnels, a trace of a packet leaving through a tunnel,
+# counters), and cleans up.
 #
 #   scripts/sandbox.sh          run the demo and clean up
 #   scripts/sandbox.sh --keep   leave it running; Ctrl-C cleans up
 #
-# Needs root. Uses its own names (fsb-*) and a temporary directory.
+# Needs root. Everything it makes has its own names and directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KEEP=0
@@ -20,102 +32,155 @@ KEEP=0
 
 bash scripts/install-deps.sh
 [ -f build/build.ninja ] || meson setup build >/dev/null
-ninja -C build >/dev/null
+ninja -C build control/ferryd control/ferryctl >/dev/null
 
-DIR=$(mktemp -d /tmp/ferry-sandbox.XXXXXX)
-SOCK=$DIR/ferryd.sock
-FERRYCTL="build/control/ferryctl -s $SOCK"
-PID=
+export FERRYD=$PWD/build/control/ferryd FERRYCTL=$PWD/build/control/ferryctl
+# The system tests' library: namespaces as instances, several ferryd, a
+# stock chassis, the underlay, and cleanup of all of it at exit.
+. tests/lib/ferry.sh
+. tests/lib/underlay.sh
+. tests/lib/stock-chassis.sh
+set +e
 
-. tests/lib/ovn-central.sh
+say() { printf '\n== %s\n' "$*"; }
+die() { echo "sandbox: $*" >&2; T_FAILS=1; exit 1; }
+nb() { ovn-nbctl --timeout=20 "$@"; }
 
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	ovn_central_stop "$DIR/ovn" >/dev/null 2>&1
-	for n in vm1 vm2 vm3; do
-		ip netns del "fsb-$n" 2>/dev/null || true
-		ip link del "fsb-$n" 2>/dev/null || true
-	done
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
+say "OVN central and the underlay"
+ovn_central_start "$T_DIR/ovn" >/dev/null 2>&1 || die "the OVN central did not start"
+T_CLEANUP+=("ovn_central_stop '$T_DIR/ovn'")
+underlay_create ul || die "no underlay"
 
-# name switch address gateway
-INSTANCES="vm1:sw0:10.88.0.11:10.88.0.1 vm2:sw0:10.88.0.12:10.88.0.1 vm3:sw1:10.88.1.13:10.88.1.1"
+# name switch address chassis
+INSTANCES="vm1:sw0:10.88.0.11:hv1 vm2:sw0:10.88.0.12:hv2 vm3:sw0:10.88.0.13:hv3
+	vm4:sw1:10.88.1.14:hv2 vm5:sw1:10.88.1.15:hv3"
+
+say "stock chassis hv3: ovn-controller + ovs-vswitchd (datapath_type=netdev)"
+stock_chassis_start hv3 192.168.88.3/24 ul || die "the stock chassis did not start"
 for spec in $INSTANCES; do
-	IFS=: read -r n _ addr gw <<<"$spec"
-	ip netns add "fsb-$n"
-	ip link add "fsb-$n" type veth peer name eth0 netns "fsb-$n"
-	ip -n "fsb-$n" addr add "$addr/24" dev eth0
-	ip -n "fsb-$n" link set eth0 up
-	ip -n "fsb-$n" link set lo up
-	ip -n "fsb-$n" route add default via "$gw"
-	ip netns exec "fsb-$n" ethtool -K eth0 tx off >/dev/null
-	ip link set "fsb-$n" up
+	IFS=: read -r n _ addr ch <<<"$spec"
+	# Every instance fits Geneve's 58 bytes in the 1500-byte underlay.
+	if [ "$ch" = hv3 ]; then
+		stock_vif hv3 "$n" "$addr/24" || die "instance $n"
+	else
+		instance "$n" "$addr/24" || die "instance $n"
+		on "$n" ip link set eth0 mtu 1400
+		ip link set "$(if_of "$n")" mtu 1400
+	fi
+	on "$n" ip route add default via "${addr%.*}.1"
 done
 
-echo "== OVN central: switches sw0 (vm1, vm2) and sw1 (vm3), router lr0 between them"
-ovn_central_start "$DIR/ovn" 2>/dev/null
-ovn-nbctl ls-add sw0 -- ls-add sw1 -- lr-add lr0
-ovn-nbctl lrp-add lr0 lr0-sw0 00:00:00:88:00:01 10.88.0.1/24
-ovn-nbctl lrp-add lr0 lr0-sw1 00:00:00:88:01:01 10.88.1.1/24
+say "logical topology: sw0 (vm1, vm2, vm3), sw1 (vm4, vm5), router lr0"
+nb ls-add sw0 -- ls-add sw1 -- lr-add lr0
+nb lrp-add lr0 lr0-sw0 00:00:00:88:00:01 10.88.0.1/24
+nb lrp-add lr0 lr0-sw1 00:00:00:88:01:01 10.88.1.1/24
 for s in 0 1; do
-	ovn-nbctl lsp-add sw$s sw$s-lr0 -- lsp-set-type sw$s-lr0 router \
+	nb lsp-add sw$s sw$s-lr0 -- lsp-set-type sw$s-lr0 router \
 		-- lsp-set-addresses sw$s-lr0 router -- lsp-set-options sw$s-lr0 router-port=lr0-sw$s
 done
-ports=()
-i=0
 for spec in $INSTANCES; do
 	IFS=: read -r n sw addr _ <<<"$spec"
-	mac=$(ip netns exec "fsb-$n" cat /sys/class/net/eth0/address)
-	ovn-nbctl lsp-add "$sw" "$n" -- lsp-set-addresses "$n" "$mac $addr" \
+	mac=$(mac_of "$n")
+	nb lsp-add "$sw" "$n" -- lsp-set-addresses "$n" "$mac $addr" \
 		-- lsp-set-port-security "$n" "$mac $addr"
-	ports+=(--set "port.$n.devargs=net_af_packet$i,iface=fsb-$n" --set "port.$n.iface-id=$n")
-	i=$((i + 1))
 done
 
-echo "== starting ferryd as chassis sandbox-hv1 (mode ovn)"
-build/control/ferryd -c config/ferryd.conf --socket "$SOCK" \
-	--system-id sandbox-hv1 --ovn-remote "$OVN_SB_DB" --ovn-encap-ip 127.0.0.1 \
-	--set dataplane.mode=ovn "${ports[@]}" >"$DIR/ferryd.log" 2>&1 &
-PID=$!
-for _ in $(seq 100); do $FERRYCTL show >/dev/null 2>&1 && break; sleep 0.1; done
-$FERRYCTL show
-ovn-nbctl --timeout=20 --wait=hv sync
-for _ in $(seq 100); do
-	[ "$(ovn-nbctl lsp-get-up vm1)$(ovn-nbctl lsp-get-up vm2)$(ovn-nbctl lsp-get-up vm3)" = "upupup" ] && break
-	sleep 0.1
-done
-echo "== ovn-sbctl show"; ovn-sbctl show
-echo "== ovn-nbctl lsp-get-up: vm1 $(ovn-nbctl lsp-get-up vm1), vm2 $(ovn-nbctl lsp-get-up vm2), vm3 $(ovn-nbctl lsp-get-up vm3)"
-echo "== ferryctl chassis bindings"; $FERRYCTL chassis bindings
-echo "== ferryctl lflow summary"; $FERRYCTL lflow summary
-echo "== ferryctl pipeline show"; $FERRYCTL pipeline show
+# ferry_chassis NAME ENCAP INSTANCE...: ferryd as chassis NAME.
+ferry_chassis() {
+	local name=$1 encap=$2 i=0 p args
+	shift 2
+	args=(--set "chassis.system-id=$name" --set "chassis.hostname=$name"
+		--set "chassis.ovn-remote=$OVN_SB_DB" --set "chassis.ovn-encap-ip=$encap"
+		--set dataplane.mode=ovn)
+	for p in "$@"; do
+		args+=(--set "port.$p.devargs=net_af_packet$i,iface=$(if_of "$p")" --set "port.$p.iface-id=$p")
+		i=$((i + 1))
+	done
+	underlay_attach ul "$name" || return 1
+	args+=(--set "port.ul.devargs=net_af_packet$i,iface=$(underlay_if ul "$name")"
+		--set port.ul.role=underlay)
+	ferryd_start_as "$name" "${args[@]}"
+}
+say "ferry chassis hv1 (vm1) and hv2 (vm2, vm4)"
+ferry_chassis hv1 192.168.88.1 vm1 || die "ferryd hv1 did not start"
+ferry_chassis hv2 192.168.88.2 vm2 vm4 || die "ferryd hv2 did not start"
 
-echo "== ping vm1 -> vm2 (one switch)"
-ip netns exec fsb-vm1 ping -c 3 -i 0.2 10.88.0.12
-echo "== ping vm1 -> vm3 (across the router)"
-ip netns exec fsb-vm1 ping -c 3 -i 0.2 10.88.1.13
-echo "== TCP vm1 -> vm3 across the router (iperf3, 3 s)"
-ip netns exec fsb-vm3 iperf3 -s -1 -D -B 10.88.1.13 >/dev/null
-for _ in $(seq 50); do ip netns exec fsb-vm3 ss -ltn | grep -q :5201 && break; sleep 0.1; done
-ip netns exec fsb-vm1 iperf3 -c 10.88.1.13 -t 3 | tail -4
-m1=$(ip netns exec fsb-vm1 cat /sys/class/net/eth0/address)
-echo "== ferryctl trace: vm1 -> vm3, one ICMP echo"
-$FERRYCTL trace "inport == \"vm1\" && eth.src == $m1 && eth.dst == 00:00:00:88:00:01 && ip4.src == 10.88.0.11 && ip4.dst == 10.88.1.13 && ip.ttl == 64 && icmp4.type == 8" |
+all_up() {
+	local spec n
+	for spec in $INSTANCES; do
+		n=${spec%%:*}
+		[ "$(nb lsp-get-up "$n")" = up ] || return 1
+	done
+}
+wait_for 60 all_up || die "not every port came up"
+nb --wait=hv sync || die "ovn-nbctl --wait=hv sync did not return"
+echo "every port is up, and every chassis acknowledged (ovn-nbctl --wait=hv sync)"
+say "ovn-sbctl show"
+ovn-sbctl show
+
+ping_it() {
+	local from=$1 to=$2 what=$3
+	printf '%-52s ' "ping $from -> $to ($what)"
+	if wait_for 10 on "$from" ping -c 1 -W 1 "$to" && on "$from" ping -c 3 -i 0.2 -W 1 -q "$to" >"$T_DIR/ping.txt" 2>&1; then
+		grep -o "[0-9]* received.*loss" "$T_DIR/ping.txt"
+	else
+		echo "FAILED"
+		T_FAILS=$((T_FAILS + 1))
+	fi
+}
+say "ping across chassis, and across the router"
+ping_it vm1 10.88.0.12 "hv1 -> hv2, ferry to ferry"
+ping_it vm1 10.88.0.13 "hv1 -> hv3, ferry to stock"
+ping_it vm3 10.88.0.12 "hv3 -> hv2, stock to ferry"
+ping_it vm1 10.88.1.14 "hv1 -> hv2, across lr0"
+ping_it vm1 10.88.1.15 "hv1 -> hv3, across lr0"
+ping_it vm5 10.88.0.11 "hv3 -> hv1, across lr0"
+
+iperf() {
+	local from=$1 to=$2 addr=$3 what=$4
+	say "TCP $from -> $to ($what; iperf3, 3 s)"
+	on "$to" iperf3 -s -1 -D -B "$addr" >/dev/null 2>&1
+	wait_for 5 bash -c "ip netns exec $(ns_of "$to") ss -ltn | grep -q :5201"
+	if ! on "$from" timeout 20 iperf3 -c "$addr" -t 3 | tail -4; then
+		echo "FAILED"
+		T_FAILS=$((T_FAILS + 1))
+	fi
+}
+iperf vm1 vm3 10.88.0.13 "ferry to stock, one switch"
+iperf vm1 vm4 10.88.1.14 "ferry to ferry, across lr0"
+
+m1=$(mac_of vm1)
+say "ferryctl trace on hv1: vm1 -> vm3, one ICMP echo; it leaves through the tunnel to hv3"
+fctl_of hv1 trace "inport == \"vm1\" && eth.src == $m1 && eth.dst == $(mac_of vm3) && ip4.src == 10.88.0.11 && ip4.dst == 10.88.0.13 && ip.ttl == 64 && icmp4.type == 8" |
 	grep -v "=> next;$" | grep -v "^  *1$"
-echo "== ferryctl port list"; $FERRYCTL port list
-echo "== ferryctl counters"; $FERRYCTL counters
-echo "== ferryctl cache"; $FERRYCTL cache
-echo "== ferryctl lport stats"; $FERRYCTL lport stats
-echo "== ferryctl drops"; $FERRYCTL drops
-echo "== ferryctl worker list"; $FERRYCTL worker list
+say "ferryctl tunnel list (hv1)"; fctl_of hv1 tunnel list
+say "ferryctl underlay (hv1)"; fctl_of hv1 underlay
+say "ferryctl lport stats (hv2)"; fctl_of hv2 lport stats
+say "ferryctl cache (hv1)"; fctl_of hv1 cache
+say "ferryctl counters (hv1)"; fctl_of hv1 counters
+say "ferryctl drops (hv1)"; fctl_of hv1 drops
 
+if [ "$T_FAILS" -ne 0 ]; then
+	say "$T_FAILS step(s) failed: the logs follow"
+	exit 1
+fi
+say "everything above passed"
 if [ $KEEP -eq 1 ]; then
 	echo
 	echo "sandbox running. Try:"
-	echo "  $FERRYCTL help"
-	echo "  ip netns exec fsb-vm1 ping 10.88.0.2"
+	echo "  $FERRYCTL -s $(ferryd_sock_of hv1) help      # hv2: $(ferryd_sock_of hv2)"
+	echo "  ip netns exec $(ns_of vm1) ping 10.88.1.15"
+	echo "  OVN_SB_DB=$OVN_SB_DB ovn-sbctl show"
 	echo "Ctrl-C to stop."
-	wait "$PID"
+	stop=
+	trap 'stop=1' INT TERM
+	while [ -z "$stop" ] && kill -0 "$(ferryd_pid_of hv1)" 2>/dev/null; do sleep 1; done
 fi
+say "stopping"
+rc=0
+for h in hv1 hv2; do
+	if kill -0 "$(ferryd_pid_of $h)" 2>/dev/null; then
+		ferryd_stop_as $h || rc=1
+	fi
+done
+[ $rc -eq 0 ] && echo "ferryd stopped cleanly"
