@@ -260,6 +260,20 @@ static void build_peers(struct bctx *b)
 	b->g->s.peers = v;
 	b->g->s.n_peers = k;
 	b->g->s.underlay = pipeline_underlay();
+	/* Each reachable peer's outer headers, prepared once for the workers. */
+	const struct pl_underlay *u = &b->g->s.underlay;
+	for (uint16_t i = 0; i < k; i++) {
+		struct pl_peer *p = &v[i];
+		if (!u->present || !p->resolved || p->ip6 != u->ip6)
+			continue;
+		struct geneve_path path = {
+		        .ip6 = u->ip6, .ttl = 64, .csum = p->csum, .offload = u->tx_csum};
+		memcpy(path.eth_dst, p->mac, 6);
+		memcpy(path.eth_src, u->mac, 6);
+		memcpy(path.src, u->ip, 16);
+		memcpy(path.dst, p->ip, 16);
+		geneve_tmpl_init(&p->tmpl, &path);
+	}
 }
 
 static bool bound_here(struct bctx *b, const struct ovsdb_row *r)

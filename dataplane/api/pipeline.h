@@ -28,6 +28,7 @@
 
 #include "dataplane/api/dp.h"
 #include "dataplane/api/lflow_prog.h"
+#include "dataplane/geneve/geneve.h"
 
 #define PL_TABLES_MAX 64 /* logical tables per pipeline */
 #define PL_INGRESS    0
@@ -128,6 +129,7 @@ struct pl_peer {
 	uint8_t ip[16]; /* its encap IP (IPv4 in the first 4 bytes) */
 	bool resolved;  /* next-hop MAC known */
 	uint8_t mac[6]; /* the next hop's MAC on the underlay */
+	struct geneve_tmpl tmpl; /* its outer headers, when resolved on our family */
 };
 
 /* The underlay: the port that carries our encap IP. */

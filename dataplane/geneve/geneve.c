@@ -159,3 +159,65 @@ unsigned geneve_encap(uint8_t *out, const struct geneve_path *p, const struct ge
 	}
 	return 14 + l3 + 8 + GENEVE_HDR_LEN + GENEVE_OPT_OVN_LEN;
 }
+
+void geneve_tmpl_init(struct geneve_tmpl *t, const struct geneve_path *p)
+{
+	static const uint8_t zero[GENEVE_ENCAP_MAX];
+	struct geneve_meta m = {0};
+	memset(t, 0, sizeof(*t));
+	t->ip6 = p->ip6;
+	t->csum = p->csum || p->ip6;
+	t->offload = p->offload;
+	/* The headers of an empty frame with zero keys and ports, no sums. */
+	struct geneve_path q = *p;
+	q.csum = false;
+	q.offload = true;
+	t->len = (uint8_t)geneve_encap(t->hdr, &q, &m, zero, 0);
+	uint8_t *ip = t->hdr + 14, *udp = ip + (p->ip6 ? 40 : 20);
+	if (p->ip6) {
+		w16(ip + 4, 0);
+	} else {
+		w16(ip + 2, 0);
+		t->ip_sum = sum16(0, ip, 20);
+	}
+	w16(udp + 4, 0);
+	w16(udp + 6, 0);
+	t->ph_sum = sum16(0, p->ip6 ? ip + 8 : ip + 12, p->ip6 ? 32 : 8) + 17;
+	t->hdr_sum = sum16(0, udp, 8 + GENEVE_HDR_LEN + GENEVE_OPT_OVN_LEN);
+}
+
+unsigned geneve_tmpl_apply(uint8_t *out, const struct geneve_tmpl *t, const struct geneve_meta *m,
+                           const uint8_t *inner, uint32_t inner_len)
+{
+	unsigned l3 = t->ip6 ? 40 : 20;
+	uint32_t udp_len = 8 + GENEVE_HDR_LEN + GENEVE_OPT_OVN_LEN + inner_len;
+	uint8_t *ip = out + 14, *udp = ip + l3, *g = udp + 8, *o = g + GENEVE_HDR_LEN;
+	uint16_t in = m->in_port & 0x7fff;
+	memcpy(out, t->hdr, t->len);
+	if (t->ip6) {
+		w16(ip + 4, (uint16_t)udp_len);
+	} else {
+		w16(ip + 2, (uint16_t)(20 + udp_len));
+		if (!t->offload)
+			w16(ip + 10, fold(t->ip_sum + 20 + udp_len));
+	}
+	w16(udp, m->udp_src);
+	w16(udp + 4, (uint16_t)udp_len);
+	g[4] = (uint8_t)(m->vni >> 16);
+	g[5] = (uint8_t)(m->vni >> 8);
+	g[6] = (uint8_t)m->vni;
+	w16(o + 4, in);
+	w16(o + 6, m->out_port);
+	if (!t->csum)
+		return t->len;
+	if (t->offload) {
+		w16(udp + 6, fold_raw(t->ph_sum + udp_len));
+		return t->len;
+	}
+	/* UDP's length counts twice: the pseudo-header's and its own. */
+	uint32_t s = t->ph_sum + t->hdr_sum + 2 * udp_len + m->udp_src + ((m->vni >> 8) & 0xffff) +
+	             ((m->vni & 0xff) << 8) + in + m->out_port;
+	uint16_t c = fold(sum_wide(s, inner, inner_len));
+	w16(udp + 6, c ? c : 0xffff);
+	return t->len;
+}

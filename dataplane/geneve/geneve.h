@@ -62,4 +62,27 @@ uint16_t geneve_udp_src(const struct flow_key *inner);
 unsigned geneve_encap(uint8_t *out, const struct geneve_path *p, const struct geneve_meta *m,
                       const uint8_t *inner, uint32_t inner_len);
 
+/*
+ * The same headers prepared once per peer (per snapshot): everything that
+ * does not change per packet written, and the checksums' constant parts
+ * summed, so that a packet costs a copy, a few stores and the inner
+ * frame's sum. geneve_tmpl_apply() writes exactly what geneve_encap()
+ * writes for the same path and meta.
+ */
+struct geneve_tmpl {
+	uint8_t hdr[GENEVE_ENCAP_MAX];
+	uint8_t len; /* GENEVE_ENCAP_LEN4 or GENEVE_ENCAP_LEN6 */
+	bool ip6, csum, offload;
+	uint32_t ip_sum;  /* IPv4 header without its total length and checksum */
+	uint32_t ph_sum;  /* the pseudo-header's addresses and protocol */
+	uint32_t hdr_sum; /* UDP's destination port, Geneve's fixed words, the
+	                   * option's header */
+};
+
+void geneve_tmpl_init(struct geneve_tmpl *t, const struct geneve_path *p);
+
+/** As geneve_encap() for the path @p t was prepared from. */
+unsigned geneve_tmpl_apply(uint8_t *out, const struct geneve_tmpl *t, const struct geneve_meta *m,
+                           const uint8_t *inner, uint32_t inner_len);
+
 #endif

@@ -275,17 +275,11 @@ static bool encap(struct txbs *x, const struct pl_snapshot *s, struct dp_port_st
 		ps->drops[PL_PD_TUN_NO_ROOM]++;
 		return false;
 	}
-	struct geneve_path path = {
-	        .ip6 = u->ip6, .ttl = 64, .csum = peer->csum, .offload = u->tx_csum};
-	memcpy(path.eth_dst, peer->mac, 6);
-	memcpy(path.eth_src, u->mac, 6);
-	memcpy(path.src, u->ip, 16);
-	memcpy(path.dst, peer->ip, 16);
 	struct geneve_meta meta = {.vni = o->vni,
 	                           .in_port = o->tun_in,
 	                           .out_port = (uint16_t)o->outport,
 	                           .udp_src = geneve_udp_src(&o->h.k)};
-	geneve_encap(h, &path, &meta, h + hl, inner_len);
+	geneve_tmpl_apply(h, &peer->tmpl, &meta, h + hl, inner_len);
 	if (u->tx_csum) {
 		/* The NIC sees a UDP datagram: its sums, nothing of the inner frame. */
 		p->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;

@@ -196,6 +196,36 @@ static void test_csum_lengths(void **state)
 	}
 }
 
+/* A prepared peer writes exactly what geneve_encap() writes, for every
+ * family, checksum and offload choice, inner length and meta. */
+static void test_tmpl(void **state)
+{
+	(void)state;
+	uint8_t inner[200], a[200 + GENEVE_ENCAP_MAX], b[200 + GENEVE_ENCAP_MAX];
+	uint32_t seed = 777;
+	for (int v = 0; v < 8; v++) {
+		struct geneve_path p = path(v & 1, v & 2);
+		p.offload = (v & 4) != 0;
+		struct geneve_tmpl t;
+		geneve_tmpl_init(&t, &p);
+		for (uint32_t len = 0; len < sizeof(inner); len += 7) {
+			for (uint32_t i = 0; i < len; i++)
+				inner[i] = (uint8_t)((seed = seed * 1103515245u + 12345u) >> 16);
+			struct geneve_meta m = {.vni = (seed >> 3) & 0xffffff,
+			                        .in_port = (uint16_t)seed,
+			                        .out_port = (uint16_t)(seed >> 16),
+			                        .udp_src = (uint16_t)(49152 + (seed & 16383))};
+			memset(a, 0xa5, sizeof(a));
+			memset(b, 0x5a, sizeof(b));
+			unsigned ha = geneve_encap(a, &p, &m, inner, len);
+			unsigned hb = geneve_tmpl_apply(b, &t, &m, inner, len);
+			assert_int_equal(ha, hb);
+			if (memcmp(a, b, ha) != 0)
+				fail_msg("variant %d, inner length %u: headers differ", v, len);
+		}
+	}
+}
+
 static void test_udp_src(void **state)
 {
 	(void)state;
@@ -223,7 +253,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_ip4_csum),     cmocka_unit_test(test_ip4_no_csum),
 	        cmocka_unit_test(test_ip6),          cmocka_unit_test(test_offload),
-	        cmocka_unit_test(test_csum_lengths), cmocka_unit_test(test_udp_src),
+	        cmocka_unit_test(test_csum_lengths), cmocka_unit_test(test_tmpl),
+	        cmocka_unit_test(test_udp_src),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
