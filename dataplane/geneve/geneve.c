@@ -72,22 +72,34 @@ static uint32_t sum_wide(uint32_t sum, const uint8_t *p, uint32_t n)
 #endif
 }
 
+static uint16_t udp_src_of(uint64_t h)
+{
+	h ^= h >> 31;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	return (uint16_t)(49152 + (h & 16383));
+}
+
 uint16_t geneve_udp_src(const struct flow_key *k)
 {
+	uint64_t e = (uint64_t)k->tp_src | (uint64_t)k->tp_dst << 16 | (uint64_t)k->nw_proto << 32;
+	if (k->flags & FLOW_F_IP4) {
+		/* IPv4: the addresses fill one word, the rest zero anyway. */
+		uint32_t sa, da;
+		memcpy(&sa, k->ip_src, 4);
+		memcpy(&da, k->ip_dst, 4);
+		uint64_t a = (uint64_t)sa | (uint64_t)da << 32;
+		return udp_src_of((a * 0x9e3779b97f4a7c15ull) ^ ((e + 1) * 0xff51afd7ed558ccdull));
+	}
 	/* Independent products (they run side by side), then one mix. */
 	uint64_t a, b, c, d;
 	memcpy(&a, k->ip_src, 8);
 	memcpy(&b, k->ip_src + 8, 8);
 	memcpy(&c, k->ip_dst, 8);
 	memcpy(&d, k->ip_dst + 8, 8);
-	uint64_t e = (uint64_t)k->tp_src | (uint64_t)k->tp_dst << 16 | (uint64_t)k->nw_proto << 32;
-	uint64_t h = (a * 0x9e3779b97f4a7c15ull) ^ (b * 0xc2b2ae3d27d4eb4full) ^
-	             (c * 0x165667b19e3779f9ull) ^ (d * 0x27d4eb2f165667c5ull) ^
-	             ((e + 1) * 0xff51afd7ed558ccdull);
-	h ^= h >> 31;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 29;
-	return (uint16_t)(49152 + (h & 16383));
+	return udp_src_of((a * 0x9e3779b97f4a7c15ull) ^ (b * 0xc2b2ae3d27d4eb4full) ^
+	                  (c * 0x165667b19e3779f9ull) ^ (d * 0x27d4eb2f165667c5ull) ^
+	                  ((e + 1) * 0xff51afd7ed558ccdull));
 }
 
 unsigned geneve_encap(uint8_t *out, const struct geneve_path *p, const struct geneve_meta *m,

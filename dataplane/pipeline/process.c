@@ -90,9 +90,15 @@ static struct rte_mbuf *copy_for(struct dp_port_stats *st, struct rte_mbuf *m, i
 	return p;
 }
 
+/* Where an encapsulated copy goes: the output record's tunnel fields. */
+struct tun {
+	uint16_t peer, in;
+	uint32_t vni, out;
+};
+
 static bool encap(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
-                  struct rte_mbuf *p, const struct pl_out *o, const struct flow_key *orig,
-                  const struct flow_offsets *ofs);
+                  struct rte_mbuf *p, struct tun t, const struct flow_key *final,
+                  const struct flow_key *orig, const struct flow_offsets *ofs);
 
 /* A cache hit: the entry's outputs and drops, no pipeline. */
 static void hit(struct txbs *x, const struct pl_snapshot *s, struct fc *fc, struct fc_entry *e,
@@ -113,21 +119,23 @@ static void hit(struct txbs *x, const struct pl_snapshot *s, struct fc *fc, stru
 			pl_out_send(x, st, p, fo->dpdk, fo->tag);
 			continue;
 		}
-		fc_apply(fo, k, &final);
-		if (fo->writes && unlikely(pl_rewrite(p, k, ofs, &final) < 0)) {
-			st->drops[DROP_IP4_BAD_LEN]++;
-			rte_pktmbuf_free(p);
-			continue;
+		/* Without writes the packet leaves as it came: no final key. */
+		const struct flow_key *fk = k;
+		if (fo->writes) {
+			fc_apply(fo, k, &final);
+			fk = &final;
+			if (unlikely(pl_rewrite(p, k, ofs, &final) < 0)) {
+				st->drops[DROP_IP4_BAD_LEN]++;
+				rte_pktmbuf_free(p);
+				continue;
+			}
 		}
 		if (fo->kind == PL_KIND_ENCAP) {
-			struct pl_out po = {.dpdk = fo->dpdk,
-			                    .kind = PL_KIND_ENCAP,
-			                    .peer = fo->peer,
-			                    .tun_in = fo->tun_in,
-			                    .vni = fo->vni,
-			                    .outport = fo->outport};
-			po.h.k = final;
-			if (!encap(x, s, st, p, &po, k, ofs)) {
+			struct tun t = {.peer = fo->peer,
+			                .in = fo->tun_in,
+			                .vni = fo->vni,
+			                .out = fo->outport};
+			if (!encap(x, s, st, p, t, fk, k, ofs)) {
 				rte_pktmbuf_free(p);
 				continue;
 			}
@@ -243,12 +251,12 @@ static void too_big(struct txbs *x, const struct pl_snapshot *s, struct dp_port_
 /* Put the outer headers in front of @p p (the inner frame, rewritten, of
  * a packet that arrived as @p orig). */
 static bool encap(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
-                  struct rte_mbuf *p, const struct pl_out *o, const struct flow_key *orig,
-                  const struct flow_offsets *ofs)
+                  struct rte_mbuf *p, struct tun t, const struct flow_key *final,
+                  const struct flow_key *orig, const struct flow_offsets *ofs)
 {
-	const struct pl_peer *peer = &s->peers[o->peer];
+	const struct pl_peer *peer = &s->peers[t.peer];
 	const struct pl_underlay *u = &s->underlay;
-	struct pl_peer_stats *ps = &s->counters[x->w->id].peer[o->peer];
+	struct pl_peer_stats *ps = &s->counters[x->w->id].peer[t.peer];
 	if (unlikely(rte_pktmbuf_pkt_len(p) > u->max_inner)) {
 		st->drops[DROP_TUN_TOO_BIG]++;
 		ps->drops[PL_PD_TUN_TOO_BIG]++;
@@ -259,7 +267,7 @@ static bool encap(struct txbs *x, const struct pl_snapshot *s, struct dp_port_st
 		st->drops[DROP_TUN_UNRESOLVED]++;
 		ps->drops[PL_PD_TUN_UNRESOLVED]++;
 		if (!peer->ip6 && !u->ip6)
-			pl_underlay_resolve(x, s, st, p, o->peer);
+			pl_underlay_resolve(x, s, st, p, t.peer);
 		return false;
 	}
 	if (unlikely(p->nb_segs > 1 && rte_pktmbuf_linearize(p) < 0)) {
@@ -275,10 +283,10 @@ static bool encap(struct txbs *x, const struct pl_snapshot *s, struct dp_port_st
 		ps->drops[PL_PD_TUN_NO_ROOM]++;
 		return false;
 	}
-	struct geneve_meta meta = {.vni = o->vni,
-	                           .in_port = o->tun_in,
-	                           .out_port = (uint16_t)o->outport,
-	                           .udp_src = geneve_udp_src(&o->h.k)};
+	struct geneve_meta meta = {.vni = t.vni,
+	                           .in_port = t.in,
+	                           .out_port = (uint16_t)t.out,
+	                           .udp_src = geneve_udp_src(final)};
 	geneve_tmpl_apply(h, &peer->tmpl, &meta, h + hl, inner_len);
 	if (u->tx_csum) {
 		/* The NIC sees a UDP datagram: its sums, nothing of the inner frame. */
@@ -326,7 +334,12 @@ static void emit_outputs(struct txbs *x, const struct pl_snapshot *s, struct dp_
 				rte_pktmbuf_free(p);
 				continue;
 			}
-			if (o->kind == PL_KIND_ENCAP && !encap(x, s, st, p, o, k, ofs)) {
+			if (o->kind == PL_KIND_ENCAP && !encap(x, s, st, p,
+			                                       (struct tun){.peer = o->peer,
+			                                                    .in = o->tun_in,
+			                                                    .vni = o->vni,
+			                                                    .out = o->outport},
+			                                       &o->h.k, k, ofs)) {
 				rte_pktmbuf_free(p);
 				continue;
 			}
