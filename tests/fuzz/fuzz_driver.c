@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Standalone driver for fuzz_parse.c, so that every build (gcc included)
- * runs the fuzz target under the sanitizers without libFuzzer.
+ * Standalone driver for a fuzz target (fuzz_parse.c, fuzz_decap.c), so that
+ * every build (gcc included) runs it under the sanitizers without
+ * libFuzzer. The target brings its seeds and its report (fuzz_driver.h).
  *
  *   fuzz_driver [-n ITERATIONS] [-w DIR] [FILE...]
  *
@@ -11,131 +12,17 @@
  * starting corpus for the libFuzzer build (README.md).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "dataplane/parse/parse.h"
-#include "tests/fuzz/fuzz_parse.h"
-#include "tests/parse/pkt_build.h"
+#include "tests/fuzz/fuzz_driver.h"
 
-#define MAX_SEEDS 16
-
-static struct pkt seeds[MAX_SEEDS];
+static struct pkt seeds[FUZZ_SEEDS_MAX];
 static unsigned n_seeds;
-
-static struct pkt *next_seed(void)
-{
-	struct pkt *b = &seeds[n_seeds++];
-
-	pkt_init(b);
-	return b;
-}
-
-static void build_seeds(void)
-{
-	static const uint8_t target[16] = {0xfe, 0x80, [15] = 7};
-	struct pkt *b;
-
-	b = next_seed();
-	pkt_eth(b, 0x88a8);
-	pkt_vlan(b, 1, 0x8100);
-	pkt_vlan(b, 2, 0x0800);
-	pkt_ip4(b, 6, PKT_IP4_A, PKT_IP4_B, 2);
-	pkt_tcp(b, 1234, 80, 0x018, 7);
-	pkt_zero(b, 4);
-
-	b = next_seed();
-	pkt_eth(b, 0x0800);
-	pkt_ip4(b, 17, PKT_IP4_A, PKT_IP4_B, 0);
-	pkt_udp(b, 68, 67);
-	pkt_zero(b, 2);
-
-	b = next_seed();
-	pkt_eth(b, 0x0800);
-	pkt_ip4(b, 1, PKT_IP4_A, PKT_IP4_B, 0);
-	pkt_icmp4(b, 8, 0);
-
-	b = next_seed();
-	pkt_eth(b, 0x0800);
-	pkt_ip4(b, 132, PKT_IP4_A, PKT_IP4_B, 0);
-	pkt_sctp(b, 1, 2);
-
-	b = next_seed();
-	pkt_eth(b, 0x0806);
-	pkt_arp(b, 1, pkt_mac_a, PKT_IP4_A, pkt_mac_b, PKT_IP4_B);
-
-	b = next_seed();
-	pkt_eth(b, 0x86dd);
-	pkt_ip6(b, 0, pkt_ip6_a, pkt_ip6_b);
-	pkt_ip6_ext(b, 0, 43, 8);
-	pkt_ip6_ext(b, 43, 60, 8);
-	pkt_ip6_ext(b, 60, 51, 8);
-	pkt_ip6_ext(b, 51, 44, 12);
-	pkt_ip6_frag(b, 17, 0, 1);
-	pkt_udp(b, 5, 6);
-
-	b = next_seed(); /* as many extension headers as are walked */
-	pkt_eth(b, 0x86dd);
-	pkt_ip6(b, 60, pkt_ip6_a, pkt_ip6_b);
-	for (unsigned i = 1; i < PARSE_IP6_EXT_MAX; i++)
-		pkt_ip6_ext(b, 60, 60, 8);
-	pkt_ip6_ext(b, 60, 6, 8);
-	pkt_tcp(b, 22, 2222, 0x002, 5);
-
-	b = next_seed();
-	pkt_eth(b, 0x86dd);
-	pkt_ip6(b, 58, pkt_ip6_a, pkt_ip6_b);
-	pkt_nd(b, 135, target);
-	pkt_nd_opt(b, 14, 1, pkt_mac_a);
-	pkt_nd_opt(b, 1, 1, pkt_mac_b);
-
-	b = next_seed();
-	pkt_eth(b, 0x86dd);
-	pkt_ip6(b, 58, pkt_ip6_a, pkt_ip6_b);
-	pkt_nd(b, 136, target);
-	pkt_nd_opt(b, 2, 1, pkt_mac_a);
-
-	b = next_seed();
-	pkt_eth(b, 0x86dd);
-	pkt_ip6(b, 6, pkt_ip6_a, pkt_ip6_b);
-	pkt_tcp(b, 22, 2222, 0x002, 5);
-
-	b = next_seed();
-	pkt_eth(b, 0x0800);
-	pkt_ip4(b, 17, PKT_IP4_A, PKT_IP4_B, 0);
-	pkt_udp(b, 49152, 6081);
-	pkt_geneve(b, 0x123456, 0x6558, 0x40);
-	pkt_geneve_opt(b, 0xffff, 1, "abcd", 4);
-	pkt_geneve_ovn(b, 3, 0x8004);
-	pkt_eth(b, 0x0800);
-	pkt_ip4(b, 6, PKT_IP4_B, PKT_IP4_A, 0);
-	pkt_tcp(b, 80, 1234, 0x012, 5);
-
-	b = next_seed();
-	pkt_eth(b, 0x86dd);
-	pkt_ip6(b, 17, pkt_ip6_a, pkt_ip6_b);
-	pkt_udp(b, 49153, 6081);
-	pkt_geneve(b, 1, 0x6558, 0);
-	pkt_geneve_ovn(b, 1, 2);
-	pkt_eth(b, 0x86dd);
-	pkt_ip6(b, 58, pkt_ip6_b, pkt_ip6_a);
-	pkt_icmp6(b, 128, 0);
-
-	b = next_seed();
-	pkt_eth(b, 0x0800);
-	pkt_ip4(b, 17, PKT_IP4_A, PKT_IP4_B, 0);
-	pkt_udp(b, 49154, 6081);
-	pkt_geneve(b, 2, 0x6558, 0);
-	pkt_eth(b, 0x8100);
-	pkt_vlan(b, 9, 0x0806);
-	pkt_arp(b, 2, pkt_mac_a, PKT_IP4_A, pkt_mac_b, PKT_IP4_B);
-
-	for (unsigned i = 0; i < n_seeds; i++)
-		pkt_finish(&seeds[i]);
-	pkt_pad(&seeds[2], 60);
-}
 
 /* xorshift64*: small, fast, and the same sequence on every machine. */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -209,6 +96,26 @@ static void mutate(struct pkt *b)
 	}
 }
 
+/*
+ * The input being run, written to ./fuzz-driver-crash when a check aborts,
+ * so that a failure can be replayed alone (and by a libFuzzer binary).
+ */
+static const struct pkt *current;
+
+static void on_abort(int sig)
+{
+	int fd = open("fuzz-driver-crash", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd >= 0 && current != NULL) {
+		if (write(fd, current->buf, current->len) == (ssize_t)current->len)
+			(void)write(2, "input written to fuzz-driver-crash\n", 35);
+	}
+	if (fd >= 0)
+		close(fd);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static int run_file(const char *path)
 {
 	static uint8_t data[1 << 20];
@@ -250,7 +157,6 @@ int main(int argc, char **argv)
 {
 	unsigned long iterations = 1000000;
 	const char *seed_dir = NULL;
-	unsigned missed = 0;
 	struct pkt b;
 	int opt;
 
@@ -268,15 +174,19 @@ int main(int argc, char **argv)
 		}
 	}
 
-	build_seeds();
+	n_seeds = fuzz_driver_seeds(seeds, FUZZ_SEEDS_MAX);
 	if (seed_dir)
 		return write_seeds(seed_dir) ? 1 : 0;
 	for (int i = optind; i < argc; i++)
 		if (run_file(argv[i]))
 			return 1;
 
-	for (unsigned i = 0; i < n_seeds; i++)
+	signal(SIGABRT, on_abort);
+	for (unsigned i = 0; i < n_seeds; i++) {
+		current = &seeds[i];
 		LLVMFuzzerTestOneInput(seeds[i].buf, seeds[i].len);
+	}
+	current = &b;
 	for (unsigned long i = 0; i < iterations; i++) {
 		b = seeds[rnd(n_seeds)];
 		if (rnd(16) == 0) { /* splice the tail of another seed */
@@ -289,25 +199,6 @@ int main(int argc, char **argv)
 		mutate(&b);
 		LLVMFuzzerTestOneInput(b.buf, b.len);
 	}
-
-	printf("%lu inputs, %lu decapsulated\n",
-	       (unsigned long)(argc - optind) + n_seeds + iterations, fuzz_parse_tunnelled);
-	for (unsigned r = 0; r < DROP__MAX; r++)
-		if (fuzz_parse_results[r])
-			printf("  %-24s %lu\n", drop_reason_name(r), fuzz_parse_results[r]);
-
-	/*
-	 * A full run must reach every reason the parser can give (those before
-	 * DROP_NO_PEER): one it never reaches is code the mutations miss, and
-	 * needs a seed.
-	 */
-	if (iterations < 100000)
-		return 0;
-	for (unsigned r = 0; r < DROP_NO_PEER; r++) {
-		if (!fuzz_parse_results[r]) {
-			fprintf(stderr, "never reached: %s\n", drop_reason_name(r));
-			missed++;
-		}
-	}
-	return missed ? 1 : 0;
+	return fuzz_driver_report((unsigned long)(argc - optind) + n_seeds + iterations,
+	                          iterations);
 }
