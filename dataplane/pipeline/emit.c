@@ -118,7 +118,10 @@ int pl_rewrite(struct rte_mbuf *m, const struct flow_key *o, const struct flow_o
 		if (ofs->l3 + sizeof(struct rte_arp_hdr) > len)
 			return -EINVAL;
 		struct rte_arp_hdr *a = (struct rte_arp_hdr *)l3;
-		a->arp_opcode = rte_cpu_to_be_16(k->nw_proto);
+		/* Only an opcode the pipeline set: the key holds no opcode
+		 * above 0xff (parse.c), so writing it back would clear one. */
+		if (k->nw_proto != o->nw_proto)
+			a->arp_opcode = rte_cpu_to_be_16(k->nw_proto);
 		memcpy(&a->arp_data.arp_sha, k->arp_sha, 6);
 		memcpy(&a->arp_data.arp_sip, k->ip_src, 4);
 		memcpy(&a->arp_data.arp_tha, k->arp_tha, 6);
