@@ -75,7 +75,12 @@ static void rewrite_l4(uint8_t *l4, uint32_t l4_len, const struct flow_key *o,
 		l4[1] = (uint8_t)rte_be_to_cpu_16(k->tp_dst);
 		csum = (uint16_t *)(l4 + 2);
 		pseudo = ip6;
-		if (ip6 && (k->flags & FLOW_F_ND) && l4_len >= 24) {
+		/* Only what the pipeline changed: rewriting an unchanged ND
+		 * would recompute the checksum of a packet it never touched. */
+		if (ip6 && (k->flags & FLOW_F_ND) && l4_len >= 24 &&
+		    (memcmp(o->nd_target, k->nd_target, 16) != 0 ||
+		     memcmp(o->arp_sha, k->arp_sha, 6) != 0 ||
+		     memcmp(o->arp_tha, k->arp_tha, 6) != 0)) {
 			memcpy(l4 + 8, k->nd_target, 16);
 			/* Link-layer address options. */
 			for (uint32_t o2 = 24; o2 + 8 <= l4_len && l4[o2 + 1];
