@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "control/lflow/compiler.h"
+#include "control/pipeline/prepare.h"
 #include "dataplane/pipeline/fields.h"
 #include "dataplane/pipeline/interp.h"
 #include "control/ovsdb/sb.h"
@@ -611,22 +612,6 @@ static void build_fdb(struct bctx *b)
 	}
 }
 
-static int entry_cmp(const void *pa, const void *pb, void *aux)
-{
-	const struct pl_entry *a = pa, *b = pb;
-	const struct pl_flow *flows = aux;
-	if (a->priority != b->priority)
-		return a->priority > b->priority ? -1 : 1;
-	int c = strcmp(flows[a->flow].match, flows[b->flow].match);
-	if (c == 0)
-		c = strcmp(flows[a->flow].actions, flows[b->flow].actions);
-	if (c == 0 && a->n_atoms != b->n_atoms)
-		c = a->n_atoms < b->n_atoms ? -1 : 1;
-	if (c == 0)
-		c = memcmp(a->atoms, b->atoms, a->n_atoms * sizeof(*a->atoms));
-	return c;
-}
-
 static uint32_t flow_index(struct bctx *b, const struct lflow_export_entry *x, unsigned pipeline,
                            unsigned table)
 {
@@ -650,115 +635,6 @@ static uint32_t flow_index(struct bctx *b, const struct lflow_export_entry *x, u
 	return b->n_flows++;
 }
 
-/* The prepared form of each atom (struct pl_fatom). */
-static struct pl_fatom *prepare_atoms(struct pl_gen *g, const struct lflow_atom *a, uint32_t n)
-{
-	struct pl_fatom *f = az(g, (n + 1) * sizeof(*f));
-	for (uint32_t i = 0; i < n; i++) {
-		const struct pl_fdesc *d = &pl_fdesc[a[i].field];
-		f[i].atom = i;
-		f[i].ne = a[i].kind == LFLOW_ATOM_NE;
-		bool eq = a[i].kind == LFLOW_ATOM_EQ || a[i].kind == LFLOW_ATOM_NE;
-		if (!eq || a[i].mask.hi || a[i].value.hi || d->kind == PL_FD_SLOW ||
-		    d->kind == PL_FD_REGS)
-			continue; /* PL_FA_ATOM */
-		uint64_t am = a[i].mask.lo & d->mask, av = a[i].value.lo;
-		if (d->kind == PL_FD_META) {
-			if (a[i].mask.lo >> 32)
-				continue;
-			f[i].kind = PL_FA_META;
-			f[i].off = d->off;
-			f[i].mask = am;
-			f[i].value = av;
-		} else {
-			unsigned sh = d->shift + 64 - 8u * d->len;
-			f[i].kind = PL_FA_KEY;
-			f[i].off = d->off;
-			f[i].mask = am << sh;
-			f[i].value = (av & am) << sh;
-		}
-		/* Bits the value has outside the mask can never match. */
-		if ((av & ~am) != 0)
-			f[i].kind = PL_FA_NEVER;
-	}
-	return f;
-}
-
-#define INDEX_MIN_ENTRIES 4
-
-static const uint8_t field_widths[LFLOW_F_N] = {
-#define FIELD_WIDTH(E, N, W, F) [LFLOW_F_##E] = (W) > 255 ? 255 : (W),
-        LFLOW_FIELDS(FIELD_WIDTH)
-#undef FIELD_WIDTH
-};
-
-/* The full-mask equality on @p field in @p e, or NULL. */
-static const struct lflow_atom *full_eq(const struct pl_entry *e, unsigned field)
-{
-	unsigned w = field_widths[field];
-	struct lflow_u128 full = {w > 64 ? (w >= 128 ? ~0ull : (1ull << (w - 64)) - 1) : 0,
-	                          w >= 64 ? ~0ull : (1ull << w) - 1};
-	for (uint32_t i = 0; i < e->n_atoms; i++) {
-		const struct lflow_atom *a = &e->atoms[i];
-		if (a->field == field && a->kind == LFLOW_ATOM_EQ && a->mask.hi == full.hi &&
-		    a->mask.lo == full.lo)
-			return a;
-	}
-	return NULL;
-}
-
-/* An index on the field most entries test exactly (see struct pl_index),
- * when at least half of a large table's entries do. */
-static const struct pl_index *build_index(struct pl_gen *g, const struct pl_entry *e, uint32_t n)
-{
-	if (n < INDEX_MIN_ENTRIES)
-		return NULL;
-	uint32_t count[LFLOW_F_N] = {0};
-	for (uint32_t i = 0; i < n; i++)
-		for (unsigned f = 0; f < LFLOW_F_N; f++)
-			count[f] += full_eq(&e[i], f) != NULL;
-	unsigned best = 0;
-	for (unsigned f = 1; f < LFLOW_F_N; f++)
-		if (count[f] > count[best])
-			best = f;
-	if (count[best] * 2 < n)
-		return NULL;
-	struct pl_index *x = az(g, sizeof(*x));
-	uint32_t buckets = 1;
-	while (buckets < count[best])
-		buckets <<= 1;
-	x->field = (uint16_t)best;
-	x->mask = buckets - 1;
-	uint32_t *start = az(g, (buckets + 2) * sizeof(*start));
-	uint32_t *cand = az(g, (count[best] + 1) * sizeof(*cand));
-	uint32_t *wild = az(g, (n - count[best] + 1) * sizeof(*wild));
-	uint32_t *fill = calloc(buckets + 1, sizeof(*fill));
-	if (fill == NULL)
-		abort();
-	for (uint32_t i = 0; i < n; i++) {
-		const struct lflow_atom *a = full_eq(&e[i], best);
-		if (a != NULL)
-			start[pl_index_bucket(x, a->value) + 1]++;
-		else
-			wild[x->n_wild++] = i;
-	}
-	for (uint32_t b = 0; b < buckets; b++)
-		start[b + 1] += start[b];
-	for (uint32_t i = 0; i < n; i++) { /* ascending i keeps each bucket in order */
-		const struct lflow_atom *a = full_eq(&e[i], best);
-		if (a != NULL) {
-			uint32_t b = pl_index_bucket(x, a->value);
-			cand[start[b] + fill[b]++] = i;
-		}
-	}
-	free(fill);
-	x->bucket = start;
-	x->cand = cand;
-	x->wild = wild;
-	g->n_indexed++;
-	return x;
-}
-
 static void add_table(void *aux, const struct lflow_table_info *ti,
                       const struct lflow_export_entry *x, size_t n)
 {
@@ -771,37 +647,11 @@ static void add_table(void *aux, const struct lflow_table_info *ti,
 		return;
 	}
 	struct pl_table *t = &b->dps[d - 1].tables[ti->pipeline][ti->table];
-	struct pl_entry *e = az(b->g, n * sizeof(*e));
-	for (size_t i = 0; i < n; i++) {
-		struct lflow_atom *atoms = az(b->g, x[i].n_atoms * sizeof(*atoms));
-		uint64_t *prog = az(b->g, x[i].prog_len * sizeof(*prog));
-		memcpy(atoms, x[i].atoms, x[i].n_atoms * sizeof(*atoms));
-		memcpy(prog, x[i].prog, x[i].prog_len * sizeof(*prog));
-		e[i] = (struct pl_entry){
-		        .priority = x[i].priority,
-		        .n_atoms = x[i].n_atoms,
-		        .atoms = atoms,
-		        .fatoms = prepare_atoms(b->g, atoms, x[i].n_atoms),
-		        .prog = prog,
-		        .prog_len = (uint32_t)x[i].prog_len,
-		        .flow = flow_index(b, &x[i], ti->pipeline, ti->table),
-		        .next_only = -1,
-		};
-		struct lflow_insn in;
-		if (x[i].prog_len == 1) {
-			memcpy(&in, x[i].prog, sizeof(in));
-			if (in.op == LFLOW_OP_NEXT && !(in.flags & LFLOW_INSN_PUNT))
-				e[i].next_only =
-				        (int32_t)(((in.arg >> 8) & 1) << 8 | (in.arg & 0xff));
-		}
-	}
-	qsort_r(e, n, sizeof(*e), entry_cmp, b->flows);
+	struct pl_entry *e = pl_prepare_entries(&b->g->arena, x, n);
 	for (size_t i = 0; i < n; i++)
-		e[i].id = b->n_entry_ids++;
-	t->e = e;
-	t->n = (uint32_t)n;
-	t->miss_id = b->n_miss_ids++;
-	t->index = build_index(b->g, e, t->n);
+		e[i].flow = flow_index(b, &x[i], ti->pipeline, ti->table);
+	pl_prepare_table(&b->g->arena, t, e, n, b->flows, &b->n_entry_ids, &b->n_miss_ids);
+	b->g->n_indexed += t->index != NULL;
 }
 
 /* Every table gets a miss slot, empty ones too: a packet can miss there. */
