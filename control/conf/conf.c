@@ -108,6 +108,11 @@ static const struct conf_key conf_keys[] = {
          "cross-connect: the port that receives what this one receives"},
         {"port", "neighbours", T_STR, P(neighbours), 0, 0, NULL, NULL,
          "underlay: static next hops IP=MAC[,IP=MAC...], used as they are, never ARPed for"},
+        {"port", "prefix-length", T_UINT, P(prefix_len), 1, 128, NULL, NULL,
+         "underlay: the length of the encap IP's prefix on this port; peers outside it are "
+         "reached through the gateway"},
+        {"port", "gateway", T_STR, P(gateway), 0, 0, NULL, NULL,
+         "underlay: the router to peers outside the encap IP's prefix (needs prefix-length)"},
         {"port", "rxqs", T_UINT, P(rxqs), 1, 64, NULL, "1", "rx queues"},
         {"port", "mtu", T_UINT, P(mtu), 0, 9702, NULL, "0",
          "the port's MTU (0: the device's own); on the underlay it sets the overlay MTU"},
@@ -572,7 +577,8 @@ static void port_free_strings(struct port_conf *p)
 	free(p->network);
 	free(p->peer);
 	free(p->neighbours);
-	p->devargs = p->iface_id = p->network = p->peer = p->neighbours = NULL;
+	free(p->gateway);
+	p->devargs = p->iface_id = p->network = p->peer = p->neighbours = p->gateway = NULL;
 }
 
 void conf_port_fini(struct port_conf *p)
@@ -642,6 +648,86 @@ static int port_check(const struct port_conf *p, const char *where, char *err, s
 			errf(err, errlen, "%s: port '%s': neighbours: %s", where, p->name, why);
 			return -EINVAL;
 		}
+	}
+	if ((p->gateway || p->prefix_len) && p->role != PORT_ROLE_UNDERLAY) {
+		errf(err, errlen, "%s: port '%s': %s is for role underlay only", where, p->name,
+		     p->gateway ? "gateway" : "prefix-length");
+		return -EINVAL;
+	}
+	if (p->gateway) {
+		uint8_t a[16];
+		bool v4 = inet_pton(AF_INET, p->gateway, a) == 1;
+		if (!v4 && inet_pton(AF_INET6, p->gateway, a) != 1) {
+			errf(err, errlen,
+			     "%s: port '%s': gateway '%s' is not an IPv4 or IPv6 address", where,
+			     p->name, p->gateway);
+			return -EINVAL;
+		}
+		if (p->prefix_len == 0) {
+			errf(err, errlen,
+			     "%s: port '%s': gateway needs prefix-length (the encap IP's subnet, "
+			     "where the gateway is)",
+			     where, p->name);
+			return -EINVAL;
+		}
+		if (v4 && p->prefix_len > 32) {
+			errf(err, errlen, "%s: port '%s': prefix-length %u is over 32 for IPv4",
+			     where, p->name, p->prefix_len);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Whether @p a and @p b share their first @p plen bits. */
+static bool same_prefix(const uint8_t *a, const uint8_t *b, unsigned plen)
+{
+	for (unsigned i = 0; i < plen; i++)
+		if (((a[i / 8] ^ b[i / 8]) >> (7 - i % 8)) & 1)
+			return false;
+	return true;
+}
+
+/* An underlay's prefix and gateway against the encap IP. */
+static int underlay_check(const struct ferry_conf *c, const struct port_conf *p, const char *file,
+                          char *err, size_t errlen)
+{
+	uint8_t ip[16] = {0}, gw[16] = {0};
+	bool v6;
+
+	if (p->prefix_len == 0)
+		return 0;
+	if (c->ovn_encap_ip == NULL) {
+		errf(err, errlen, "%s: port '%s': prefix-length needs chassis.ovn-encap-ip", file,
+		     p->name);
+		return -EINVAL;
+	}
+	if (inet_pton(AF_INET, c->ovn_encap_ip, ip) == 1)
+		v6 = false;
+	else if (inet_pton(AF_INET6, c->ovn_encap_ip, ip) == 1)
+		v6 = true;
+	else {
+		errf(err, errlen, "%s: ovn-encap-ip '%s' is not an IPv4 or IPv6 address", file,
+		     c->ovn_encap_ip);
+		return -EINVAL;
+	}
+	if (p->prefix_len > (v6 ? 128u : 32u)) {
+		errf(err, errlen, "%s: port '%s': prefix-length %u is over %u for %s", file,
+		     p->name, p->prefix_len, v6 ? 128 : 32, c->ovn_encap_ip);
+		return -EINVAL;
+	}
+	if (p->gateway == NULL)
+		return 0;
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, p->gateway, gw) != 1) {
+		errf(err, errlen,
+		     "%s: port '%s': gateway %s and ovn-encap-ip %s are not of one family", file,
+		     p->name, p->gateway, c->ovn_encap_ip);
+		return -EINVAL;
+	}
+	if (!same_prefix(ip, gw, p->prefix_len) || memcmp(ip, gw, v6 ? 16 : 4) == 0) {
+		errf(err, errlen, "%s: port '%s': gateway %s is not another address of %s/%u", file,
+		     p->name, p->gateway, c->ovn_encap_ip, p->prefix_len);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -765,6 +851,8 @@ int conf_validate(struct ferry_conf *c, char *err, size_t errlen)
 		else
 			snprintf(where, sizeof(where), "%s", file);
 		rc = port_check(p, where, err, errlen);
+		if (rc == 0)
+			rc = underlay_check(c, p, file, err, errlen);
 		if (rc)
 			return rc;
 		if (p->peer && port_find(c, p->peer) == NULL) {
@@ -809,7 +897,7 @@ int conf_port_parse(struct port_conf *p, const char *name, const char *devargs,
 		if (k == NULL || !strcmp(key, "devargs")) {
 			errf(err, errlen,
 			     "unknown port key '%s' (role, iface-id, network, peer, neighbours, "
-			     "rxqs, txqs, mtu)",
+			     "prefix-length, gateway, rxqs, txqs, mtu)",
 			     key);
 			goto fail;
 		}

@@ -182,6 +182,7 @@ static void on_port(enum port_event ev, const struct port_info *p, void *arg)
 	if (p->role == PORT_ROLE_UNDERLAY) {
 		pipeline_underlay_port(ev != PORT_EV_REMOVED, p->port_id, p->tx_offloads,
 		                       p->neighbours);
+		pipeline_underlay_route(p->conf->prefix_len, p->conf->gateway);
 		if (ev != PORT_EV_LINK)
 			pipeline_kick();
 		return;

@@ -85,6 +85,9 @@ void pipeline_underlay_set_ip(const char *encap_ip);
  * neighbours ("IP=MAC,...", validated). */
 void pipeline_underlay_port(bool present, uint16_t port, uint64_t tx_offloads,
                             const char *neighbours);
+/** The underlay port's prefix-length (0: every peer on-link) and gateway
+ *  (NULL: none); an unusable pair is logged and ignored. */
+void pipeline_underlay_route(unsigned prefix_len, const char *gateway);
 void pipeline_underlay_learn(const uint8_t ip[16], const uint8_t mac[6]);
 
 /** The live totals of tunnel peer @p i of the published snapshot. */

@@ -48,5 +48,8 @@ uint16_t pipeline_local_port(const char *iface_id);
 /* underlay.c: the underlay as the snapshot shows it; a next hop's MAC. */
 struct pl_underlay pipeline_underlay(void);
 bool pipeline_underlay_neigh(const uint8_t ip[16], bool ip6, uint8_t mac[6]);
+/** The next hop toward encap IP @p peer: the peer itself when on-link, else
+ *  the gateway. */
+void pipeline_underlay_next_hop(const uint8_t peer[16], bool ip6, uint8_t nh[16]);
 
 #endif

@@ -98,6 +98,14 @@ static int underlay_cmd(struct ctl_req *req, void *arg)
 	           mac, mtu, overlay);
 	ctl_printf(req, "outer checksums: %s\n",
 	           u->tx_csum ? "offloaded to the port" : "computed by the workers");
+	char gw[INET6_ADDRSTRLEN] = "";
+	if (u->have_gw)
+		ip_text(u->gw, u->ip6, gw, sizeof(gw));
+	if (u->prefix_len)
+		ctl_printf(req, "subnet %s/%u, gateway %s\n", ip, u->prefix_len,
+		           u->have_gw ? gw : "none (every peer on-link)");
+	else
+		ctl_printf(req, "no prefix-length: every peer on-link\n");
 	uint8_t nip[128][16], nmac[128][6];
 	bool st[128];
 	unsigned n = pipeline_underlay_neighbours(nip, nmac, st, 128);
@@ -115,6 +123,9 @@ static int underlay_cmd(struct ctl_req *req, void *arg)
 	                        "mac", mac, "dpdk_port", u->dpdk, "mtu", mtu, "overlay_mtu",
 	                        overlay, "next_hops", nb);
 	json_object_set_new(req->result, "tx_csum_offload", json_boolean(u->tx_csum));
+	json_object_set_new(req->result, "prefix_length",
+	                    u->prefix_len ? json_integer(u->prefix_len) : json_null());
+	json_object_set_new(req->result, "gateway", u->have_gw ? json_string(gw) : json_null());
 	return 0;
 }
 

@@ -23,6 +23,9 @@ static struct {
 	uint64_t tx_offloads;
 	bool ip6, have_ip;
 	uint8_t ip[16];
+	unsigned prefix_len; /* as configured; 0: every peer on-link */
+	bool have_gw;
+	uint8_t gw[16];
 	unsigned n;
 	struct {
 		uint8_t ip[16];
@@ -99,12 +102,51 @@ void pipeline_underlay_port(bool present, uint16_t port, uint64_t tx_offloads,
 		set_static(present ? neighbours : NULL);
 }
 
+void pipeline_underlay_route(unsigned prefix_len, const char *gateway)
+{
+	ul.prefix_len = prefix_len;
+	ul.have_gw = false;
+	memset(ul.gw, 0, sizeof(ul.gw));
+	if (gateway == NULL)
+		return;
+	/* conf_validate() checked the pair against the encap IP; a port added
+	 * at run time was checked alone. */
+	if (inet_pton(ul.ip6 ? AF_INET6 : AF_INET, gateway, ul.gw) == 1)
+		ul.have_gw = true;
+	else
+		PL_LOG(ERR, "underlay: gateway %s is not of the encap IP's family: ignored",
+		       gateway);
+}
+
+/* Whether @p a is in the encap IP's subnet (everything is, without one). */
+static bool on_link(const uint8_t *a)
+{
+	unsigned plen = ul.prefix_len;
+	if (plen > (ul.ip6 ? 128u : 32u))
+		plen = ul.ip6 ? 128 : 32;
+	for (unsigned i = 0; i < plen; i++)
+		if (((a[i / 8] ^ ul.ip[i / 8]) >> (7 - i % 8)) & 1)
+			return false;
+	return true;
+}
+
+void pipeline_underlay_next_hop(const uint8_t peer[16], bool ip6, uint8_t nh[16])
+{
+	if (ip6 == ul.ip6 && ul.have_gw && !on_link(peer))
+		memcpy(nh, ul.gw, 16);
+	else
+		memcpy(nh, peer, 16);
+}
+
 struct pl_underlay pipeline_underlay(void)
 {
 	struct pl_underlay u = {
 	        .present = ul.have_port && ul.have_ip, .dpdk = ul.port, .ip6 = ul.ip6};
 	struct rte_ether_addr a;
 	memcpy(u.ip, ul.ip, sizeof(u.ip));
+	u.prefix_len = (uint8_t)ul.prefix_len;
+	u.have_gw = ul.have_gw;
+	memcpy(u.gw, ul.gw, sizeof(u.gw));
 	if (u.present && rte_eth_macaddr_get(ul.port, &a) == 0)
 		memcpy(u.mac, a.addr_bytes, 6);
 	unsigned overhead = u.ip6 ? GENEVE_ENCAP_LEN6 : GENEVE_ENCAP_LEN4;

@@ -58,6 +58,7 @@ static void port_notify_one(port_event_fn fn, void *arg, enum port_event ev, con
 	        .port_id = p->port_id,
 	        .link_up = p->link_up,
 	        .tx_offloads = p->tx_offloads,
+	        .conf = &p->conf,
 	};
 
 	fn(ev, &info, arg);
@@ -277,9 +278,10 @@ static int port_copy_conf(struct port_conf *dst, const struct port_conf *src)
 	dst->network = src->network ? strdup(src->network) : NULL;
 	dst->peer = src->peer ? strdup(src->peer) : NULL;
 	dst->neighbours = src->neighbours ? strdup(src->neighbours) : NULL;
+	dst->gateway = src->gateway ? strdup(src->gateway) : NULL;
 	if ((src->devargs && !dst->devargs) || (src->iface_id && !dst->iface_id) ||
 	    (src->network && !dst->network) || (src->peer && !dst->peer) ||
-	    (src->neighbours && !dst->neighbours)) {
+	    (src->neighbours && !dst->neighbours) || (src->gateway && !dst->gateway)) {
 		conf_port_fini(dst);
 		return -ENOMEM;
 	}

@@ -34,6 +34,7 @@ struct port_info {
 	uint16_t port_id;       /* DPDK port id */
 	bool link_up;
 	uint64_t tx_offloads; /* RTE_ETH_TX_OFFLOAD_* enabled on the port */
+	const struct port_conf *conf; /* every key of the port */
 };
 
 typedef void (*port_event_fn)(enum port_event ev, const struct port_info *p, void *arg);

@@ -127,6 +127,7 @@ struct pl_peer {
 	const char *chassis;
 	bool ip6, csum;
 	uint8_t ip[16]; /* its encap IP (IPv4 in the first 4 bytes) */
+	uint8_t nh[16]; /* the next hop toward it: ip, or the underlay's gateway */
 	bool resolved;  /* next-hop MAC known */
 	uint8_t mac[6]; /* the next hop's MAC on the underlay */
 	struct geneve_tmpl tmpl; /* its outer headers, when resolved on our family */
@@ -143,6 +144,9 @@ struct pl_underlay {
 	uint16_t overlay_mtu; /* the largest inner IP packet: mtu less the encapsulation */
 	uint32_t max_inner;   /* the largest inner frame (overlay_mtu + 14), UINT32_MAX: any */
 	bool tx_csum;         /* the port computes the outer checksums (IPv4 header, UDP) */
+	uint8_t prefix_len;   /* of the encap IP's subnet; 0: every peer is on-link */
+	bool have_gw;
+	uint8_t gw[16]; /* the router to peers outside the subnet */
 };
 
 struct pl_lport {

@@ -9,7 +9,9 @@
 
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_cycles.h>
+#include <rte_ip.h>
 
 /* Learn an underlay next hop (ARP on the underlay), via the control thread. */
 static void learn_next_hop(struct dp_port_stats *st, const struct flow_key *k)
@@ -19,6 +21,30 @@ static void learn_next_hop(struct dp_port_stats *st, const struct flow_key *k)
 	          (uint64_t)k->ip_src[2] << 8 | k->ip_src[3];
 	memcpy(p.mac, k->arp_sha, 6);
 	pl_punt_send(st, &p);
+}
+
+/* An ICMP echo request to our encap IP (@p k, at @p ofs) becomes, in
+ * place, its reply: addresses swapped, type 0, both checksums updated. */
+static void echo4(struct txbs *x, const struct pl_underlay *u, struct dp_port_stats *st,
+                  uint16_t in_port, struct rte_mbuf *m, const struct flow_key *k,
+                  const struct flow_offsets *ofs)
+{
+	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *), *ip = f + ofs->l3, *icmp = f + ofs->l4;
+	memcpy(f, k->eth_src, 6);
+	memcpy(f + 6, u->mac, 6);
+	memcpy(ip + 16, k->ip_src, 4);
+	memcpy(ip + 12, u->ip, 4);
+	ip[8] = 64;
+	ip[10] = ip[11] = 0;
+	uint16_t c = rte_ipv4_cksum((const struct rte_ipv4_hdr *)ip);
+	memcpy(ip + 10, &c, 2);
+	/* Type 8 to 0: the one's complement sum loses 0x0800 (RFC 1624). */
+	uint32_t sum = (uint32_t)(icmp[2] << 8 | icmp[3]) + 0x0800;
+	sum = (sum & 0xffff) + (sum >> 16);
+	icmp[0] = 0;
+	icmp[2] = (uint8_t)(sum >> 8);
+	icmp[3] = (uint8_t)sum;
+	pl_out_send(x, st, m, in_port, 0);
 }
 
 /* An ARP request for a peer's next hop, at most every 100 ms per peer. */
@@ -46,7 +72,7 @@ void pl_underlay_resolve(struct txbs *x, const struct pl_snapshot *s, struct dp_
 	memcpy(f + 22, u->mac, 6);
 	memcpy(f + 28, u->ip, 4);
 	memset(f + 32, 0, 6);
-	memcpy(f + 38, s->peers[peer].ip, 4);
+	memcpy(f + 38, s->peers[peer].nh, 4);
 	pl_out_send(x, st, m, u->dpdk, 0);
 }
 
@@ -72,6 +98,12 @@ void pl_underlay_local(struct txbs *x, const struct pl_snapshot *s, struct dp_po
 		memcpy(a + 8, u->mac, 6);
 		memcpy(a + 14, u->ip, 4);
 		pl_out_send(x, st, m, in_port, 0);
+		return;
+	}
+	if ((k->flags & FLOW_F_IP4) && k->nw_proto == 1 && !(k->nw_frag & FLOW_FRAG_ANY) &&
+	    k->tp_src == RTE_BE16(8) && k->tp_dst == 0 && memcmp(k->ip_dst, u->ip, 4) == 0 &&
+	    memcmp(k->eth_dst, u->mac, 6) == 0) {
+		echo4(x, u, st, in_port, m, k, ofs);
 		return;
 	}
 	st->drops[DROP_UL_NOT_OURS]++;
