@@ -113,6 +113,8 @@ static const struct conf_key conf_keys[] = {
          "reached through the gateway"},
         {"port", "gateway", T_STR, P(gateway), 0, 0, NULL, NULL,
          "underlay: the router to peers outside the encap IP's prefix (needs prefix-length)"},
+        {"port", "reachable-time", T_UINT, P(reachable_time), 1, 86400, NULL, NULL,
+         "underlay: seconds a next hop's MAC is trusted before it is asked again [300]"},
         {"port", "rxqs", T_UINT, P(rxqs), 1, 64, NULL, "1", "rx queues"},
         {"port", "mtu", T_UINT, P(mtu), 0, 9702, NULL, "0",
          "the port's MTU (0: the device's own); on the underlay it sets the overlay MTU"},
@@ -649,9 +651,11 @@ static int port_check(const struct port_conf *p, const char *where, char *err, s
 			return -EINVAL;
 		}
 	}
-	if ((p->gateway || p->prefix_len) && p->role != PORT_ROLE_UNDERLAY) {
+	if ((p->gateway || p->prefix_len || p->reachable_time) && p->role != PORT_ROLE_UNDERLAY) {
 		errf(err, errlen, "%s: port '%s': %s is for role underlay only", where, p->name,
-		     p->gateway ? "gateway" : "prefix-length");
+		     p->gateway      ? "gateway"
+		     : p->prefix_len ? "prefix-length"
+		                     : "reachable-time");
 		return -EINVAL;
 	}
 	if (p->gateway) {

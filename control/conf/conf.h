@@ -47,16 +47,17 @@ struct port_conf {
 	char name[CONF_PORT_NAME_MAX];
 	char *devargs; /* "net_af_packet0,iface=veth0", "0000:03:00.0", ... */
 	enum port_role role;
-	char *iface_id;      /* vif: the OVN logical port name */
-	char *network;       /* uplink: physical network name */
-	char *peer;          /* cross-connect: port to forward to */
-	char *neighbours;    /* underlay: static next hops "IP=MAC[,IP=MAC...]" */
-	unsigned prefix_len; /* underlay: the encap IP's prefix length, 0 when not set */
-	char *gateway;       /* underlay: the router to peers outside that prefix */
-	unsigned rxqs;       /* rx queues (and RSS spread) */
-	unsigned mtu;        /* 0: the device's own */
-	unsigned txqs;       /* tx queues; 0: one per worker */
-	unsigned line;       /* where it was defined, for messages; 0 = command line */
+	char *iface_id;          /* vif: the OVN logical port name */
+	char *network;           /* uplink: physical network name */
+	char *peer;              /* cross-connect: port to forward to */
+	char *neighbours;        /* underlay: static next hops "IP=MAC[,IP=MAC...]" */
+	unsigned prefix_len;     /* underlay: the encap IP's prefix length, 0 when not set */
+	char *gateway;           /* underlay: the router to peers outside that prefix */
+	unsigned reachable_time; /* underlay: seconds a next hop is trusted, 0: default */
+	unsigned rxqs;           /* rx queues (and RSS spread) */
+	unsigned mtu;            /* 0: the device's own */
+	unsigned txqs;           /* tx queues; 0: one per worker */
+	unsigned line;           /* where it was defined, for messages; 0 = command line */
 };
 
 struct ferry_conf {

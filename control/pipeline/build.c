@@ -254,7 +254,7 @@ static void build_peers(struct bctx *b)
 		p->csum = csum == NULL || strcmp(csum, "false") != 0;
 		p->chassis = arena_strdup(&b->g->arena, name);
 		pipeline_underlay_next_hop(p->ip, p->ip6, p->nh);
-		p->resolved = pipeline_underlay_neigh(p->nh, p->ip6, p->mac);
+		p->resolved = pipeline_underlay_neigh(p->nh, p->ip6, p->mac, &p->refresh);
 		char t[OVSDB_UUID_LEN + 1];
 		strmap_put(&b->peer_by_uuid, uuid_text(&r->uuid, t), (void *)(uintptr_t)(k + 1));
 		k++;

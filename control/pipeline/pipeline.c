@@ -182,7 +182,7 @@ static void on_port(enum port_event ev, const struct port_info *p, void *arg)
 	if (p->role == PORT_ROLE_UNDERLAY) {
 		pipeline_underlay_port(ev != PORT_EV_REMOVED, p->port_id, p->tx_offloads,
 		                       p->neighbours);
-		pipeline_underlay_route(p->conf->prefix_len, p->conf->gateway);
+		pipeline_underlay_route(p->conf);
 		if (ev != PORT_EV_LINK)
 			pipeline_kick();
 		return;
@@ -241,6 +241,8 @@ int pipeline_start(struct event_base *base, struct ovsdb_idl *idl, const struct 
 	rc = pl_punt_start(base);
 	if (rc)
 		return rc;
+	if (pipeline_underlay_start(base) < 0)
+		return -ENOMEM;
 	pipeline_ctl_register();
 	tunnel_ctl_register();
 	pipeline_kick();
@@ -256,6 +258,7 @@ void pipeline_stop(void)
 	st->running = false;
 	pipeline_live_stop();
 	pl_punt_stop();
+	pipeline_underlay_stop();
 	struct pl_snapshot *old = pl_publish(NULL, port_workers_rcu());
 	/* Workers still running skip to no snapshot; one more quiescent
 	 * period and nobody reads the retired one either. */

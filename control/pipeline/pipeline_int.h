@@ -16,6 +16,7 @@ extern int pipeline_logtype;
 struct event;
 struct event_base;
 struct local_port;
+struct port_conf;
 
 struct pipeline_state {
 	bool running, stopping;
@@ -85,17 +86,31 @@ void pipeline_underlay_set_ip(const char *encap_ip);
  * neighbours ("IP=MAC,...", validated). */
 void pipeline_underlay_port(bool present, uint16_t port, uint64_t tx_offloads,
                             const char *neighbours);
-/** The underlay port's prefix-length (0: every peer on-link) and gateway
- *  (NULL: none); an unusable pair is logged and ignored. */
-void pipeline_underlay_route(unsigned prefix_len, const char *gateway);
+/** The underlay port's keys: prefix-length (0: every peer on-link),
+ *  gateway (an unusable one is logged and ignored), reachable-time. */
+void pipeline_underlay_route(const struct port_conf *pc);
+/** Next hop @p ip is at @p mac (an ARP or ND message from it). */
 void pipeline_underlay_learn(const uint8_t ip[16], const uint8_t mac[6]);
+/** A worker asked stale next hop @p ip to confirm itself. */
+void pipeline_underlay_probed(const uint8_t ip[16]);
+/** Age the next hops on @p base's clock; @return 0 or -1. */
+int pipeline_underlay_start(struct event_base *base);
+void pipeline_underlay_stop(void);
 
 /** The live totals of tunnel peer @p i of the published snapshot. */
 void pipeline_peer_totals(uint16_t i, struct pl_peer_stats *out);
 void tunnel_ctl_register(void);
 /* underlay.c: the next hops, static (configured) or learned, for ferryctl underlay. */
-unsigned pipeline_underlay_neighbours(uint8_t (*ip)[16], uint8_t (*mac)[6], bool *is_static,
-                                      unsigned max);
+struct ul_neigh_info {
+	uint8_t ip[16];
+	uint8_t mac[6];
+	const char *state; /* "reachable", "stale", "probe", "static" */
+	uint64_t age_ms;   /* since last confirmed (0 for static) */
+	uint64_t refreshes;
+};
+/** Up to @p max next hops into @p out; @p forgotten: how many were
+ *  probed and did not answer. */
+unsigned pipeline_underlay_neighbours(struct ul_neigh_info *out, unsigned max, uint64_t *forgotten);
 
 /* ctl.c */
 void pipeline_ctl_register(void);

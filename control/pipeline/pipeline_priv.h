@@ -47,7 +47,8 @@ void pipeline_diff(struct pl_gen *g, const struct pl_gen *prev);
 uint16_t pipeline_local_port(const char *iface_id);
 /* underlay.c: the underlay as the snapshot shows it; a next hop's MAC. */
 struct pl_underlay pipeline_underlay(void);
-bool pipeline_underlay_neigh(const uint8_t ip[16], bool ip6, uint8_t mac[6]);
+/** Whether next hop @p ip is known: then its MAC, and whether it is stale. */
+bool pipeline_underlay_neigh(const uint8_t ip[16], bool ip6, uint8_t mac[6], bool *stale);
 /** The next hop toward encap IP @p peer: the peer itself when on-link, else
  *  the gateway. */
 void pipeline_underlay_next_hop(const uint8_t peer[16], bool ip6, uint8_t nh[16]);

@@ -231,6 +231,22 @@ static bool bind_vport(struct ovsdb_txn *txn, const struct pl_punt *p)
 	return true;
 }
 
+/* A request's address as 16 bytes (IPv4 in the first 4, the rest zero). */
+static void punt_ip(const struct pl_punt *p, uint8_t ip[16])
+{
+	memset(ip, 0, 16);
+	if (p->ip6) {
+		for (int i = 0; i < 8; i++) {
+			ip[i] = (uint8_t)(p->ip.hi >> (56 - 8 * i));
+			ip[8 + i] = (uint8_t)(p->ip.lo >> (56 - 8 * i));
+		}
+	} else {
+		uint32_t a4 = (uint32_t)p->ip.lo;
+		ip[0] = (uint8_t)(a4 >> 24), ip[1] = (uint8_t)(a4 >> 16);
+		ip[2] = (uint8_t)(a4 >> 8), ip[3] = (uint8_t)a4;
+	}
+}
+
 static void drain(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -245,12 +261,13 @@ static void drain(evutil_socket_t fd, short what, void *arg)
 	for (unsigned i = 0; i < n; i++) {
 		const struct pl_punt *p = v[i];
 		pu.n_received++;
-		if (p->kind == PL_PUNT_UNDERLAY_NEIGH) {
-			/* An IPv4 underlay for now: the address is the low 32 bits. */
-			uint32_t a4 = (uint32_t)p->ip.lo;
-			uint8_t ip[16] = {(uint8_t)(a4 >> 24), (uint8_t)(a4 >> 16),
-			                  (uint8_t)(a4 >> 8), (uint8_t)a4};
-			pipeline_underlay_learn(ip, p->mac);
+		if (p->kind == PL_PUNT_UNDERLAY_NEIGH || p->kind == PL_PUNT_UNDERLAY_PROBE) {
+			uint8_t ip[16];
+			punt_ip(p, ip);
+			if (p->kind == PL_PUNT_UNDERLAY_NEIGH)
+				pipeline_underlay_learn(ip, p->mac);
+			else
+				pipeline_underlay_probed(ip);
 		} else if (txn == NULL)
 			pu.n_skipped++;
 		else if (p->kind == PL_PUNT_BIND_VPORT ? bind_vport(txn, p)

@@ -11,7 +11,9 @@
 
 #include "control/ctl/ctl.h"
 #include "control/pipeline/pipeline_int.h"
+#include "control/port/port.h"
 #include "dataplane/geneve/geneve.h"
+#include "dataplane/pipeline/underlay.h"
 
 static void ip_text(const uint8_t *ip, bool ip6, char *buf, size_t n)
 {
@@ -106,19 +108,34 @@ static int underlay_cmd(struct ctl_req *req, void *arg)
 		           u->have_gw ? gw : "none (every peer on-link)");
 	else
 		ctl_printf(req, "no prefix-length: every peer on-link\n");
-	uint8_t nip[128][16], nmac[128][6];
-	bool st[128];
-	unsigned n = pipeline_underlay_neighbours(nip, nmac, st, 128);
+	static struct ul_neigh_info nh[256];
+	uint64_t forgotten;
+	unsigned n = pipeline_underlay_neighbours(nh, 256, &forgotten);
+	struct pl_ul_stats us;
+	pl_underlay_stats(port_n_workers(), &us);
 	json_t *nb = json_array();
-	ctl_printf(req, "next hops: %u\n", n);
+	ctl_printf(req, "next hops: %u (%llu forgotten unanswered)\n", n,
+	           (unsigned long long)forgotten);
+	ctl_printf(req, "  %-40s %-18s %-10s %10s %10s\n", "IP", "MAC", "STATE", "AGE-S",
+	           "REFRESHES");
 	for (unsigned i = 0; i < n; i++) {
 		char a[INET6_ADDRSTRLEN], m[18];
-		ip_text(nip[i], u->ip6, a, sizeof(a));
-		mac_text(nmac[i], m, sizeof(m));
-		ctl_printf(req, "  %-16s %s %s\n", a, m, st[i] ? "static" : "learned");
-		json_array_append_new(
-		        nb, json_pack("{s:s, s:s, s:b}", "ip", a, "mac", m, "static", st[i]));
+		ip_text(nh[i].ip, u->ip6, a, sizeof(a));
+		mac_text(nh[i].mac, m, sizeof(m));
+		ctl_printf(req, "  %-40s %-18s %-10s %10.1f %10llu\n", a, m, nh[i].state,
+		           nh[i].age_ms / 1000.0, (unsigned long long)nh[i].refreshes);
+		bool is_static = strcmp(nh[i].state, "static") == 0;
+		json_array_append_new(nb, json_pack("{s:s, s:s, s:s, s:b, s:f, s:I}", "ip", a,
+		                                    "mac", m, "state", nh[i].state, "static",
+		                                    is_static, "age_s", nh[i].age_ms / 1000.0,
+		                                    "refreshes", (json_int_t)nh[i].refreshes));
 	}
+	ctl_printf(req,
+	           "sends to unresolved next hops %llu, requests %llu, probes %llu, "
+	           "requests answered %llu, echoes answered %llu\n",
+	           (unsigned long long)us.unresolved, (unsigned long long)us.requests,
+	           (unsigned long long)us.probes, (unsigned long long)us.answered,
+	           (unsigned long long)us.echoes);
 	req->result = json_pack("{s:b, s:s, s:s, s:i, s:i, s:i, s:o}", "present", 1, "encap_ip", ip,
 	                        "mac", mac, "dpdk_port", u->dpdk, "mtu", mtu, "overlay_mtu",
 	                        overlay, "next_hops", nb);
@@ -126,6 +143,12 @@ static int underlay_cmd(struct ctl_req *req, void *arg)
 	json_object_set_new(req->result, "prefix_length",
 	                    u->prefix_len ? json_integer(u->prefix_len) : json_null());
 	json_object_set_new(req->result, "gateway", u->have_gw ? json_string(gw) : json_null());
+	json_object_set_new(req->result, "forgotten", json_integer((json_int_t)forgotten));
+	json_object_set_new(
+	        req->result, "counters",
+	        json_pack("{s:I, s:I, s:I, s:I, s:I}", "unresolved", (json_int_t)us.unresolved,
+	                  "requests", (json_int_t)us.requests, "probes", (json_int_t)us.probes,
+	                  "answered", (json_int_t)us.answered, "echoes", (json_int_t)us.echoes));
 	return 0;
 }
 

@@ -1,21 +1,48 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The underlay as the control thread keeps it: which port carries our
- * encap IP, and the next hops' MACs: static ones from the port's
- * neighbours key, and those workers learned from ARP on it (see
- * docs/geneve.md). A static entry is never replaced by what ARP says, so
- * an operator's choice holds. A change rebuilds the snapshot.
+ * encap IP, its subnet and gateway, and the next hops' MACs: static ones
+ * from the port's neighbours key, and those workers learned from ARP and
+ * ND on it (see docs/underlay.md). A static entry is never replaced by
+ * what ARP says, nor aged, so an operator's choice holds. A change that
+ * workers must see rebuilds the snapshot.
+ *
+ * Next hops age as neighbours do in an IP stack, with no timer on the
+ * fast path: an entry confirmed (an ARP or ND message from it to us) less
+ * than reachable-time ago is reachable. Past that it is stale: still used,
+ * and the snapshot marks the peers behind it, so that the next packet a
+ * worker sends to one of them also sends a unicast request to the next hop
+ * (and says so: the entry is then probing). An answer makes it reachable
+ * again without a packet lost; no answer within UL_PROBE_MS forgets it, and
+ * the next packet finds the next hop unresolved (counted) and asks by
+ * broadcast. A stale entry nobody sends to stays until someone does.
  */
 #include <arpa/inet.h>
 #include <string.h>
+#include <time.h>
 
+#include <event2/event.h>
 #include <rte_ethdev.h>
 
 #include "control/conf/conf.h"
 #include "control/pipeline/pipeline_int.h"
 #include "dataplane/geneve/geneve.h"
 
-#define UL_NEIGH_MAX 1024
+#define UL_NEIGH_MAX           1024
+#define UL_PROBE_MS            3000 /* a probed next hop has this long to answer */
+#define UL_TICK_MS             250
+#define UL_REACHABLE_S_DEFAULT 300
+
+enum ul_state { UL_REACHABLE, UL_STALE, UL_PROBE, UL_STATIC };
+static const char *const state_names[] = {"reachable", "stale", "probe", "static"};
+
+struct ul_neigh {
+	uint8_t ip[16];
+	uint8_t mac[6];
+	uint8_t state; /* enum ul_state: UL_STATIC for the port's neighbours */
+	uint64_t confirmed_ms, probe_ms;
+	uint64_t refreshes; /* stale or probing, then confirmed again */
+};
 
 static struct {
 	bool have_port;
@@ -26,13 +53,24 @@ static struct {
 	unsigned prefix_len; /* as configured; 0: every peer on-link */
 	bool have_gw;
 	uint8_t gw[16];
+	unsigned reachable_s;
+	struct event *tick;
+	uint64_t n_forgotten; /* probed and not answering */
 	unsigned n;
-	struct {
-		uint8_t ip[16];
-		uint8_t mac[6];
-		bool is_static;
-	} neigh[UL_NEIGH_MAX];
-} ul;
+	struct ul_neigh neigh[UL_NEIGH_MAX];
+} ul = {.reachable_s = UL_REACHABLE_S_DEFAULT};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void ip_text(const uint8_t *ip, char *buf, size_t n)
+{
+	inet_ntop(ul.ip6 ? AF_INET6 : AF_INET, ip, buf, (socklen_t)n);
+}
 
 void pipeline_underlay_set_ip(const char *encap_ip)
 {
@@ -67,7 +105,7 @@ static void set_static(const char *neighbours)
 	for (int k = 0; k < n; k++)
 		memcpy(ip[k], e[k].ip, 4);
 	for (unsigned i = 0; i < ul.n; i++) {
-		bool keep = !ul.neigh[i].is_static;
+		bool keep = ul.neigh[i].state != UL_STATIC;
 		for (int k = 0; keep && k < n; k++)
 			keep = memcmp(ul.neigh[i].ip, ip[k], 16) != 0;
 		if (keep)
@@ -80,9 +118,10 @@ static void set_static(const char *neighbours)
 		ul.n = room;
 	memmove(&ul.neigh[n], &ul.neigh[0], ul.n * sizeof(ul.neigh[0]));
 	for (int k = 0; k < n; k++) {
+		memset(&ul.neigh[k], 0, sizeof(ul.neigh[k]));
 		memcpy(ul.neigh[k].ip, ip[k], 16);
 		memcpy(ul.neigh[k].mac, e[k].mac, 6);
-		ul.neigh[k].is_static = true;
+		ul.neigh[k].state = UL_STATIC;
 	}
 	ul.n += (unsigned)n;
 	if (n > 0)
@@ -102,20 +141,21 @@ void pipeline_underlay_port(bool present, uint16_t port, uint64_t tx_offloads,
 		set_static(present ? neighbours : NULL);
 }
 
-void pipeline_underlay_route(unsigned prefix_len, const char *gateway)
+void pipeline_underlay_route(const struct port_conf *pc)
 {
-	ul.prefix_len = prefix_len;
+	ul.prefix_len = pc->prefix_len;
+	ul.reachable_s = pc->reachable_time ? pc->reachable_time : UL_REACHABLE_S_DEFAULT;
 	ul.have_gw = false;
 	memset(ul.gw, 0, sizeof(ul.gw));
-	if (gateway == NULL)
+	if (pc->gateway == NULL)
 		return;
 	/* conf_validate() checked the pair against the encap IP; a port added
 	 * at run time was checked alone. */
-	if (inet_pton(ul.ip6 ? AF_INET6 : AF_INET, gateway, ul.gw) == 1)
+	if (inet_pton(ul.ip6 ? AF_INET6 : AF_INET, pc->gateway, ul.gw) == 1)
 		ul.have_gw = true;
 	else
 		PL_LOG(ERR, "underlay: gateway %s is not of the encap IP's family: ignored",
-		       gateway);
+		       pc->gateway);
 }
 
 /* Whether @p a is in the encap IP's subnet (everything is, without one). */
@@ -160,45 +200,118 @@ struct pl_underlay pipeline_underlay(void)
 	return u;
 }
 
-bool pipeline_underlay_neigh(const uint8_t ip[16], bool ip6, uint8_t mac[6])
+static struct ul_neigh *find(const uint8_t ip[16])
 {
-	unsigned len = ip6 ? 16 : 4;
 	for (unsigned i = 0; i < ul.n; i++)
-		if (memcmp(ul.neigh[i].ip, ip, len) == 0) {
-			memcpy(mac, ul.neigh[i].mac, 6);
-			return true;
-		}
-	return false;
+		if (memcmp(ul.neigh[i].ip, ip, 16) == 0)
+			return &ul.neigh[i];
+	return NULL;
+}
+
+bool pipeline_underlay_neigh(const uint8_t ip[16], bool ip6, uint8_t mac[6], bool *stale)
+{
+	const struct ul_neigh *n = ip6 == ul.ip6 ? find(ip) : NULL;
+	if (n == NULL)
+		return false;
+	memcpy(mac, n->mac, 6);
+	*stale = n->state == UL_STALE || n->state == UL_PROBE;
+	return true;
 }
 
 void pipeline_underlay_learn(const uint8_t ip[16], const uint8_t mac[6])
 {
-	unsigned i;
-	for (i = 0; i < ul.n; i++)
-		if (memcmp(ul.neigh[i].ip, ip, 16) == 0)
-			break;
-	if (i < ul.n && (ul.neigh[i].is_static || memcmp(ul.neigh[i].mac, mac, 6) == 0))
-		return;
-	if (i == ul.n) {
+	struct ul_neigh *n = find(ip);
+	char a[INET6_ADDRSTRLEN];
+	if (n == NULL) {
 		if (ul.n == UL_NEIGH_MAX)
 			return;
-		ul.n++;
+		n = &ul.neigh[ul.n++];
+		memset(n, 0, sizeof(*n));
+		memcpy(n->ip, ip, 16);
+	} else if (n->state == UL_STATIC) {
+		return; /* the operator's, whatever ARP says */
+	} else if (memcmp(n->mac, mac, 6) == 0) {
+		n->confirmed_ms = now_ms();
+		if (n->state != UL_REACHABLE) {
+			n->state = UL_REACHABLE;
+			n->refreshes++;
+			pipeline_kick(); /* the peers behind it need no more probes */
+		}
+		return;
 	}
-	memcpy(ul.neigh[i].ip, ip, 16);
-	memcpy(ul.neigh[i].mac, mac, 6);
-	PL_LOG(INFO, "underlay: next hop %u.%u.%u.%u is %02x:%02x:%02x:%02x:%02x:%02x", ip[0],
-	       ip[1], ip[2], ip[3], mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	memcpy(n->mac, mac, 6);
+	n->state = UL_REACHABLE;
+	n->confirmed_ms = now_ms();
+	ip_text(ip, a, sizeof(a));
+	PL_LOG(INFO, "underlay: next hop %s is %02x:%02x:%02x:%02x:%02x:%02x", a, mac[0], mac[1],
+	       mac[2], mac[3], mac[4], mac[5]);
 	pipeline_kick();
 }
 
-unsigned pipeline_underlay_neighbours(uint8_t (*ip)[16], uint8_t (*mac)[6], bool *is_static,
-                                      unsigned max)
+void pipeline_underlay_probed(const uint8_t ip[16])
+{
+	struct ul_neigh *n = find(ip);
+	if (n != NULL && n->state == UL_STALE) {
+		n->state = UL_PROBE;
+		n->probe_ms = now_ms();
+	}
+}
+
+/* Age the table: reachable to stale, unanswered probes forgotten. */
+static void tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	uint64_t now = now_ms();
+	bool changed = false;
+	for (unsigned i = 0; i < ul.n;) {
+		struct ul_neigh *n = &ul.neigh[i];
+		if (n->state == UL_REACHABLE && now - n->confirmed_ms >= ul.reachable_s * 1000ull) {
+			n->state = UL_STALE;
+			changed = true;
+		} else if (n->state == UL_PROBE && now - n->probe_ms >= UL_PROBE_MS) {
+			char a[INET6_ADDRSTRLEN];
+			ip_text(n->ip, a, sizeof(a));
+			PL_LOG(WARNING, "underlay: next hop %s did not answer: forgotten", a);
+			ul.n_forgotten++;
+			*n = ul.neigh[--ul.n];
+			changed = true;
+			continue;
+		}
+		i++;
+	}
+	if (changed)
+		pipeline_kick();
+}
+
+int pipeline_underlay_start(struct event_base *base)
+{
+	struct timeval tv = {0, UL_TICK_MS * 1000};
+	ul.tick = event_new(base, -1, EV_PERSIST, tick, NULL);
+	if (ul.tick == NULL)
+		return -1;
+	return event_add(ul.tick, &tv);
+}
+
+void pipeline_underlay_stop(void)
+{
+	if (ul.tick)
+		event_free(ul.tick);
+	ul.tick = NULL;
+}
+
+unsigned pipeline_underlay_neighbours(struct ul_neigh_info *out, unsigned max, uint64_t *forgotten)
 {
 	unsigned n = ul.n < max ? ul.n : max;
+	uint64_t now = now_ms();
 	for (unsigned i = 0; i < n; i++) {
-		memcpy(ip[i], ul.neigh[i].ip, 16);
-		memcpy(mac[i], ul.neigh[i].mac, 6);
-		is_static[i] = ul.neigh[i].is_static;
+		memcpy(out[i].ip, ul.neigh[i].ip, 16);
+		memcpy(out[i].mac, ul.neigh[i].mac, 6);
+		out[i].state = state_names[ul.neigh[i].state];
+		out[i].age_ms = ul.neigh[i].state == UL_STATIC ? 0 : now - ul.neigh[i].confirmed_ms;
+		out[i].refreshes = ul.neigh[i].refreshes;
 	}
+	*forgotten = ul.n_forgotten;
 	return n;
 }

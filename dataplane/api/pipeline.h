@@ -129,6 +129,7 @@ struct pl_peer {
 	uint8_t ip[16]; /* its encap IP (IPv4 in the first 4 bytes) */
 	uint8_t nh[16]; /* the next hop toward it: ip, or the underlay's gateway */
 	bool resolved;  /* next-hop MAC known */
+	bool refresh;   /* the next hop is stale: ask it again (unicast) */
 	uint8_t mac[6]; /* the next hop's MAC on the underlay */
 	struct geneve_tmpl tmpl; /* its outer headers, when resolved on our family */
 };

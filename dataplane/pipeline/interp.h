@@ -89,6 +89,7 @@ enum pl_punt_kind {
 	PL_PUNT_FDB,         /* put_fdb */
 	PL_PUNT_BIND_VPORT,  /* bind_vport: port_key is the virtual port, parent_key its parent */
 	PL_PUNT_UNDERLAY_NEIGH, /* an underlay next hop: ip, mac */
+	PL_PUNT_UNDERLAY_PROBE, /* a stale underlay next hop was asked again: ip */
 };
 
 struct pl_punt {

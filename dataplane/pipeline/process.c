@@ -266,10 +266,11 @@ static bool encap(struct txbs *x, const struct pl_snapshot *s, struct dp_port_st
 	if (unlikely(!peer->resolved || peer->ip6 != u->ip6)) {
 		st->drops[DROP_TUN_UNRESOLVED]++;
 		ps->drops[PL_PD_TUN_UNRESOLVED]++;
-		if (!peer->ip6 && !u->ip6)
-			pl_underlay_resolve(x, s, st, p, t.peer);
+		pl_underlay_resolve(x, s, st, p, t.peer);
 		return false;
 	}
+	if (unlikely(peer->refresh))
+		pl_underlay_resolve(x, s, st, p, t.peer);
 	if (unlikely(p->nb_segs > 1 && rte_pktmbuf_linearize(p) < 0)) {
 		st->drops[DROP_TUN_NO_ROOM]++;
 		ps->drops[PL_PD_TUN_NO_ROOM]++;

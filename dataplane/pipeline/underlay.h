@@ -14,9 +14,24 @@ void pl_underlay_local(struct txbs *x, const struct pl_snapshot *s, struct dp_po
                        uint16_t in_port, struct rte_mbuf *m, const struct flow_key *k,
                        const struct flow_offsets *ofs);
 
-/** Ask the underlay for peer @p peer's next hop (at most every 100 ms per
- *  peer); @p like lends its mempool. */
+/**
+ * Peer @p peer's next hop is unresolved (a packet to it is being dropped:
+ * counted, and a request broadcast) or stale (asked again, unicast); at
+ * most one request every 100 ms per peer. @p like lends its mempool.
+ */
 void pl_underlay_resolve(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
                          struct rte_mbuf *like, uint16_t peer);
+
+/* The underlay's own traffic, summed over workers (ferryctl underlay). */
+struct pl_ul_stats {
+	uint64_t unresolved; /* packets to a peer whose next hop was unknown */
+	uint64_t requests;   /* ARP requests / neighbour solicitations broadcast */
+	uint64_t probes;     /* unicast requests to stale next hops */
+	uint64_t answered;   /* ARP requests / solicitations for the encap IP answered */
+	uint64_t echoes;     /* echo requests to the encap IP answered */
+};
+
+/** Sum the counters of @p n_workers workers into @p sum (control thread). */
+void pl_underlay_stats(unsigned n_workers, struct pl_ul_stats *sum);
 
 #endif

@@ -10,7 +10,12 @@
 #    resolves the gateway's MAC by ARP and the tunnel works both ways;
 #  - ferry answers ICMP echo for its encap IP, on-link and routed (the
 #    kernel that pings checks both checksums);
-#  - ferryctl underlay shows the prefix, the gateway and its MAC.
+#  - ferryctl underlay shows the prefix, the gateway and its MAC;
+#  - next hops age (reachable-time 2 s here): idle, one turns stale; with
+#    traffic flowing it is asked again by unicast and stays, no packet
+#    lost and none sent unresolved; when it stops answering it is
+#    forgotten, packets to the peer count as unresolved, and it is
+#    resolved again once it answers.
 . "$(dirname "$0")/../lib/ferry.sh"
 need_root
 
@@ -35,8 +40,9 @@ check "prefix-length over 32 for an IPv4 encap IP is refused" refused "prefix-le
 	--set port.ul.prefix-length=64
 check "a gateway of the other family is refused" refused "are not of one family" \
 	--set port.ul.prefix-length=24 --set port.ul.gateway=fd00::1
+accepted() { cfg "$@" >/dev/null; }
 check "a gateway inside the prefix is accepted" \
-	cfg --set port.ul.prefix-length=24 --set port.ul.gateway=192.168.100.254
+	accepted --set port.ul.prefix-length=24 --set port.ul.gateway=192.168.100.254
 
 ovn_central_start "$T_DIR/ovn" >/dev/null 2>&1 || { echo "FAIL: ovn central"; exit 1; }
 T_CLEANUP+=("ovn_central_stop '$T_DIR/ovn'")
@@ -81,7 +87,8 @@ ferryd_start --set chassis.system-id=hv1 --set "chassis.ovn-remote=$OVN_SB_DB" \
 	--set chassis.ovn-encap-ip=192.168.100.1 --set dataplane.mode=ovn \
 	--set "port.vm1.devargs=net_af_packet0,iface=$(if_of vm1)" --set port.vm1.iface-id=vm1 \
 	--set "port.ul.devargs=net_af_packet1,iface=$UL" --set port.ul.role=underlay \
-	--set port.ul.prefix-length=24 --set port.ul.gateway=192.168.100.254 || exit 1
+	--set port.ul.prefix-length=24 --set port.ul.gateway=192.168.100.254 \
+	--set port.ul.reachable-time=2 || exit 1
 T_CLEANUP+=("kill $FERRYD_PID")
 check "vm1 claimed and up" wait_for 20 bash -c "[ \"\$(ovn-nbctl --timeout=5 lsp-get-up vm1)\" = up ]"
 
@@ -105,6 +112,33 @@ check_eq "underlay: no next hop for the peer itself (it is not on-link)" "[]" \
 check "the router pings the encap IP" ip netns exec "$RTR" ping -q -c 3 -i 0.2 -W 1 192.168.100.1
 check "the peer pings the encap IP through the router, 1200-byte payload" \
 	ip netns exec "$PEER" ping -q -c 3 -i 0.2 -W 1 -s 1200 192.168.100.1
+
+# Ageing. gwf FIELD: the gateway's next-hop entry's FIELD (None: no entry).
+gwf() { ulay "([n[\"$1\"] for n in j[\"next_hops\"] if n[\"ip\"] == \"192.168.100.254\"] + [None])[0]"; }
+ctr() { ulay "j[\"counters\"][\"$1\"]"; }
+is_stale() { [ "$(gwf state)" = stale ]; }
+check "idle, the gateway's entry turns stale after reachable-time" wait_for 6 is_stale
+unres0=$(ctr unresolved) probes0=$(ctr probes) ref0=$(gwf refreshes)
+ping30() { on vm1 ping -q -c 30 -i 0.2 -w 15 10.0.0.12 | grep -q ' 30 received'; }
+check "30 pings over 3 reachable-times, none lost" ping30
+check_eq "no packet was sent unresolved meanwhile" "$unres0" "$(ctr unresolved)"
+check "the stale gateway was asked again by unicast" test "$(ctr probes)" -gt "$probes0"
+check "and confirmed itself, more than once" test "$(gwf refreshes)" -ge $((ref0 + 2))
+check_eq "nothing forgotten so far" 0 "$(ulay 'j["forgotten"]')"
+
+# The gateway stops answering ARP: probed, then forgotten.
+ip -n "$RTR" link set eth0 arp off
+gone() { on vm1 ping -c 1 -W 0.3 10.0.0.12 >/dev/null 2>&1; [ "$(gwf state)" = None ]; }
+check "a next hop that does not answer is forgotten" wait_for 15 gone
+check_eq "forgotten counted" 1 "$(ulay 'j["forgotten"]')"
+check_eq "tunnel list: hv2 unresolved" None "$(tl 'j[0]["next_hop_mac"]')"
+unres1=$(ctr unresolved)
+on vm1 ping -c 2 -i 0.2 -W 0.5 10.0.0.12 >/dev/null 2>&1
+check "packets to hv2 now count as unresolved" test "$(ctr unresolved)" -gt "$unres1"
+ip -n "$RTR" link set eth0 arp on
+ip -n "$RTR" neigh flush dev eth0
+check "the gateway answers again: resolved, the tunnel works" wait_for 15 pings
+check_eq "tunnel list: hv2's next hop is the gateway's MAC again" "$rtr_mac" "$(tl 'j[0]["next_hop_mac"]')"
 
 # Not ours: a UDP datagram to another port of the encap IP.
 before=$(fctl --json drops | json 'sum(r["packets"] for r in j if r["reason"] == "underlay-not-ours")')
