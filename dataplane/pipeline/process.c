@@ -456,7 +456,7 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct fc 
 		goto drop_peer;
 	}
 	r = DROP_UL_NOT_OURS;
-	if (!u->present || u->ip6)
+	if (!u->present)
 		goto drop;
 	if (!(k.flags & FLOW_F_TUNNEL)) {
 		pl_underlay_local(x, s, st, in_port, m, &k, &ofs);
@@ -464,7 +464,7 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct fc 
 	}
 	/* Geneve to another address is not ours, whatever it carries: the
 	 * key describes its inner frame, which is no ARP of the underlay's. */
-	if ((t.flags & FLOW_TNL_F_IP6) || memcmp(t.dst, u->ip, 4) != 0)
+	if (!pl_underlay_to_us(u, &t))
 		goto drop;
 	ps = peer_of(x, s, t.src, (t.flags & FLOW_TNL_F_IP6) != 0);
 	if (!(t.flags & FLOW_TNL_F_OVN_OPT)) {

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The underlay port's own traffic, apart from Geneve for us (process.c
- * decapsulates that): ARP for our encap IP is answered in place and
- * teaches us the asker as a next hop; next hops are asked for when a peer
- * has none. Everything else is not ours. See docs/underlay.md.
+ * decapsulates that). For an IPv4 encap IP: ARP requests for it are
+ * answered in place, ICMP echo requests too; for an IPv6 one, neighbour
+ * solicitations get an advertisement and ICMPv6 echo requests a reply.
+ * Requests and answers to us teach the control thread our next hops
+ * (control/pipeline/underlay.c keeps and ages them); a next hop a peer
+ * needs is asked for, broadcast (ARP) or to its solicited-node group (ND)
+ * while unknown, unicast while stale. Everything else is not ours. See
+ * docs/underlay.md.
  */
 #include "dataplane/pipeline/underlay.h"
 
@@ -48,41 +53,70 @@ static void punt_next_hop(struct dp_port_stats *st, uint8_t kind, const uint8_t 
 	pl_punt_send(st, &p);
 }
 
-/* An ICMP echo request to our encap IP (@p k, at @p ofs) becomes, in
- * place, its reply: addresses swapped, type 0, both checksums updated. */
-static void echo4(struct txbs *x, const struct pl_underlay *u, struct dp_port_stats *st,
-                  uint16_t in_port, struct rte_mbuf *m, const struct flow_key *k,
-                  const struct flow_offsets *ofs)
+/* Replace 16-bit word @p old by @p new under the checksum at @p c
+ * (RFC 1624, equation 3). */
+static void csum_replace(uint8_t *c, uint16_t old, uint16_t new)
+{
+	uint32_t sum = (uint16_t) ~(c[0] << 8 | c[1]) + (uint32_t)(uint16_t)~old + new;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	c[0] = (uint8_t)(~sum >> 8);
+	c[1] = (uint8_t)~sum;
+}
+
+/* An ICMP or ICMPv6 echo request to our encap IP (@p k, at @p ofs)
+ * becomes, in place, its reply: addresses swapped, the reply's type, the
+ * checksums updated (the ICMPv6 pseudo-header sums the same swapped). */
+static void echo(struct txbs *x, const struct pl_underlay *u, struct dp_port_stats *st,
+                 uint16_t in_port, struct rte_mbuf *m, const struct flow_key *k,
+                 const struct flow_offsets *ofs)
 {
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *), *ip = f + ofs->l3, *icmp = f + ofs->l4;
 	memcpy(f, k->eth_src, 6);
 	memcpy(f + 6, u->mac, 6);
-	memcpy(ip + 16, k->ip_src, 4);
-	memcpy(ip + 12, u->ip, 4);
-	ip[8] = 64;
-	ip[10] = ip[11] = 0;
-	uint16_t c = rte_ipv4_cksum((const struct rte_ipv4_hdr *)ip);
-	memcpy(ip + 10, &c, 2);
-	/* Type 8 to 0: the one's complement sum loses 0x0800 (RFC 1624). */
-	uint32_t sum = (uint32_t)(icmp[2] << 8 | icmp[3]) + 0x0800;
-	sum = (sum & 0xffff) + (sum >> 16);
-	icmp[0] = 0;
-	icmp[2] = (uint8_t)(sum >> 8);
-	icmp[3] = (uint8_t)sum;
+	if (u->ip6) {
+		memcpy(ip + 24, k->ip_src, 16);
+		memcpy(ip + 8, u->ip, 16);
+		ip[7] = 64;
+		csum_replace(icmp + 2, 128 << 8, 129 << 8);
+		icmp[0] = 129;
+	} else {
+		memcpy(ip + 16, k->ip_src, 4);
+		memcpy(ip + 12, u->ip, 4);
+		ip[8] = 64;
+		ip[10] = ip[11] = 0;
+		uint16_t c = rte_ipv4_cksum((const struct rte_ipv4_hdr *)ip);
+		memcpy(ip + 10, &c, 2);
+		csum_replace(icmp + 2, 8 << 8, 0);
+		icmp[0] = 0;
+	}
+	ul_stats[x->w->id].echoes++;
 	pl_out_send(x, st, m, in_port, 0);
+}
+
+/* A fresh frame of @p len bytes from @p like's pool, or NULL (counted). */
+static uint8_t *frame(struct dp_port_stats *st, struct rte_mbuf *like, uint16_t len,
+                      struct rte_mbuf **out)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(like->pool);
+	uint8_t *f = m ? (uint8_t *)rte_pktmbuf_append(m, len) : NULL;
+	if (f == NULL) {
+		rte_pktmbuf_free(m);
+		st->drops[DROP_PL_NO_MBUF]++;
+		return NULL;
+	}
+	*out = m;
+	return f;
 }
 
 /* An ARP request for @p target from @p u, to @p dst (broadcast when NULL). */
 static bool arp_request(struct txbs *x, const struct pl_underlay *u, struct dp_port_stats *st,
                         struct rte_mbuf *like, const uint8_t *target, const uint8_t *dst)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(like->pool);
-	uint8_t *f = m ? (uint8_t *)rte_pktmbuf_append(m, 42) : NULL;
-	if (f == NULL) {
-		rte_pktmbuf_free(m);
-		st->drops[DROP_PL_NO_MBUF]++;
+	struct rte_mbuf *m;
+	uint8_t *f = frame(st, like, 42, &m);
+	if (f == NULL)
 		return false;
-	}
 	static const uint8_t hdr[8] = {0, 1, 8, 0, 6, 4, 0, 1}; /* Ethernet/IPv4, request */
 	if (dst)
 		memcpy(f, dst, 6);
@@ -99,6 +133,60 @@ static bool arp_request(struct txbs *x, const struct pl_underlay *u, struct dp_p
 	return true;
 }
 
+/*
+ * A neighbour solicitation (type 135) or advertisement (136) from @p u:
+ * Ethernet, IPv6 (hop limit 255, RFC 4861 7.1), the message with its
+ * target and one link-layer option (source in a solicitation, target in
+ * an advertisement), 86 bytes. @p flags: the advertisement's R/S/O bits.
+ */
+static bool nd_send(struct txbs *x, const struct pl_underlay *u, struct dp_port_stats *st,
+                    struct rte_mbuf *like, uint16_t port, uint8_t type, uint8_t flags,
+                    const uint8_t *eth_dst, const uint8_t *ip_dst, const uint8_t *target)
+{
+	struct rte_mbuf *m;
+	uint8_t *f = frame(st, like, 86, &m);
+	if (f == NULL)
+		return false;
+	uint8_t *ip = f + 14, *nd = ip + 40;
+	memcpy(f, eth_dst, 6);
+	memcpy(f + 6, u->mac, 6);
+	f[12] = 0x86, f[13] = 0xdd;
+	memset(ip, 0, 40);
+	ip[0] = 0x60;
+	ip[5] = 32; /* payload length */
+	ip[6] = 58; /* ICMPv6 */
+	ip[7] = 255;
+	memcpy(ip + 8, u->ip, 16);
+	memcpy(ip + 24, ip_dst, 16);
+	memset(nd, 0, 32);
+	nd[0] = type;
+	nd[4] = flags;
+	memcpy(nd + 8, target, 16);
+	nd[24] = type == 135 ? 1 : 2; /* source / target link-layer address */
+	nd[25] = 1;                   /* 8 bytes */
+	memcpy(nd + 26, u->mac, 6);
+	uint16_t c = rte_ipv6_udptcp_cksum((const struct rte_ipv6_hdr *)ip, nd);
+	memcpy(nd + 2, &c, 2);
+	pl_out_send(x, st, m, port, 0);
+	return true;
+}
+
+/* A solicitation for @p target: to its solicited-node group (RFC 4291
+ * 2.7.1) when @p dst is NULL, else unicast to @p dst (a stale next hop). */
+static bool ns_request(struct txbs *x, const struct pl_underlay *u, struct dp_port_stats *st,
+                       struct rte_mbuf *like, const uint8_t *target, const uint8_t *dst)
+{
+	uint8_t ip[16] = {0xff, 0x02, [11] = 1, [12] = 0xff}, mac[6] = {0x33, 0x33, 0xff};
+	if (dst) {
+		memcpy(ip, target, 16);
+		memcpy(mac, dst, 6);
+	} else {
+		memcpy(ip + 13, target + 13, 3);
+		memcpy(mac + 3, target + 13, 3);
+	}
+	return nd_send(x, u, st, like, u->dpdk, 135, 0, mac, ip, target);
+}
+
 /* A peer's next hop is unknown (broadcast a request) or stale (ask it,
  * unicast), at most every 100 ms per peer. */
 void pl_underlay_resolve(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
@@ -111,13 +199,13 @@ void pl_underlay_resolve(struct txbs *x, const struct pl_snapshot *s, struct dp_
 	bool stale = p->resolved && p->ip6 == u->ip6;
 	if (!stale)
 		us->unresolved++;
-	if (p->ip6 != u->ip6 || u->ip6)
+	if (p->ip6 != u->ip6)
 		return;
 	uint64_t now = rte_rdtsc(), *l = &last[x->w->id][peer % 64];
 	if (now - *l < rte_get_tsc_hz() / 10)
 		return;
 	*l = now;
-	if (!arp_request(x, u, st, like, p->nh, stale ? p->mac : NULL))
+	if (!(u->ip6 ? ns_request : arp_request)(x, u, st, like, p->nh, stale ? p->mac : NULL))
 		return;
 	if (stale) {
 		us->probes++;
@@ -127,11 +215,52 @@ void pl_underlay_resolve(struct txbs *x, const struct pl_snapshot *s, struct dp_
 	}
 }
 
+/* A neighbour solicitation for our encap IP: it teaches us the asker and
+ * gets an advertisement, solicited and override; a duplicate address check
+ * (from ::) is answered to all nodes, unsolicited (RFC 4861 7.2.4). */
+static void ns_answer(struct txbs *x, const struct pl_underlay *u, struct dp_port_stats *st,
+                      uint16_t in_port, struct rte_mbuf *m, const struct flow_key *k)
+{
+	static const uint8_t any[16], all_nodes[16] = {0xff, 0x02, [15] = 1},
+	                              all_nodes_mac[6] = {0x33, 0x33, 0, 0, 0, 1}, none[6];
+	bool dad = memcmp(k->ip_src, any, 16) == 0;
+	if (!dad && memcmp(k->arp_sha, none, 6) != 0)
+		punt_next_hop(st, PL_PUNT_UNDERLAY_NEIGH, k->ip_src, true, k->arp_sha);
+	if (dad)
+		nd_send(x, u, st, m, in_port, 136, 0x20, all_nodes_mac, all_nodes, u->ip);
+	else
+		nd_send(x, u, st, m, in_port, 136, 0x60, k->eth_src, k->ip_src, u->ip);
+	ul_stats[x->w->id].answered++;
+	rte_pktmbuf_free(m);
+}
+
 void pl_underlay_local(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
                        uint16_t in_port, struct rte_mbuf *m, const struct flow_key *k,
                        const struct flow_offsets *ofs)
 {
 	const struct pl_underlay *u = &s->underlay;
+	if (u->ip6) {
+		static const uint8_t none[6];
+		/* ND only from the link: hop limit 255 (RFC 4861 7.1). */
+		bool nd = (k->flags & FLOW_F_ND) && k->nw_ttl == 255;
+		if (nd && k->tp_src == RTE_BE16(135) && memcmp(k->nd_target, u->ip, 16) == 0) {
+			ns_answer(x, u, st, in_port, m, k);
+			return;
+		}
+		if (nd && k->tp_src == RTE_BE16(136) && memcmp(k->ip_dst, u->ip, 16) == 0 &&
+		    memcmp(k->arp_tha, none, 6) != 0) {
+			punt_next_hop(st, PL_PUNT_UNDERLAY_NEIGH, k->nd_target, true, k->arp_tha);
+			rte_pktmbuf_free(m);
+			return;
+		}
+		if ((k->flags & FLOW_F_IP6) && k->nw_proto == 58 && !(k->nw_frag & FLOW_FRAG_ANY) &&
+		    k->tp_src == RTE_BE16(128) && k->tp_dst == 0 &&
+		    memcmp(k->ip_dst, u->ip, 16) == 0 && memcmp(k->eth_dst, u->mac, 6) == 0) {
+			echo(x, u, st, in_port, m, k, ofs);
+			return;
+		}
+		goto not_ours;
+	}
 	if ((k->flags & FLOW_F_ARP) && memcmp(k->ip_dst, u->ip, 4) == 0) {
 		if (memcmp(k->ip_src, "\0\0\0\0", 4) != 0)
 			punt_next_hop(st, PL_PUNT_UNDERLAY_NEIGH, k->ip_src, false, k->arp_sha);
@@ -155,10 +284,10 @@ void pl_underlay_local(struct txbs *x, const struct pl_snapshot *s, struct dp_po
 	if ((k->flags & FLOW_F_IP4) && k->nw_proto == 1 && !(k->nw_frag & FLOW_FRAG_ANY) &&
 	    k->tp_src == RTE_BE16(8) && k->tp_dst == 0 && memcmp(k->ip_dst, u->ip, 4) == 0 &&
 	    memcmp(k->eth_dst, u->mac, 6) == 0) {
-		ul_stats[x->w->id].echoes++;
-		echo4(x, u, st, in_port, m, k, ofs);
+		echo(x, u, st, in_port, m, k, ofs);
 		return;
 	}
+not_ours:
 	st->drops[DROP_UL_NOT_OURS]++;
 	rte_pktmbuf_free(m);
 }

@@ -5,6 +5,15 @@
 
 #include "dataplane/pipeline/burst.h"
 
+#include <string.h>
+
+/** Whether Geneve with outer headers @p t is for our encap IP. */
+static inline bool pl_underlay_to_us(const struct pl_underlay *u, const struct flow_tunnel *t)
+{
+	return !!(t->flags & FLOW_TNL_F_IP6) == u->ip6 &&
+	       memcmp(t->dst, u->ip, u->ip6 ? 16 : 4) == 0;
+}
+
 /**
  * A frame from the underlay port @p in_port, parsed as @p k / @p ofs, that
  * is not Geneve to our encap IP: answered, learned from, or dropped as

@@ -9,7 +9,9 @@ ARP request for the instance's IP gets a reply, an ICMP echo request to it
 gets a reply, both sent back in Geneve with the option's keys swapped.
 Everything here is packed by hand from RFC 8926, 826, 791 and 792.
 
-usage: geneve_peer.py LOG INSTANCE_MAC INSTANCE_IP INSTANCE_PORT_KEY   (runs until killed)
+usage: geneve_peer.py LOG INSTANCE_MAC INSTANCE_IP INSTANCE_PORT_KEY [ipv6]   (runs until killed)
+With ipv6, the Geneve arrives and leaves over IPv6 (the kernel checks and
+writes the outer UDP checksum, mandatory there).
 """
 import json
 import socket
@@ -63,11 +65,13 @@ def answer(inner):
     return "other", None
 
 
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", 6081))
+ipv6 = len(sys.argv) > 5 and sys.argv[5] == "ipv6"
+s = socket.socket(socket.AF_INET6 if ipv6 else socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("::" if ipv6 else "0.0.0.0", 6081))
 log = open(log_path, "a", buffering=1)
 while True:
-    data, (addr, port) = s.recvfrom(65535)
+    data, src = s.recvfrom(65535)
+    addr = src[0]
     optlen = (data[0] & 0x3f) * 4
     proto = struct.unpack("!H", data[2:4])[0]
     vni = struct.unpack("!I", data[4:8])[0] >> 8

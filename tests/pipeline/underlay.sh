@@ -15,7 +15,11 @@
 #    traffic flowing it is asked again by unicast and stays, no packet
 #    lost and none sent unresolved; when it stops answering it is
 #    forgotten, packets to the peer count as unresolved, and it is
-#    resolved again once it answers.
+#    resolved again once it answers;
+#  - the same over an IPv6 underlay (a second run): ferry answers
+#    neighbour solicitations for its encap IP and ICMPv6 echo, resolves
+#    the gateway by ND, and Geneve goes both ways over IPv6 (the peer's
+#    kernel checks the outer UDP checksum).
 . "$(dirname "$0")/../lib/ferry.sh"
 need_root
 
@@ -94,7 +98,8 @@ check "vm1 claimed and up" wait_for 20 bash -c "[ \"\$(ovn-nbctl --timeout=5 lsp
 
 k2=$(sb --bare --columns tunnel_key find Port_Binding logical_port=vm2)
 ip netns exec "$PEER" python3 "$(dirname "$0")/geneve_peer.py" "$T_DIR/peer.log" "$m2" 10.0.0.12 "$k2" &
-T_CLEANUP+=("kill $!")
+peer_pid=$!
+T_CLEANUP+=("kill $peer_pid")
 
 pings() { on vm1 ping -c 1 -W 1 10.0.0.12 >/dev/null 2>&1; }
 check "vm1 pings vm2 on a chassis behind a router, through the tunnel both ways" wait_for 15 pings
@@ -147,4 +152,46 @@ not_ours() { [ "$(fctl --json drops | json 'sum(r["packets"] for r in j if r["re
 check "frames on the underlay that are not ours are counted" wait_for 5 not_ours
 
 check "clean stop" ferryd_stop
+
+# The IPv6 underlay: the same topology, addresses of the other family.
+kill "$peer_pid"
+ip netns exec "$RTR" sysctl -qw net.ipv6.conf.all.forwarding=1
+ip -n "$RTR" addr add fd00:100::254/64 dev eth0 nodad
+ip -n "$RTR" addr add fd00:200::254/64 dev eth1 nodad
+ip -n "$PEER" addr add fd00:200::2/64 dev eth0 nodad
+ip -n "$PEER" route add default via fd00:200::254
+sb chassis-del hv2
+sb chassis-add hv2 geneve fd00:200::2
+sb lsp-bind vm2 hv2
+ip netns exec "$PEER" python3 "$(dirname "$0")/geneve_peer.py" "$T_DIR/peer6.log" "$m2" 10.0.0.12 "$k2" ipv6 &
+T_CLEANUP+=("kill $!")
+ferryd_start --set chassis.system-id=hv1 --set "chassis.ovn-remote=$OVN_SB_DB" \
+	--set chassis.ovn-encap-ip=fd00:100::1 --set dataplane.mode=ovn \
+	--set "port.vm1.devargs=net_af_packet0,iface=$(if_of vm1)" --set port.vm1.iface-id=vm1 \
+	--set "port.ul.devargs=net_af_packet1,iface=$UL" --set port.ul.role=underlay \
+	--set port.ul.prefix-length=64 --set port.ul.gateway=fd00:100::254 || exit 1
+T_CLEANUP+=("kill $FERRYD_PID")
+check "IPv6: vm1 pings vm2 through the tunnel, over IPv6 behind a router" wait_for 20 pings
+check_eq "IPv6: the peer received Geneve from the encap IP" fd00:100::1 \
+	"$(python3 -c "import json; print(json.loads(open('$T_DIR/peer6.log').readlines()[-1])['from'])")"
+check_eq "IPv6: tunnel list: hv2 at fd00:200::2, next hop the gateway's MAC" "fd00:200::2 $rtr_mac" \
+	"$(tl '"%s %s" % (j[0]["encap_ip"], j[0]["next_hop_mac"])')"
+check_eq "IPv6: underlay: overlay MTU 1500 less 78, prefix and gateway" "1422 64 fd00:100::254" \
+	"$(ulay '"%s %s %s" % (j["overlay_mtu"], j["prefix_length"], j["gateway"])')"
+check_eq "IPv6: the gateway's MAC was learned by ND" "$rtr_mac" \
+	"$(ulay '([n["mac"] for n in j["next_hops"] if n["ip"] == "fd00:100::254"] + [None])[0]')"
+# The router forgets ferry's MAC (it may have it from ferry's own
+# solicitation) and has to ask.
+ip -n "$RTR" neigh flush dev eth0
+answered0=$(ulay 'j["counters"]["answered"]') echoes0=$(ulay 'j["counters"]["echoes"]')
+check "IPv6: the router pings the encap IP (ferry answered its solicitation)" \
+	ip netns exec "$RTR" ping -q -6 -c 3 -i 0.2 -W 1 fd00:100::1
+check "IPv6: the router's neighbour entry for the encap IP has ferry's MAC" bash -c \
+	"ip -6 -n $RTR neigh show fd00:100::1 | grep -q \"lladdr \$(ip link show $UL | awk '/ether/ {print \$2}')\""
+check "IPv6: the peer pings the encap IP through the router, 1200-byte payload" \
+	ip netns exec "$PEER" ping -q -6 -c 3 -i 0.2 -W 1 -s 1200 fd00:100::1
+check "IPv6: ferry counted the solicitation it answered" \
+	test "$(ulay 'j["counters"]["answered"]')" -gt "$answered0"
+check_eq "IPv6: ferry counted the 6 echoes it answered" $((echoes0 + 6)) "$(ulay 'j["counters"]["echoes"]')"
+check "IPv6: clean stop" ferryd_stop
 t_done
