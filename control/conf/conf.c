@@ -115,6 +115,8 @@ static const struct conf_key conf_keys[] = {
          "underlay: the router to peers outside the encap IP's prefix (needs prefix-length)"},
         {"port", "reachable-time", T_UINT, P(reachable_time), 1, 86400, NULL, NULL,
          "underlay: seconds a next hop's MAC is trusted before it is asked again [300]"},
+        {"port", "exception", T_STR, P(exception), 0, 0, NULL, NULL,
+         "underlay: single-NIC mode; the host interface (tap) made for what is not ferry's"},
         {"port", "rxqs", T_UINT, P(rxqs), 1, 64, NULL, "1", "rx queues"},
         {"port", "mtu", T_UINT, P(mtu), 0, 9702, NULL, "0",
          "the port's MTU (0: the device's own); on the underlay it sets the overlay MTU"},
@@ -580,7 +582,9 @@ static void port_free_strings(struct port_conf *p)
 	free(p->peer);
 	free(p->neighbours);
 	free(p->gateway);
-	p->devargs = p->iface_id = p->network = p->peer = p->neighbours = p->gateway = NULL;
+	free(p->exception);
+	p->devargs = p->iface_id = p->network = p->peer = p->neighbours = p->gateway =
+	        p->exception = NULL;
 }
 
 void conf_port_fini(struct port_conf *p)
@@ -620,6 +624,21 @@ void conf_fini(struct ferry_conf *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* A Linux interface name ferryd may create (IFNAMSIZ less the NUL). */
+static bool ifname_ok(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > 15 || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = name[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.'))
+			return false;
+	}
+	return true;
+}
+
 static int port_check(const struct port_conf *p, const char *where, char *err, size_t errlen)
 {
 	if (p->devargs == NULL) {
@@ -651,11 +670,20 @@ static int port_check(const struct port_conf *p, const char *where, char *err, s
 			return -EINVAL;
 		}
 	}
-	if ((p->gateway || p->prefix_len || p->reachable_time) && p->role != PORT_ROLE_UNDERLAY) {
+	if ((p->gateway || p->prefix_len || p->reachable_time || p->exception) &&
+	    p->role != PORT_ROLE_UNDERLAY) {
 		errf(err, errlen, "%s: port '%s': %s is for role underlay only", where, p->name,
 		     p->gateway      ? "gateway"
 		     : p->prefix_len ? "prefix-length"
+		     : p->exception  ? "exception"
 		                     : "reachable-time");
+		return -EINVAL;
+	}
+	if (p->exception && !ifname_ok(p->exception)) {
+		errf(err, errlen,
+		     "%s: port '%s': exception '%s' must be an interface name: 1-15 letters, "
+		     "digits, '-', '_', '.'",
+		     where, p->name, p->exception);
 		return -EINVAL;
 	}
 	if (p->gateway) {
@@ -901,7 +929,7 @@ int conf_port_parse(struct port_conf *p, const char *name, const char *devargs,
 		if (k == NULL || !strcmp(key, "devargs")) {
 			errf(err, errlen,
 			     "unknown port key '%s' (role, iface-id, network, peer, neighbours, "
-			     "prefix-length, gateway, rxqs, txqs, mtu)",
+			     "prefix-length, gateway, reachable-time, exception, rxqs, txqs, mtu)",
 			     key);
 			goto fail;
 		}
@@ -919,6 +947,8 @@ fail:
 
 const char *conf_port_role_name(enum port_role r)
 {
+	if (r == PORT_ROLE_HOST)
+		return "host";
 	return (unsigned)r < 3 ? role_names[r] : "unknown";
 }
 

@@ -41,6 +41,7 @@ enum port_role {
 	PORT_ROLE_VIF,      /* an instance: bound to a logical port (iface-id) */
 	PORT_ROLE_UNDERLAY, /* the tunnel NIC carrying ovn-encap-ip */
 	PORT_ROLE_UPLINK,   /* a physical network of ovn-bridge-mappings */
+	PORT_ROLE_HOST,     /* an underlay's host exception interface, made by ferryd */
 };
 
 struct port_conf {
@@ -54,6 +55,7 @@ struct port_conf {
 	unsigned prefix_len;     /* underlay: the encap IP's prefix length, 0 when not set */
 	char *gateway;           /* underlay: the router to peers outside that prefix */
 	unsigned reachable_time; /* underlay: seconds a next hop is trusted, 0: default */
+	char *exception;         /* underlay: the host interface for what is not ours */
 	unsigned rxqs;           /* rx queues (and RSS spread) */
 	unsigned mtu;            /* 0: the device's own */
 	unsigned txqs;           /* tx queues; 0: one per worker */
@@ -155,7 +157,7 @@ struct conf_neigh {
 int conf_neighbours_parse(const char *s, struct conf_neigh *out, unsigned max, char *err,
                           size_t errlen);
 
-/** @return "vif", "underlay" or "uplink". */
+/** @return "vif", "underlay", "uplink" or "host". */
 const char *conf_port_role_name(enum port_role r);
 
 /**

@@ -96,6 +96,8 @@ void pipeline_underlay_probed(const uint8_t ip[16]);
 /** Age the next hops on @p base's clock; @return 0 or -1. */
 int pipeline_underlay_start(struct event_base *base);
 void pipeline_underlay_stop(void);
+/** Single-NIC mode: the host exception interface's name, or NULL. */
+const char *pipeline_underlay_exception(void);
 
 /** The live totals of tunnel peer @p i of the published snapshot. */
 void pipeline_peer_totals(uint16_t i, struct pl_peer_stats *out);

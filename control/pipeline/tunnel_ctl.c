@@ -77,6 +77,35 @@ static int tunnel_list_cmd(struct ctl_req *req, void *arg)
 	return 0;
 }
 
+/* Single-NIC mode: the host exception interface's counters, or null. */
+static json_t *exception_json(struct ctl_req *req)
+{
+	const char *name = pipeline_underlay_exception();
+	struct dp_port_stats h;
+	if (name == NULL) {
+		ctl_printf(req, "dedicated underlay: no host exception interface\n");
+		return json_null();
+	}
+	if (!port_counters(name, &h)) {
+		ctl_printf(req, "single-NIC mode: host interface %s is missing\n", name);
+		return json_pack("{s:s, s:b}", "iface", name, "present", 0);
+	}
+	uint64_t to_drops = h.drops[DROP_TX_FULL];
+	uint64_t from_drops = h.drops[DROP_UL_HOST_TX_FULL] + h.drops[DROP_NO_PEER];
+	ctl_printf(req,
+	           "single-NIC mode: host interface %s\n"
+	           "  to host   %llu packets %llu bytes, %llu dropped (host queue full)\n"
+	           "  from host %llu packets %llu bytes, %llu dropped (underlay queue full)\n",
+	           name, (unsigned long long)h.tx_packets, (unsigned long long)h.tx_bytes,
+	           (unsigned long long)to_drops, (unsigned long long)h.rx_packets,
+	           (unsigned long long)h.rx_bytes, (unsigned long long)from_drops);
+	return json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "iface", name, "present", 1,
+	                 "to_host_packets", (json_int_t)h.tx_packets, "to_host_bytes",
+	                 (json_int_t)h.tx_bytes, "to_host_drops", (json_int_t)to_drops,
+	                 "from_host_packets", (json_int_t)h.rx_packets, "from_host_bytes",
+	                 (json_int_t)h.rx_bytes, "from_host_drops", (json_int_t)from_drops);
+}
+
 static int underlay_cmd(struct ctl_req *req, void *arg)
 {
 	(void)arg;
@@ -144,6 +173,7 @@ static int underlay_cmd(struct ctl_req *req, void *arg)
 	                    u->prefix_len ? json_integer(u->prefix_len) : json_null());
 	json_object_set_new(req->result, "gateway", u->have_gw ? json_string(gw) : json_null());
 	json_object_set_new(req->result, "forgotten", json_integer((json_int_t)forgotten));
+	json_object_set_new(req->result, "exception", exception_json(req));
 	json_object_set_new(
 	        req->result, "counters",
 	        json_pack("{s:I, s:I, s:I, s:I, s:I}", "unresolved", (json_int_t)us.unresolved,

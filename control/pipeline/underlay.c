@@ -18,6 +18,7 @@
  * broadcast. A stale entry nobody sends to stays until someone does.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -54,6 +55,7 @@ static struct {
 	bool have_gw;
 	uint8_t gw[16];
 	unsigned reachable_s;
+	char exception[16]; /* single-NIC mode: the host interface, "" none */
 	struct event *tick;
 	uint64_t n_forgotten; /* probed and not answering */
 	unsigned n;
@@ -144,6 +146,7 @@ void pipeline_underlay_port(bool present, uint16_t port, uint64_t tx_offloads,
 void pipeline_underlay_route(const struct port_conf *pc)
 {
 	ul.prefix_len = pc->prefix_len;
+	snprintf(ul.exception, sizeof(ul.exception), "%s", pc->exception ? pc->exception : "");
 	ul.reachable_s = pc->reachable_time ? pc->reachable_time : UL_REACHABLE_S_DEFAULT;
 	ul.have_gw = false;
 	memset(ul.gw, 0, sizeof(ul.gw));
@@ -314,4 +317,9 @@ unsigned pipeline_underlay_neighbours(struct ul_neigh_info *out, unsigned max, u
 	}
 	*forgotten = ul.n_forgotten;
 	return n;
+}
+
+const char *pipeline_underlay_exception(void)
+{
+	return ul.exception[0] ? ul.exception : NULL;
 }

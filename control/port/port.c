@@ -279,9 +279,11 @@ static int port_copy_conf(struct port_conf *dst, const struct port_conf *src)
 	dst->peer = src->peer ? strdup(src->peer) : NULL;
 	dst->neighbours = src->neighbours ? strdup(src->neighbours) : NULL;
 	dst->gateway = src->gateway ? strdup(src->gateway) : NULL;
+	dst->exception = src->exception ? strdup(src->exception) : NULL;
 	if ((src->devargs && !dst->devargs) || (src->iface_id && !dst->iface_id) ||
 	    (src->network && !dst->network) || (src->peer && !dst->peer) ||
-	    (src->neighbours && !dst->neighbours) || (src->gateway && !dst->gateway)) {
+	    (src->neighbours && !dst->neighbours) || (src->gateway && !dst->gateway) ||
+	    (src->exception && !dst->exception)) {
 		conf_port_fini(dst);
 		return -ENOMEM;
 	}
@@ -380,6 +382,14 @@ int port_add(const struct port_conf *pc, char *err, size_t errlen)
 	    p->conf.name, p->port_id, p->driver, conf_port_role_name(p->conf.role), p->n_rxq,
 	    p->n_txq, p->conf.peer ? ", peer " : "", p->conf.peer ? p->conf.peer : "");
 	port_notify(PORT_EV_ADDED, p);
+	if (p->conf.role == PORT_ROLE_UNDERLAY && p->conf.exception) {
+		rc = port_host_add(p, err, errlen);
+		if (rc < 0) {
+			char e[256];
+			port_del(p->conf.name, e, sizeof(e));
+			return rc;
+		}
+	}
 	return 0;
 }
 
@@ -392,6 +402,8 @@ int port_del(const char *name, char *err, size_t errlen)
 		snprintf(err, errlen, "no port %s", name);
 		return -ENOENT;
 	}
+	if (p->conf.role == PORT_ROLE_UNDERLAY)
+		port_host_del(p);
 	TAILQ_REMOVE(&s->ports, p, next);
 	s->n_ports--;
 	/* After this returns no worker polls the port or sends to it. If the

@@ -70,6 +70,10 @@ struct fc;
 /** Worker @p i's flow cache, or NULL (none, or no such worker). */
 struct fc *port_worker_cache(unsigned i);
 
+struct dp_port_stats;
+/** Port @p name's counters summed over workers; @return false: no such port. */
+bool port_counters(const char *name, struct dp_port_stats *sum);
+
 struct ctl_req;
 /** Let another module add lines to `ferryctl drops' (text only). */
 void port_ctl_drops_hook(void (*fn)(struct ctl_req *req));

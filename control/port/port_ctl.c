@@ -30,6 +30,15 @@ void port_stats_sum(const struct port *p, struct dp_port_stats *sum)
 	}
 }
 
+bool port_counters(const char *name, struct dp_port_stats *sum)
+{
+	const struct port *p = port_find(name);
+	if (p == NULL)
+		return false;
+	port_stats_sum(p, sum);
+	return true;
+}
+
 static json_t *drops_json(const uint64_t *drops, uint64_t *total)
 {
 	json_t *o = json_object();

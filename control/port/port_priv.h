@@ -59,6 +59,10 @@ unsigned workers_least_loaded(const struct port *adding, unsigned n_assigned);
 /* port.c */
 struct port *port_find(const char *name);
 
+/* host.c: single-NIC mode, the host exception port of underlay @p ul. */
+int port_host_add(struct port *ul, char *err, size_t errlen);
+void port_host_del(struct port *ul);
+
 /* port_ctl.c: sum one port's counters over workers */
 void port_stats_sum(const struct port *p, struct dp_port_stats *sum);
 

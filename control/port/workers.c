@@ -136,7 +136,8 @@ unsigned workers_least_loaded(const struct port *adding, unsigned n_assigned)
 	return best;
 }
 
-_Static_assert(PORT_ROLE_VIF == DP_ROLE_VIF && PORT_ROLE_UNDERLAY == DP_ROLE_UNDERLAY,
+_Static_assert(PORT_ROLE_VIF == DP_ROLE_VIF && PORT_ROLE_UNDERLAY == DP_ROLE_UNDERLAY &&
+                       PORT_ROLE_HOST == DP_ROLE_HOST,
                "the fast path tests port roles by value");
 
 struct rte_rcu_qsbr *port_workers_rcu(void)

@@ -56,6 +56,7 @@ struct dp_worker_stats {
 /* dp_port.role values the fast path tests (control's enum port_role). */
 #define DP_ROLE_VIF      0
 #define DP_ROLE_UNDERLAY 1
+#define DP_ROLE_HOST     3 /* single-NIC mode: the host's side of the underlay */
 
 enum dp_mode {
 	DP_MODE_CROSS_CONNECT,

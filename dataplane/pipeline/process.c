@@ -18,6 +18,7 @@
 #include "dataplane/geneve/geneve.h"
 #include "dataplane/parse/parse.h"
 #include "dataplane/pipeline/emit.h"
+#include "dataplane/pipeline/exception.h"
 #include "dataplane/pipeline/interp.h"
 #include "dataplane/pipeline/live.h"
 #include "dataplane/pipeline/burst.h"
@@ -453,19 +454,22 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct fc 
 		if (pl_peer_drop_slot(r) >= 0 && u->present &&
 		    memcmp(k.ip_dst, u->ip, u->ip6 ? 16 : 4) == 0)
 			ps = peer_of(x, s, k.ip_src, u->ip6);
+		else if (pl_exception_to_host(x, in_port, m))
+			return; /* not ours to judge */
 		goto drop_peer;
 	}
 	r = DROP_UL_NOT_OURS;
-	if (!u->present)
-		goto drop;
-	if (!(k.flags & FLOW_F_TUNNEL)) {
+	if (!u->present || !(k.flags & FLOW_F_TUNNEL)) {
 		pl_underlay_local(x, s, st, in_port, m, &k, &ofs);
 		return;
 	}
 	/* Geneve to another address is not ours, whatever it carries: the
 	 * key describes its inner frame, which is no ARP of the underlay's. */
-	if (!pl_underlay_to_us(u, &t))
+	if (!pl_underlay_to_us(u, &t)) {
+		if (pl_exception_to_host(x, in_port, m))
+			return;
 		goto drop;
+	}
 	ps = peer_of(x, s, t.src, (t.flags & FLOW_TNL_F_IP6) != 0);
 	if (!(t.flags & FLOW_TNL_F_OVN_OPT)) {
 		r = DROP_TUN_NO_OPTION;

@@ -12,6 +12,8 @@
  */
 #include "dataplane/pipeline/underlay.h"
 
+#include "dataplane/pipeline/exception.h"
+
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -239,6 +241,8 @@ void pl_underlay_local(struct txbs *x, const struct pl_snapshot *s, struct dp_po
                        const struct flow_offsets *ofs)
 {
 	const struct pl_underlay *u = &s->underlay;
+	if (!u->present)
+		goto not_ours;
 	if (u->ip6) {
 		static const uint8_t none[6];
 		/* ND only from the link: hop limit 255 (RFC 4861 7.1). */
@@ -250,7 +254,9 @@ void pl_underlay_local(struct txbs *x, const struct pl_snapshot *s, struct dp_po
 		if (nd && k->tp_src == RTE_BE16(136) && memcmp(k->ip_dst, u->ip, 16) == 0 &&
 		    memcmp(k->arp_tha, none, 6) != 0) {
 			punt_next_hop(st, PL_PUNT_UNDERLAY_NEIGH, k->nd_target, true, k->arp_tha);
-			rte_pktmbuf_free(m);
+			/* The host may share the encap IP, and have asked. */
+			if (!pl_exception_to_host(x, in_port, m))
+				rte_pktmbuf_free(m);
 			return;
 		}
 		if ((k->flags & FLOW_F_IP6) && k->nw_proto == 58 && !(k->nw_frag & FLOW_FRAG_ANY) &&
@@ -265,7 +271,9 @@ void pl_underlay_local(struct txbs *x, const struct pl_snapshot *s, struct dp_po
 		if (memcmp(k->ip_src, "\0\0\0\0", 4) != 0)
 			punt_next_hop(st, PL_PUNT_UNDERLAY_NEIGH, k->ip_src, false, k->arp_sha);
 		if (k->nw_proto != 1) {
-			rte_pktmbuf_free(m);
+			/* The host may share the encap IP, and have asked. */
+			if (!pl_exception_to_host(x, in_port, m))
+				rte_pktmbuf_free(m);
 			return;
 		}
 		/* Answer in place: the request becomes the reply. */
@@ -288,6 +296,8 @@ void pl_underlay_local(struct txbs *x, const struct pl_snapshot *s, struct dp_po
 		return;
 	}
 not_ours:
+	if (pl_exception_to_host(x, in_port, m))
+		return;
 	st->drops[DROP_UL_NOT_OURS]++;
 	rte_pktmbuf_free(m);
 }

@@ -22,6 +22,7 @@
 #include "dataplane/api/dp.h"
 #include "dataplane/api/pipeline.h"
 #include "dataplane/cache/cache.h"
+#include "dataplane/pipeline/exception.h"
 #include "dataplane/pipeline/process.h"
 #include "dataplane/xconnect/xconnect.h"
 
@@ -89,7 +90,9 @@ int dp_worker_main(void *arg)
 			if (n == 0)
 				continue;
 			got += n;
-			if (t->mode == DP_MODE_OVN)
+			if (t->mode == DP_MODE_OVN && t->ports[port].role == DP_ROLE_HOST)
+				pl_exception_from_host(t, w, port, pkts, n);
+			else if (t->mode == DP_MODE_OVN)
 				pl_process(t, pl, w, port, pkts, n);
 			else
 				xc_process(t, w, port, pkts, n);
