@@ -37,6 +37,13 @@ int port_host_add(struct port *ul, char *err, size_t errlen)
 		snprintf(err, errlen, "port %s: exception interface: %s", ul->conf.name, e);
 		return rc;
 	}
+	/* The host's frames leave by the NIC unchanged: the same MTU. */
+	uint16_t mtu;
+	struct port *h = port_find(ul->conf.exception);
+	if (h && rte_eth_dev_get_mtu(ul->port_id, &mtu) == 0 &&
+	    (rc = rte_eth_dev_set_mtu(h->port_id, mtu)) < 0)
+		LOG(WARNING, PORT, "port %s: exception interface MTU %u: %s", ul->conf.name, mtu,
+		    strerror(-rc));
 	/* The underlay names it as its peer only now that it exists. */
 	free(ul->conf.peer);
 	ul->conf.peer = strdup(ul->conf.exception);

@@ -6,7 +6,7 @@
 # live. `exception = IFNAME' makes ferryd create a tap with the NIC's MAC;
 # the test moves it into a "host" namespace that gets the host's address.
 # Proves:
-#  - the exception interface exists with the NIC's MAC, and keeps working
+#  - the exception interface exists with the NIC's MAC and MTU, and keeps working
 #    after it moved to another namespace;
 #  - the host pings the other underlay host and is pinged by it (ARP both
 #    ways through ferry), and makes a TCP connection that carries 256 KiB
@@ -81,13 +81,14 @@ ferryd_start --set chassis.system-id=hv1 --set "chassis.ovn-remote=$OVN_SB_DB" \
 	--set chassis.ovn-encap-ip=192.168.100.1 --set dataplane.mode=ovn \
 	--set "port.vm1.devargs=net_af_packet0,iface=$(if_of vm1)" --set port.vm1.iface-id=vm1 \
 	--set "port.ul.devargs=net_af_packet1,iface=$UL" --set port.ul.role=underlay \
-	--set "port.ul.exception=$EXC" || exit 1
+	--set "port.ul.exception=$EXC" --set port.ul.mtu=1400 || exit 1
 T_CLEANUP+=("kill $FERRYD_PID")
 check "vm1 claimed and up" wait_for 20 bash -c "[ \"\$(ovn-nbctl --timeout=5 lsp-get-up vm1)\" = up ]"
 
 ul_mac=$(ip link show "$UL" | awk '/ether/ {print $2}')
 check_eq "the exception interface has the NIC's MAC" "$ul_mac" \
 	"$(ip link show "$EXC" 2>/dev/null | awk '/ether/ {print $2}')"
+check_eq "the exception interface has the NIC's MTU" 1400 "$(cat "/sys/class/net/$EXC/mtu")"
 ip link set "$EXC" netns "$HOST"
 ip netns exec "$HOST" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 ip -n "$HOST" addr add 192.168.100.10/24 dev "$EXC"
