@@ -199,6 +199,64 @@ static void test_validate(void **state)
 	assert_non_null(strstr(err, "CPU 1000 is not available"));
 }
 
+/* Validate @p text; @return the message, "" when it passes. */
+static const char *validated(const char *text)
+{
+	conf_fini(&c);
+	conf_init(&c);
+	err[0] = '\0';
+	assert_int_equal(load(text), 0);
+	if (conf_validate(&c, err, sizeof(err)) == 0)
+		return "";
+	assert_true(err[0] != '\0');
+	return err;
+}
+
+#define UL4 \
+	"[chassis]\novn-encap-ip = 192.0.2.10\n[port ul]\ndevargs = net_null0\nrole = underlay\n"
+#define UL6 "[chassis]\novn-encap-ip = fd00::10\n[port ul]\ndevargs = net_null0\nrole = underlay\n"
+
+/* The underlay's keys: prefix-length, gateway, reachable-time, exception. */
+static void test_underlay(void **state)
+{
+	(void)state;
+	assert_string_equal(validated(UL4 "prefix-length = 24\ngateway = 192.0.2.1\n"), "");
+	assert_string_equal(c.ports[0].gateway, "192.0.2.1");
+	assert_int_equal(c.ports[0].prefix_len, 24);
+	assert_string_equal(validated(UL6 "prefix-length = 64\ngateway = fd00::1\n"), "");
+	assert_string_equal(validated(UL4 "prefix-length = 32\n"), "");
+	assert_string_equal(validated(UL4 "reachable-time = 30\nexception = host0\n"), "");
+	assert_int_equal(c.ports[0].reachable_time, 30);
+	assert_string_equal(c.ports[0].exception, "host0");
+
+	assert_non_null(
+	        strstr(validated(UL4 "gateway = 192.0.2.1\n"), "gateway needs prefix-length"));
+	assert_non_null(strstr(validated(UL4 "prefix-length = 24\ngateway = 192.0.3.1\n"),
+	                       "gateway 192.0.3.1 is not another address of 192.0.2.10/24"));
+	assert_non_null(strstr(validated(UL4 "prefix-length = 24\ngateway = 192.0.2.10\n"),
+	                       "is not another address"));
+	assert_non_null(strstr(validated(UL4 "prefix-length = 24\ngateway = fd00::1\n"),
+	                       "are not of one family"));
+	assert_non_null(strstr(validated(UL4 "prefix-length = 24\ngateway = router\n"),
+	                       "gateway 'router' is not an IPv4 or IPv6 address"));
+	assert_non_null(
+	        strstr(validated(UL4 "prefix-length = 33\n"), "prefix-length 33 is over 32"));
+	assert_non_null(strstr(validated(UL6 "prefix-length = 64\ngateway = fe80::1\n"),
+	                       "is not another address of fd00::10/64"));
+	assert_non_null(strstr(validated("[port ul]\ndevargs = net_null0\nrole = underlay\n"
+	                                 "prefix-length = 24\n"),
+	                       "prefix-length needs chassis.ovn-encap-ip"));
+	assert_non_null(strstr(validated("[port v]\ndevargs = net_null0\nreachable-time = 5\n"),
+	                       "reachable-time is for role underlay only"));
+	assert_non_null(
+	        strstr(validated(UL4 "exception = has/slash\n"), "must be an interface name"));
+	assert_non_null(strstr(validated(UL4 "exception = sixteen-chars-xx\n"),
+	                       "must be an interface name"));
+	refused("[port ul]\nprefix-length = 0\n",
+	        "'prefix-length' must be an integer from 1 to 128");
+	refused("[port ul]\nreachable-time = 0\n", "'reachable-time' must be an integer from 1");
+}
+
 static void test_overrides(void **state)
 {
 	(void)state;
@@ -361,6 +419,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_good_file, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_validate, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_underlay, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_overrides, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_port_parse, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_neighbours, setup, teardown),
