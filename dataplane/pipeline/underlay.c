@@ -190,7 +190,7 @@ static bool ns_request(struct txbs *x, const struct pl_underlay *u, struct dp_po
 }
 
 /* A peer's next hop is unknown (broadcast a request) or stale (ask it,
- * unicast), at most every 100 ms per peer. */
+ * unicast), at most every 100 ms per next hop (and worker). */
 void pl_underlay_resolve(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
                          struct rte_mbuf *like, uint16_t peer)
 {
@@ -203,7 +203,11 @@ void pl_underlay_resolve(struct txbs *x, const struct pl_snapshot *s, struct dp_
 		us->unresolved++;
 	if (p->ip6 != u->ip6)
 		return;
-	uint64_t now = rte_rdtsc(), *l = &last[x->w->id][peer % 64];
+	/* Limited per next hop: the peers behind one gateway ask it once. */
+	uint32_t h = 0;
+	for (int i = 0; i < 16; i++)
+		h = h * 31 + p->nh[i];
+	uint64_t now = rte_rdtsc(), *l = &last[x->w->id][h % 64];
 	if (now - *l < rte_get_tsc_hz() / 10)
 		return;
 	*l = now;

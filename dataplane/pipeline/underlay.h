@@ -26,7 +26,7 @@ void pl_underlay_local(struct txbs *x, const struct pl_snapshot *s, struct dp_po
 /**
  * Peer @p peer's next hop is unresolved (a packet to it is being dropped:
  * counted, and a request broadcast) or stale (asked again, unicast); at
- * most one request every 100 ms per peer. @p like lends its mempool.
+ * most one request every 100 ms per next hop. @p like lends its mempool.
  */
 void pl_underlay_resolve(struct txbs *x, const struct pl_snapshot *s, struct dp_port_stats *st,
                          struct rte_mbuf *like, uint16_t peer);
