@@ -679,6 +679,11 @@ static int port_check(const struct port_conf *p, const char *where, char *err, s
 		                     : "reachable-time");
 		return -EINVAL;
 	}
+	if (p->exception && p->peer) {
+		errf(err, errlen, "%s: port '%s': exception makes the peer; do not set both", where,
+		     p->name);
+		return -EINVAL;
+	}
 	if (p->exception && !ifname_ok(p->exception)) {
 		errf(err, errlen,
 		     "%s: port '%s': exception '%s' must be an interface name: 1-15 letters, "

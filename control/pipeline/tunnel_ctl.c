@@ -92,13 +92,14 @@ static json_t *exception_json(struct ctl_req *req)
 	}
 	uint64_t to_drops = h.drops[DROP_TX_FULL];
 	uint64_t from_drops = h.drops[DROP_UL_HOST_TX_FULL] + h.drops[DROP_NO_PEER];
-	ctl_printf(req,
-	           "single-NIC mode: host interface %s\n"
-	           "  to host   %llu packets %llu bytes, %llu dropped (host queue full)\n"
-	           "  from host %llu packets %llu bytes, %llu dropped (underlay queue full)\n",
-	           name, (unsigned long long)h.tx_packets, (unsigned long long)h.tx_bytes,
-	           (unsigned long long)to_drops, (unsigned long long)h.rx_packets,
-	           (unsigned long long)h.rx_bytes, (unsigned long long)from_drops);
+	ctl_printf(
+	        req,
+	        "single-NIC mode: host interface %s\n"
+	        "  to host   %llu packets %llu bytes, %llu dropped (host interface down or full)\n"
+	        "  from host %llu packets %llu bytes, %llu dropped (underlay queue full)\n",
+	        name, (unsigned long long)h.tx_packets, (unsigned long long)h.tx_bytes,
+	        (unsigned long long)to_drops, (unsigned long long)h.rx_packets,
+	        (unsigned long long)h.rx_bytes, (unsigned long long)from_drops);
 	return json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "iface", name, "present", 1,
 	                 "to_host_packets", (json_int_t)h.tx_packets, "to_host_bytes",
 	                 (json_int_t)h.tx_bytes, "to_host_drops", (json_int_t)to_drops,

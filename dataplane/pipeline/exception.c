@@ -3,16 +3,17 @@
  * Single-NIC mode: the host exception port (control/port/host.c) and its
  * underlay are each other's peer. What the host writes leaves by the
  * underlay unchanged; what arrives on the underlay and is not ferry's
- * goes to the host unchanged (underlay.c, process.c). Neither depends on
- * a pipeline snapshot: the host keeps its network while ferry has no
- * Southbound data, which it reaches through this very path.
+ * goes to the host unchanged (underlay.c, process.c); with no pipeline
+ * snapshot yet (or any more) everything from the underlay does. The host
+ * keeps its network while ferry has no Southbound data, which it may
+ * reach through this very path.
  */
 #include "dataplane/pipeline/exception.h"
 
 #include "dataplane/port/tx.h"
 
-void pl_exception_from_host(const struct dp_tables *t, struct dp_worker *w, uint16_t in_port,
-                            struct rte_mbuf **pkts, uint16_t n)
+void pl_exception_forward(const struct dp_tables *t, struct dp_worker *w, uint16_t in_port,
+                          struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct dp_port *in = &t->ports[in_port];
 	struct dp_port_stats *ist = &in->stats[w->id];
@@ -27,14 +28,18 @@ void pl_exception_from_host(const struct dp_tables *t, struct dp_worker *w, uint
 		rte_pktmbuf_free_bulk(pkts, n);
 		return;
 	}
+	struct dp_port_stats *ost = &out->stats[w->id];
 	uint16_t sent = dp_port_tx(out, w->id, pkts, n);
 	if (unlikely(sent < n)) {
 		for (uint16_t i = sent; i < n; i++)
 			bytes -= rte_pktmbuf_pkt_len(pkts[i]);
-		ist->drops[DROP_UL_HOST_TX_FULL] += n - sent;
+		/* Both directions' losses are the host port's to show. */
+		if (in->role == DP_ROLE_HOST)
+			ist->drops[DROP_UL_HOST_TX_FULL] += n - sent;
+		else
+			ost->drops[DROP_TX_FULL] += n - sent;
 		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
 	}
-	struct dp_port_stats *ost = &out->stats[w->id];
 	ost->tx_packets += sent;
 	ost->tx_bytes += bytes;
 }

@@ -90,8 +90,8 @@ int dp_worker_main(void *arg)
 			if (n == 0)
 				continue;
 			got += n;
-			if (t->mode == DP_MODE_OVN && t->ports[port].role == DP_ROLE_HOST)
-				pl_exception_from_host(t, w, port, pkts, n);
+			if (t->mode == DP_MODE_OVN && pl_exception_port(t, pl, port))
+				pl_exception_forward(t, w, port, pkts, n);
 			else if (t->mode == DP_MODE_OVN)
 				pl_process(t, pl, w, port, pkts, n);
 			else

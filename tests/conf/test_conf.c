@@ -252,6 +252,8 @@ static void test_underlay(void **state)
 	        strstr(validated(UL4 "exception = has/slash\n"), "must be an interface name"));
 	assert_non_null(strstr(validated(UL4 "exception = sixteen-chars-xx\n"),
 	                       "must be an interface name"));
+	assert_non_null(strstr(validated(UL4 "exception = host0\npeer = ul\n"),
+	                       "exception makes the peer; do not set both"));
 	refused("[port ul]\nprefix-length = 0\n",
 	        "'prefix-length' must be an integer from 1 to 128");
 	refused("[port ul]\nreachable-time = 0\n", "'reachable-time' must be an integer from 1");

@@ -93,6 +93,10 @@ ip link set "$EXC" netns "$HOST"
 ip netns exec "$HOST" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 ip -n "$HOST" addr add 192.168.100.10/24 dev "$EXC"
 ip -n "$HOST" link set "$EXC" up
+# A tap that is down (as it is while it moves) takes nothing: count the
+# drops from here on.
+ulay() { fctl --json underlay | json "$1"; }
+drops0=$(ulay '"%d %d" % (j["exception"]["to_host_drops"], j["exception"]["from_host_drops"])')
 
 k2=$(sb --bare --columns tunnel_key find Port_Binding logical_port=vm2)
 ip netns exec "$PEER" python3 "$(dirname "$0")/geneve_peer.py" "$T_DIR/peer.log" "$m2" 10.0.0.12 "$k2" &
@@ -193,11 +197,10 @@ check "the host's ICMP and TCP reached it" test "$(seen icmp)" -ge 3 -a "$(seen 
 check "the peer resolved the encap IP again meanwhile (ferry answered)" bash -c \
 	"ip -n $PEER neigh show 192.168.100.1 | grep -q lladdr"
 
-ulay() { fctl --json underlay | json "$1"; }
 check_eq "ferryctl underlay names the exception interface" "$EXC" "$(ulay 'j["exception"]["iface"]')"
 check "ferryctl underlay: frames went to the host" test "$(ulay 'j["exception"]["to_host_packets"]')" -ge 100
 check "ferryctl underlay: frames came from the host" test "$(ulay 'j["exception"]["from_host_packets"]')" -ge 100
-check_eq "ferryctl underlay: no exception drops" "0 0" \
+check_eq "ferryctl underlay: no exception drops since the host was up" "$drops0" \
 	"$(ulay '"%d %d" % (j["exception"]["to_host_drops"], j["exception"]["from_host_drops"])')"
 check "ferryctl underlay shows single-NIC mode" bash -c "$FERRYCTL -s $FERRY_SOCK underlay | grep -q 'single-NIC mode: host interface $EXC'"
 
