@@ -14,6 +14,8 @@
 #  - Geneve to the encap IP and ARP for it stay ferry's: a capture in the
 #    host sees none of them, and sees ARP for its own address;
 #  - ferryctl underlay counts what went to and came from the host;
+#  - the host may hold the encap IP itself: ARP replies to it reach both
+#    ferry and the host, the host's ping and TCP work, the tunnel too;
 #  - a bad exception name is refused by the configuration.
 . "$(dirname "$0")/../lib/ferry.sh"
 need_root
@@ -203,6 +205,19 @@ check "ferryctl underlay: frames came from the host" test "$(ulay 'j["exception"
 check_eq "ferryctl underlay: no exception drops since the host was up" "$drops0" \
 	"$(ulay '"%d %d" % (j["exception"]["to_host_drops"], j["exception"]["from_host_drops"])')"
 check "ferryctl underlay shows single-NIC mode" bash -c "$FERRYCTL -s $FERRY_SOCK underlay | grep -q 'single-NIC mode: host interface $EXC'"
+
+# The host takes the encap IP as its own address, as single-NIC hosts
+# often do: ferry still answers ARP for it, and hands the host the ARP
+# replies to it and whatever else is not ferry's.
+ip -n "$HOST" addr flush dev "$EXC"
+ip -n "$HOST" addr add 192.168.100.1/24 dev "$EXC"
+ip -n "$HOST" neigh flush dev "$EXC"
+ip -n "$OTHER" neigh flush dev eth0
+check "sharing the encap IP, the host pings the other underlay host" wait_for 10 host_pings
+check "sharing the encap IP, the host's TCP connection carries 256 KiB both ways" tcp
+check "the host learned the other host's MAC from an ARP reply ferry also took" bash -c \
+	"ip -n $HOST neigh show 192.168.100.3 | grep -q lladdr"
+check "the tunnel still works" wait_for 10 pings
 
 check "clean stop" ferryd_stop
 t_done
