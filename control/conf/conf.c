@@ -732,6 +732,21 @@ static int underlay_check(const struct ferry_conf *c, const struct port_conf *p,
 	uint8_t ip[16] = {0}, gw[16] = {0};
 	bool v6;
 
+	if (p->neighbours && c->ovn_encap_ip) {
+		struct conf_neigh e[CONF_NEIGH_MAX];
+		bool enc6 = inet_pton(AF_INET, c->ovn_encap_ip, ip) != 1;
+		int n = conf_neighbours_parse(p->neighbours, e, CONF_NEIGH_MAX, NULL, 0);
+		for (int i = 0; i < n; i++)
+			if (e[i].ip6 != enc6) {
+				char a[INET6_ADDRSTRLEN];
+				inet_ntop(e[i].ip6 ? AF_INET6 : AF_INET, e[i].ip, a, sizeof(a));
+				errf(err, errlen,
+				     "%s: port '%s': neighbour %s and ovn-encap-ip %s are not of "
+				     "one family",
+				     file, p->name, a, c->ovn_encap_ip);
+				return -EINVAL;
+			}
+	}
 	if (p->prefix_len == 0)
 		return 0;
 	if (c->ovn_encap_ip == NULL) {
@@ -821,9 +836,13 @@ int conf_neighbours_parse(const char *s, struct conf_neigh *out, unsigned max, c
 			return -EINVAL;
 		}
 		*eq = '\0';
-		if (inet_pton(AF_INET, item, e.ip) != 1) {
-			errf(err, errlen,
-			     "'%s' is not an IPv4 address (the underlay is IPv4 for now)", item);
+		memset(&e, 0, sizeof(e));
+		if (inet_pton(AF_INET, item, e.ip) == 1)
+			e.ip6 = false;
+		else if (inet_pton(AF_INET6, item, e.ip) == 1)
+			e.ip6 = true;
+		else {
+			errf(err, errlen, "'%s' is not an IPv4 or IPv6 address", item);
 			return -EINVAL;
 		}
 		if (parse_mac(eq + 1, e.mac) < 0 || (e.mac[0] & 1) ||
@@ -833,7 +852,7 @@ int conf_neighbours_parse(const char *s, struct conf_neigh *out, unsigned max, c
 			return -EINVAL;
 		}
 		for (unsigned i = 0; i < n; i++)
-			if (!memcmp(seen[i].ip, e.ip, 4)) {
+			if (seen[i].ip6 == e.ip6 && !memcmp(seen[i].ip, e.ip, 16)) {
 				errf(err, errlen, "%s appears twice", item);
 				return -EINVAL;
 			}

@@ -141,16 +141,17 @@ int conf_port_parse(struct port_conf *p, const char *name, const char *devargs,
 /** Free what @p p owns. */
 void conf_port_fini(struct port_conf *p);
 
-/** A static underlay neighbour: an IPv4 next hop and its MAC. */
+/** A static underlay neighbour: a next hop and its MAC. */
 struct conf_neigh {
-	uint8_t ip[4];
+	uint8_t ip[16]; /* IPv4 in the first 4 bytes, the rest zero */
+	bool ip6;
 	uint8_t mac[6];
 };
 
 /**
- * Parse an underlay port's neighbours key, "IP=MAC[,IP=MAC...]": IPv4
- * addresses (the underlay is IPv4 for now), each once, with unicast,
- * non-zero MACs.
+ * Parse an underlay port's neighbours key, "IP=MAC[,IP=MAC...]": IPv4 or
+ * IPv6 addresses (conf_validate() checks them against ovn-encap-ip's
+ * family), each once, with unicast, non-zero MACs.
  * @param out  receives up to @p max entries (may be NULL to only check)
  * @return the number of entries, or -EINVAL with @p err set
  */

@@ -102,10 +102,19 @@ static void set_static(const char *neighbours)
 			n = 0;
 		}
 	}
-	/* Addresses as the table holds them: IPv4 in the first 4 bytes. */
-	uint8_t ip[CONF_NEIGH_MAX][16] = {{0}};
+	/* The encap IP's family only: conf_validate() says so, but a port
+	 * added at run time was checked alone. */
+	int m = 0;
 	for (int k = 0; k < n; k++)
-		memcpy(ip[k], e[k].ip, 4);
+		if (e[k].ip6 == ul.ip6)
+			e[m++] = e[k];
+		else
+			PL_LOG(ERR,
+			       "underlay: a static next hop not of the encap IP's family: ignored");
+	n = m;
+	uint8_t ip[CONF_NEIGH_MAX][16];
+	for (int k = 0; k < n; k++)
+		memcpy(ip[k], e[k].ip, 16);
 	for (unsigned i = 0; i < ul.n; i++) {
 		bool keep = ul.neigh[i].state != UL_STATIC;
 		for (int k = 0; keep && k < n; k++)

@@ -252,6 +252,13 @@ static void test_underlay(void **state)
 	        strstr(validated(UL4 "exception = has/slash\n"), "must be an interface name"));
 	assert_non_null(strstr(validated(UL4 "exception = sixteen-chars-xx\n"),
 	                       "must be an interface name"));
+	assert_string_equal(validated(UL6 "neighbours = fd00::1=02:00:00:00:00:01\n"), "");
+	assert_non_null(
+	        strstr(validated(UL4 "neighbours = fd00::1=02:00:00:00:00:01\n"),
+	               "neighbour fd00::1 and ovn-encap-ip 192.0.2.10 are not of one family"));
+	assert_non_null(
+	        strstr(validated(UL6 "neighbours = 10.0.0.1=02:00:00:00:00:01\n"),
+	               "neighbour 10.0.0.1 and ovn-encap-ip fd00::10 are not of one family"));
 	assert_non_null(strstr(validated(UL4 "exception = host0\npeer = ul\n"),
 	                       "exception makes the peer; do not set both"));
 	refused("[port ul]\nprefix-length = 0\n",
@@ -351,8 +358,8 @@ static void test_neighbours(void **state)
 	const char *bad[][2] = {
 	        {"10.0.0.1", "'10.0.0.1': expected IP=MAC"},
 	        {"10.0.0.1=02:00:00:00:00:01,", "expected IP=MAC[,IP=MAC...]"},
-	        {"fd00::1=02:00:00:00:00:01", "'fd00::1' is not an IPv4 address"},
-	        {"10.0.0.300=02:00:00:00:00:01", "'10.0.0.300' is not an IPv4 address"},
+	        {"fd00::g=02:00:00:00:00:01", "'fd00::g' is not an IPv4 or IPv6 address"},
+	        {"10.0.0.300=02:00:00:00:00:01", "'10.0.0.300' is not an IPv4 or IPv6 address"},
 	        {"10.0.0.1=02:00:00:00:00", "'02:00:00:00:00' is not a unicast MAC"},
 	        {"10.0.0.1=02:00:00:00:00:01:02", "is not a unicast MAC"},
 	        {"10.0.0.1=01:00:5e:00:00:01", "'01:00:5e:00:00:01' is not a unicast MAC"},

@@ -169,9 +169,12 @@ ferryd_start --set chassis.system-id=hv1 --set "chassis.ovn-remote=$OVN_SB_DB" \
 	--set chassis.ovn-encap-ip=fd00:100::1 --set dataplane.mode=ovn \
 	--set "port.vm1.devargs=net_af_packet0,iface=$(if_of vm1)" --set port.vm1.iface-id=vm1 \
 	--set "port.ul.devargs=net_af_packet1,iface=$UL" --set port.ul.role=underlay \
-	--set port.ul.prefix-length=64 --set port.ul.gateway=fd00:100::254 || exit 1
+	--set port.ul.prefix-length=64 --set port.ul.gateway=fd00:100::254 \
+	--set port.ul.neighbours=fd00:100::99=02:00:00:00:00:99 || exit 1
 T_CLEANUP+=("kill $FERRYD_PID")
 check "IPv6: vm1 pings vm2 through the tunnel, over IPv6 behind a router" wait_for 20 pings
+check_eq "IPv6: a static next hop is listed as such" "02:00:00:00:00:99 static" \
+	"$(ulay '[n["mac"] + " " + n["state"] for n in j["next_hops"] if n["ip"] == "fd00:100::99"][0]')"
 check_eq "IPv6: the peer received Geneve from the encap IP" fd00:100::1 \
 	"$(python3 -c "import json; print(json.loads(open('$T_DIR/peer6.log').readlines()[-1])['from'])")"
 check_eq "IPv6: tunnel list: hv2 at fd00:200::2, next hop the gateway's MAC" "fd00:200::2 $rtr_mac" \
