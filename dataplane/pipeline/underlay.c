@@ -12,26 +12,34 @@
  */
 #include "dataplane/pipeline/underlay.h"
 
-#include "dataplane/pipeline/exception.h"
-
 #include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
 #include <rte_ip.h>
 
-/* Per worker: what the underlay's own traffic cost and did. */
-static struct pl_ul_stats ul_stats[DP_WORKERS_MAX] __rte_cache_aligned;
+#include "dataplane/pipeline/exception.h"
+
+/* Per worker, a cache line each: what the underlay's own traffic did. */
+static struct {
+	struct pl_ul_stats s;
+} __rte_cache_aligned ul_counts[DP_WORKERS_MAX];
+
+static inline struct pl_ul_stats *counts(const struct txbs *x)
+{
+	return &ul_counts[x->w->id].s;
+}
 
 void pl_underlay_stats(unsigned n_workers, struct pl_ul_stats *sum)
 {
 	memset(sum, 0, sizeof(*sum));
 	for (unsigned w = 0; w < n_workers && w < DP_WORKERS_MAX; w++) {
-		sum->unresolved += ul_stats[w].unresolved;
-		sum->requests += ul_stats[w].requests;
-		sum->probes += ul_stats[w].probes;
-		sum->answered += ul_stats[w].answered;
-		sum->echoes += ul_stats[w].echoes;
+		const struct pl_ul_stats *c = &ul_counts[w].s;
+		sum->unresolved += c->unresolved;
+		sum->requests += c->requests;
+		sum->probes += c->probes;
+		sum->answered += c->answered;
+		sum->echoes += c->echoes;
 	}
 }
 
@@ -92,7 +100,7 @@ static void echo(struct txbs *x, const struct pl_underlay *u, struct dp_port_sta
 		csum_replace(icmp + 2, 8 << 8, 0);
 		icmp[0] = 0;
 	}
-	ul_stats[x->w->id].echoes++;
+	counts(x)->echoes++;
 	pl_out_send(x, st, m, in_port, 0);
 }
 
@@ -195,7 +203,7 @@ void pl_underlay_resolve(struct txbs *x, const struct pl_snapshot *s, struct dp_
                          struct rte_mbuf *like, uint16_t peer)
 {
 	static uint64_t last[DP_WORKERS_MAX][64];
-	struct pl_ul_stats *us = &ul_stats[x->w->id];
+	struct pl_ul_stats *us = counts(x);
 	const struct pl_underlay *u = &s->underlay;
 	const struct pl_peer *p = &s->peers[peer];
 	bool stale = p->resolved && p->ip6 == u->ip6;
@@ -236,7 +244,7 @@ static void ns_answer(struct txbs *x, const struct pl_underlay *u, struct dp_por
 		nd_send(x, u, st, m, in_port, 136, 0x20, all_nodes_mac, all_nodes, u->ip);
 	else
 		nd_send(x, u, st, m, in_port, 136, 0x60, k->eth_src, k->ip_src, u->ip);
-	ul_stats[x->w->id].answered++;
+	counts(x)->answered++;
 	rte_pktmbuf_free(m);
 }
 
@@ -289,7 +297,7 @@ void pl_underlay_local(struct txbs *x, const struct pl_snapshot *s, struct dp_po
 		memcpy(a + 24, k->ip_src, 4);
 		memcpy(a + 8, u->mac, 6);
 		memcpy(a + 14, u->ip, 4);
-		ul_stats[x->w->id].answered++;
+		counts(x)->answered++;
 		pl_out_send(x, st, m, in_port, 0);
 		return;
 	}
