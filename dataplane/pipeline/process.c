@@ -417,9 +417,20 @@ drop:
 static struct pl_peer_stats *peer_of(struct txbs *x, const struct pl_snapshot *s,
                                      const uint8_t *src, bool ip6)
 {
-	unsigned len = ip6 ? 16 : 4;
+	/* Fixed-size compares: the compiler inlines them, a call it would not. */
+	if (!ip6) {
+		uint32_t a;
+		memcpy(&a, src, 4);
+		for (uint16_t i = 0; i < s->n_peers; i++) {
+			uint32_t b;
+			memcpy(&b, s->peers[i].ip, 4);
+			if (!s->peers[i].ip6 && a == b)
+				return &s->counters[x->w->id].peer[i];
+		}
+		return NULL;
+	}
 	for (uint16_t i = 0; i < s->n_peers; i++)
-		if (s->peers[i].ip6 == ip6 && memcmp(s->peers[i].ip, src, len) == 0)
+		if (s->peers[i].ip6 && memcmp(s->peers[i].ip, src, 16) == 0)
 			return &s->counters[x->w->id].peer[i];
 	return NULL;
 }

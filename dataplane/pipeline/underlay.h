@@ -10,8 +10,10 @@
 /** Whether Geneve with outer headers @p t is for our encap IP. */
 static inline bool pl_underlay_to_us(const struct pl_underlay *u, const struct flow_tunnel *t)
 {
-	return !!(t->flags & FLOW_TNL_F_IP6) == u->ip6 &&
-	       memcmp(t->dst, u->ip, u->ip6 ? 16 : 4) == 0;
+	if (!!(t->flags & FLOW_TNL_F_IP6) != u->ip6)
+		return false;
+	/* Fixed sizes: inlined compares, not a call per packet. */
+	return u->ip6 ? memcmp(t->dst, u->ip, 16) == 0 : memcmp(t->dst, u->ip, 4) == 0;
 }
 
 /**
