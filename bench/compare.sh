@@ -21,11 +21,16 @@
 #                    [--only SCENARIO,...] [--switches testpmd,ferry,ovs]
 #                    [--flows N,...] [--sizes BYTES,...] [--json FILE]
 #
-# --quick: one repetition of 2 s. --smoke (CI): one repetition of 1 s,
-# one flow, 64-byte frames, ferry and OVS only; exits 1 when a scenario
-# does not forward on either, 77 when it cannot run here (not root, no
-# OVS-DPDK). Default: 3 repetitions of 5 s (min / median / max), the load
-# average before each run recorded. Results: a table on stdout, JSON in
+# Scenarios 1 and 2 run with each number of distinct UDP 5-tuples
+# (--flows, default 1, 1,000, 100,000 and 1,000,000), scenario 1 also
+# with each frame size (--sizes, default 64 and 1,518 bytes on the wire;
+# sizes past the first up to 100,000 flows), the others with the first
+# of each. Default: 3 repetitions of 5 s (min / median / max), the load
+# average before each run recorded. --quick: one repetition of 2 s, 1
+# and 100,000 flows. --smoke (CI): one repetition of 1 s, one flow,
+# 64-byte frames, ferry and OVS only, no hugepages; exits 1 when a
+# scenario does not forward on either, 77 when it cannot run here (not
+# root, no OVS-DPDK). Results: a table on stdout, JSON in
 # build/bench-compare.json. If FERRY_BENCH_LOCK names a file, the whole
 # run holds an exclusive flock on it (shared machines: one measurement at
 # a time).
@@ -41,8 +46,8 @@ REPS=3
 CPU=$(($(nproc) - 1))
 OUT=build/bench-compare.json
 SMOKE=false
-FLOWS=(1)
-SIZES=(64)
+FLOWS=(1 1000 100000 1000000)
+SIZES=(64 1518)
 SWITCHES=(testpmd ferry ovs)
 ONLY=
 usage() {
@@ -51,8 +56,8 @@ usage() {
 }
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) REPS=1 SECONDS_RUN=2; shift ;;
-	--smoke) SMOKE=true REPS=1 SECONDS_RUN=1 WARMUP=0.5 SWITCHES=(ferry ovs); shift ;;
+	--quick) REPS=1 SECONDS_RUN=2 FLOWS=(1 100000); shift ;;
+	--smoke) SMOKE=true REPS=1 SECONDS_RUN=1 WARMUP=0.5 SWITCHES=(ferry ovs) FLOWS=(1) SIZES=(64); shift ;;
 	--seconds) SECONDS_RUN=$2; shift 2 ;;
 	--reps) REPS=$2; shift 2 ;;
 	--cpu) CPU=$2; shift 2 ;;
@@ -115,23 +120,30 @@ pool_mbufs() {
 	local n=262143
 	# The smoke test replays one frame: a small pool will do.
 	if [ "$SMOKE" = true ]; then echo 32767; return; fi
-	while [ "$n" -lt $(($1 + 65536)) ]; do n=$((n * 2 + 1)); done
+	while [ "$n" -lt $(($1 + 32768)) ]; do n=$((n * 2 + 1)); done
 	echo "$n"
 }
 # DPDK memory for a pool of mbufs of 2,368 bytes, in MiB, given to ferryd
-# and testpmd alike: twice the pool plus 128 MiB (without hugepages,
-# ferryd's own estimate, a quarter more, cannot hold 262,143 mbufs).
-mem_mb() { echo $(($1 * 2368 * 2 / 1048576 + 128)); }
+# and testpmd alike: the pool, 60% more, and 256 MiB (without hugepages,
+# ferryd's own estimate, a quarter more and 128 MiB, cannot hold 262,143).
+mem_mb() { echo $(($1 * 2368 * 8 / 5 / 1048576 + 256)); }
+# With hugepages ferryd's own plan holds: the pool, a quarter more, 128 MiB.
+huge_mb() { echo $(($1 * 2368 * 5 / 4 / 1048576 + 128)); }
 OVS_MEM_MB=1024
 
-# Hugepages when the machine has them: both switches then run on them
-# (ferryd, testpmd and OVS all get our own hugetlbfs mount, given back at
-# exit). A pool too large for them runs without, and the run says so.
+# Hugepages when the machine has them, enough for the largest pool: all
+# three then run on them (our own hugetlbfs mount, and the pages we added
+# given back at exit). Without them, a pool past 262,143 mbufs is not
+# run (DPDK without hugepages takes a minute and more to fail on it).
 # The smoke test never takes them: it must not disturb the machine.
 HUGE=false
 HUGE_MB=0
 reserve_hugepages() {
-	local free want=1100
+	local free want f
+	want=$(($(huge_mb 262143) / 2 + 64))
+	for f in "${FLOWS[@]}"; do
+		want=$((want > $(huge_mb "$(pool_mbufs "$f")") / 2 + 64 ? want : $(huge_mb "$(pool_mbufs "$f")") / 2 + 64))
+	done
 	[ "$SMOKE" = false ] && [ -w "$HUGE_NR" ] || return 0
 	free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
 	if [ "$free" -lt "$want" ] &&
@@ -145,6 +157,16 @@ reserve_hugepages() {
 	HUGE_DIR=$DIR/huge HUGE=true HUGE_MB=$((free * 2))
 }
 reserve_hugepages
+
+# pool_mode FLOWS: "huge", "plain" (no hugepages) or "none" (too large).
+pool_mode() {
+	local n
+	n=$(pool_mbufs "$1")
+	if [ "$HUGE" = true ] && [ "$(huge_mb "$n")" -le "$HUGE_MB" ]; then echo huge
+	elif [ "$n" -le 262143 ]; then echo plain
+	else echo none
+	fi
+}
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
@@ -200,8 +222,12 @@ RUN=()
 failed() {
 	emit "${RUN[@]}" "failed=$1"
 	mkdir -p build/bench-compare-logs
-	cat "$DIR"/ferryd.log "$DIR"/ovs/*.log "$DIR"/testpmd.log 2>/dev/null |
-		tail -n 200 >"build/bench-compare-logs/${RUN[0]#switch=}-${RUN[1]#scenario=}.log"
+	local log=build/bench-compare-logs/${RUN[0]#switch=}-${RUN[1]#scenario=}-${RUN[2]#flows=}-${RUN[3]#size=}.log
+	case ${RUN[0]#switch=} in
+	ferry) cp "$DIR/ferryd.log" "$log" ;;
+	ovs) tail -n 100 "$DIR"/ovs/*.log >"$log" ;;
+	testpmd) cp "$DIR/testpmd.log" "$log" ;;
+	esac 2>/dev/null || true
 }
 run_begin() { # SWITCH SCENARIO FLOWS SIZE
 	scenario "$2"
@@ -209,14 +235,18 @@ run_begin() { # SWITCH SCENARIO FLOWS SIZE
 }
 
 run_ferry() {
-	local pcap mbufs huge=off mac
+	local pcap mbufs huge mem mac
 	run_begin ferry "$@"
 	pcap=$(topo_pcap "$S_PCAP" "$2" "$3") || { failed "no pcap"; return; }
 	mbufs=$(pool_mbufs "$2")
-	[ "$HUGE" = true ] && [ "$(mem_mb "$mbufs")" -le "$HUGE_MB" ] && huge=on
+	case $(pool_mode "$2") in
+	huge) huge=on mem=0 ;; # ferryd plans the memory itself
+	plain) huge=off mem=$(mem_mb "$mbufs") ;;
+	*) emit "${RUN[@]}" "skipped=$mbufs mbufs need hugepages here"; return ;;
+	esac
 	topo_forget_chassis
 	ferry_start "$S_SRC" "net_pcap0,rx_pcap=$pcap,infinite_rx=1" "$S_DST" "net_null0,no-rx=1" \
-		"$mbufs" "$(mem_mb "$mbufs")" "$huge"
+		"$mbufs" "$mem" "$huge"
 	local fail=
 	if ! wait_for 30 fctl show; then fail="ferryd did not start"
 	elif ! wait_for 30 ferry_ready "$S_SRC" "$S_DST"; then fail="ports not bound in ferryd's snapshot"
@@ -280,13 +310,18 @@ ovs_lports_up() {
 }
 
 run_testpmd() {
-	local pcap mbufs huge=false tx pps
+	local pcap mbufs huge tx pps
 	run_begin testpmd "$@"
 	pcap=$(topo_pcap "$S_PCAP" "$2" "$3") || { failed "no pcap"; return; }
 	mbufs=$(pool_mbufs "$2")
-	[ "$HUGE" = true ] && [ "$(mem_mb "$mbufs")" -le "$HUGE_MB" ] && huge=true
+	case $(pool_mode "$2") in
+	huge) huge=true ;;
+	plain) huge=false ;;
+	*) emit "${RUN[@]}" "skipped=$mbufs mbufs need hugepages here"; return ;;
+	esac
+	# Loading a large pcap into the replay ring takes a few seconds.
 	testpmd_run "net_pcap0,rx_pcap=$pcap,infinite_rx=1" "net_null0,no-rx=1" "$mbufs" "$huge" \
-		"$(python3 -c "import math; print(math.ceil($WARMUP + $SECONDS_RUN) + 3)")"
+		"$(python3 -c "import math; print(math.ceil($WARMUP + $SECONDS_RUN) + 3 + $2 // 100000)")"
 	read -r tx pps < <(testpmd_rate "$WARMUP")
 	if [ "$tx" -le 0 ] || [ "$pps" = 0 ]; then failed "nothing reached the sink"; return; fi
 	emit "${RUN[@]}" "hugepages=$huge" "mbufs=$mbufs" "proof=sink tx grows (io forwarding)" \
@@ -303,17 +338,15 @@ echo "ferry against OVS-DPDK + ovn-controller: ${SECONDS_RUN}s windows, $REPS re
 	"forwarding core on CPU $CPU, hugepages: $HUGE" >&2
 topo_build || exit 1
 : >"$DIR/runs.jsonl"
-# combos: scenario flows size; more flows and sizes only where the issue
-# asks (1: every flow count and size; 2: every flow count; 3, 4: one).
+# combos: "scenario flows size", each scenario with the flow counts and
+# sizes it asks for (S_FLOWS, S_SIZES: all, or only the first).
 COMBOS=()
 for s in "${SCENARIOS[@]}"; do
+	scenario "$s"
 	for f in "${FLOWS[@]}"; do
+		[ "$S_FLOWS" = all ] || [ "$f" = "${FLOWS[0]}" ] || continue
 		for z in "${SIZES[@]}"; do
-			case $s in
-			switch) ;;
-			router) [ "$z" = "${SIZES[0]}" ] || continue ;;
-			*) if [ "$f" != "${FLOWS[0]}" ] || [ "$z" != "${SIZES[0]}" ]; then continue; fi ;;
-			esac
+			[ "$z" = "${SIZES[0]}" ] || { [ "$S_SIZES" = all ] && [ "$f" -le 100000 ]; } || continue
 			COMBOS+=("$s $f $z")
 		done
 	done

@@ -13,6 +13,8 @@
 #                    actions of a datapath flow that has carried packets
 #                    (flows printed with port names)
 #   S_TITLE          its name in the table and the JSON
+#   S_FLOWS, S_SIZES "all": run with every flow count (--flows) or frame
+#                    size (--sizes); "first": with the first only
 #
 # Adding a scenario (conntrack, NAT, load balancers): a case here that
 # sets these, its ports and rows in topology.sh (topo_build) and its
@@ -25,14 +27,16 @@ SCENARIOS_ALL=(switch router encap decap)
 # shellcheck disable=SC2034 # S_* are read by compare.sh
 scenario() {
 	local vni opt
-	S_TUNNEL='' S_OVS_ACTIONS=()
+	S_TUNNEL='' S_OVS_ACTIONS=() S_FLOWS=first S_SIZES=first
 	vni=$(printf '0x%x' "${DP_KEY:-0}")
 	case $1 in
 	switch) # 1: vif to vif on one logical switch, vm1's port security on
 		S_TITLE="1 vif to vif, one switch" S_SRC=vm1 S_DST=vm2 S_PCAP=switch
+		S_FLOWS=all S_SIZES=all
 		S_OVS_ACTIONS=("in_port\\(in\\),.*eth\\(src=$M1,dst=$M2\\).*actions:out\$") ;;
 	router) # 2: vif to vif across the distributed router lr0
 		S_TITLE="2 vif to vif, across lr0" S_SRC=vm1 S_DST=vm3 S_PCAP=router
+		S_FLOWS=all
 		# Routed: both MACs rewritten, TTL decremented, out to vm3.
 		S_OVS_ACTIONS=("in_port\\(in\\),.*actions:set\\(eth\\(src=00:00:00:00:ff:02,dst=$M3\\)\\),set\\(ipv4\\(ttl=63\\)\\),out\$") ;;
 	encap) # 3: vif to vm4 on hv2: Geneve out of the underlay
