@@ -31,7 +31,8 @@
 # 64-byte frames, ferry and OVS only, no hugepages; exits 1 when a
 # scenario does not forward on either, 77 when it cannot run here (not
 # root, no OVS-DPDK). Results: a table on stdout, JSON in
-# build/bench-compare.json. If FERRY_BENCH_LOCK names a file, the whole
+# build/bench-compare.json (--json), the logs of failed runs beside it in
+# bench-compare-logs/. If FERRY_BENCH_LOCK names a file, the whole
 # run holds an exclusive flock on it (shared machines: one measurement at
 # a time).
 set -euo pipefail
@@ -73,6 +74,7 @@ done
 skip() { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, OVN central's sockets, hugepages)"
 [ "$(nproc)" -ge 2 ] || skip "needs two CPUs (one forwarding core, one for the rest)"
+command -v ovn-northd >/dev/null && command -v ovsdb-server >/dev/null || skip "no ovn-northd or ovsdb-server (ovn-central)"
 . tests/lib/ovn-central.sh
 . bench/compare/topology.sh
 . bench/compare/scenarios.sh
@@ -92,6 +94,8 @@ if [ -z "${FERRYD_PREBUILT:-}" ]; then
 	ninja -C build >/dev/null
 fi
 
+mkdir -p "$(dirname "$OUT")"
+LOGS=$(dirname "$OUT")/bench-compare-logs
 DIR=$(mktemp -d /tmp/ferry-compare.XXXXXX)
 HUGE_NR=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 HUGE_OLD=
@@ -221,13 +225,17 @@ PY
 RUN=()
 failed() {
 	emit "${RUN[@]}" "failed=$1"
-	mkdir -p build/bench-compare-logs
-	local log=build/bench-compare-logs/${RUN[0]#switch=}-${RUN[1]#scenario=}-${RUN[2]#flows=}-${RUN[3]#size=}.log
+	local log=$LOGS/${RUN[0]#switch=}-${RUN[1]#scenario=}-${RUN[2]#flows=}-${RUN[3]#size=}.log
+	mkdir -p "$LOGS"
 	case ${RUN[0]#switch=} in
 	ferry) cp "$DIR/ferryd.log" "$log" ;;
 	ovs) tail -n 100 "$DIR"/ovs/*.log >"$log" ;;
 	testpmd) cp "$DIR/testpmd.log" "$log" ;;
 	esac 2>/dev/null || true
+	if [ "$SMOKE" = true ]; then
+		echo "---- $1: $log" >&2
+		tail -n 30 "$log" >&2 2>/dev/null || true
+	fi
 }
 run_begin() { # SWITCH SCENARIO FLOWS SIZE
 	scenario "$2"
@@ -361,6 +369,5 @@ for REP in $(seq "$REPS"); do
 	done
 done
 
-mkdir -p "$(dirname "$OUT")"
 python3 bench/compare/report.py "$DIR/runs.jsonl" "$OUT" --command "$CMDLINE" --cpu "$CPU" \
 	--seconds "$SECONDS_RUN" --reps "$REPS" --smoke "$SMOKE"
