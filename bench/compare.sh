@@ -20,6 +20,7 @@
 #   bench/compare.sh [--quick | --smoke] [--seconds N] [--reps N] [--cpu C]
 #                    [--only SCENARIO,...] [--switches testpmd,ferry,ovs]
 #                    [--flows N,...] [--sizes BYTES,...] [--json FILE]
+#                    [--cp-sizes SWITCHES:BOUND,...]
 #
 # Scenarios 1 and 2 run with each number of distinct UDP 5-tuples
 # (--flows, default 1, 1,000, 100,000 and 1,000,000), scenario 1 also
@@ -51,6 +52,7 @@ FLOWS=(1 1000 100000 1000000)
 SIZES=(64 1518)
 SWITCHES=(testpmd ferry ovs)
 ONLY=
+CP_SIZES_ARG=()
 usage() {
 	sed -n '/^#   bench\/compare.sh/,/^#$/p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
@@ -66,6 +68,7 @@ while [ $# -gt 0 ]; do
 	--switches) IFS=, read -r -a SWITCHES <<<"$2"; shift 2 ;;
 	--flows) IFS=, read -r -a FLOWS <<<"$2"; shift 2 ;;
 	--sizes) IFS=, read -r -a SIZES <<<"$2"; shift 2 ;;
+	--cp-sizes) IFS=, read -r -a CP_SIZES_ARG <<<"${2//:/ }"; shift 2 ;;
 	--json) OUT=$2; shift 2 ;;
 	*) usage ;;
 	esac
@@ -81,6 +84,8 @@ command -v ovn-northd >/dev/null && command -v ovsdb-server >/dev/null || skip "
 . bench/compare/ferry.sh
 . bench/compare/ovs.sh
 . bench/compare/testpmd.sh
+. bench/compare/control.sh
+[ ${#CP_SIZES_ARG[@]} -eq 0 ] || CP_SIZES=("${CP_SIZES_ARG[@]}")
 for s in "${SWITCHES[@]}"; do
 	case $s in
 	ovs) ovs_available || skip "no $OVS_VSWITCHD_DPDK (openvswitch-switch-dpdk) or ovn-controller" ;;
@@ -336,20 +341,24 @@ run_testpmd() {
 		"sink_packets=$tx" "mpps=$(python3 -c "print($pps / 1e6)")"
 }
 
+# The data-plane scenarios, then "control" (scenario 7, control.sh).
 SCENARIOS=("${SCENARIOS_ALL[@]}")
+[ "$SMOKE" = true ] || SCENARIOS+=(control)
 [ -n "$ONLY" ] && IFS=, read -r -a SCENARIOS <<<"$ONLY"
+CONTROL=false
 for s in "${SCENARIOS[@]}"; do
-	[[ " ${SCENARIOS_ALL[*]} " == *" $s "* ]] || { echo "unknown scenario $s (${SCENARIOS_ALL[*]})" >&2; exit 2; }
+	[ "$s" = control ] && CONTROL=true && continue
+	[[ " ${SCENARIOS_ALL[*]} " == *" $s "* ]] || { echo "unknown scenario $s (${SCENARIOS_ALL[*]} control)" >&2; exit 2; }
 done
 
 echo "ferry against OVS-DPDK + ovn-controller: ${SECONDS_RUN}s windows, $REPS repetition(s)," \
 	"forwarding core on CPU $CPU, hugepages: $HUGE" >&2
-topo_build || exit 1
 : >"$DIR/runs.jsonl"
 # combos: "scenario flows size", each scenario with the flow counts and
 # sizes it asks for (S_FLOWS, S_SIZES: all, or only the first).
 COMBOS=()
 for s in "${SCENARIOS[@]}"; do
+	[ "$s" != control ] || continue
 	scenario "$s"
 	for f in "${FLOWS[@]}"; do
 		[ "$S_FLOWS" = all ] || [ "$f" = "${FLOWS[0]}" ] || continue
@@ -359,6 +368,7 @@ for s in "${SCENARIOS[@]}"; do
 		done
 	done
 done
+[ ${#COMBOS[@]} -eq 0 ] || topo_build || exit 1
 for REP in $(seq "$REPS"); do
 	for c in "${COMBOS[@]}"; do
 		read -r s f z <<<"$c"
@@ -369,5 +379,24 @@ for REP in $(seq "$REPS"); do
 	done
 done
 
+if [ "$CONTROL" = true ]; then
+	ovn_central_stop "$DIR/ovn" >/dev/null 2>&1 || true
+	for c in "${CP_SIZES[@]}"; do
+		# shellcheck disable=SC2086 # "SWITCHES BOUND"
+		cp_size $c || echo "control plane: building $c failed" >&2
+	done
+fi
+
+rc=0
 python3 bench/compare/report.py "$DIR/runs.jsonl" "$OUT" --command "$CMDLINE" --cpu "$CPU" \
-	--seconds "$SECONDS_RUN" --reps "$REPS" --smoke "$SMOKE"
+	--seconds "$SECONDS_RUN" --reps "$REPS" --smoke "$SMOKE" || rc=$?
+# Plots beside the JSON, where matplotlib is installed (python3-matplotlib).
+if [ "$SMOKE" = false ]; then
+	for py in python3 /usr/bin/python3; do
+		if "$py" -c "import matplotlib" 2>/dev/null; then
+			"$py" bench/compare/plot.py "$OUT" || echo "plots failed" >&2
+			break
+		fi
+	done
+fi
+exit $rc

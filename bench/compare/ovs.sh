@@ -16,6 +16,7 @@
 #
 #   ovs_start SRC_LPORT SRC_DEVARGS DST_LPORT DST_DEVARGS
 #                           a logical port "underlay" goes to br-phy
+#   ovs_cp_start LPORT...   the control-plane case (see below)
 #   ovs_stop
 #   ovs_sink_tx             the sink's tx packets (live, from the datapath)
 #   ovs_dump_flows          the datapath flows, ports by name
@@ -55,8 +56,10 @@ ovs_port() {
 		"options:dpdk-devargs=$3" "${ids[@]}"
 }
 
-ovs_start() {
-	local src=$1 srcdev=$2 dst=$3 dstdev=$4 o=$DIR/ovs mem extra
+# _ovs_db_start: the namespace, ovsdb-server and the Open_vSwitch row:
+# the chassis's OVN keys, DPDK and its cores.
+_ovs_db_start() {
+	local o=$DIR/ovs extra mem
 	rm -rf "$o" && mkdir -p "$o" || return 1
 	OVS_NS=ferry-bench-$$
 	ip netns add "$OVS_NS" || return 1
@@ -80,10 +83,19 @@ ovs_start() {
 		other_config:dpdk-init=true "other_config:dpdk-lcore-mask=$(cpu_mask_other)" \
 		"other_config:pmd-cpu-mask=$(printf '0x%x' $((1 << CPU)))" \
 		"other_config:dpdk-extra=$extra" "${mem[@]}" || return 1
-	_ovs_daemon ovs-vswitchd "$OVS_VSWITCHD_DPDK" "unix:$o/db.sock" \
-		--unixctl="$o/ovs-vswitchd.ctl" || return 1
-	ovs_vsctl add-br br-int -- set Bridge br-int datapath_type=netdev fail_mode=secure \
-		other_config:disable-in-band=true || return 1
+	ovs_vsctl --no-wait add-br br-int -- set Bridge br-int datapath_type=netdev \
+		fail_mode=secure other_config:disable-in-band=true
+}
+_ovs_vswitchd_start() {
+	_ovs_daemon ovs-vswitchd "$OVS_VSWITCHD_DPDK" "unix:$DIR/ovs/db.sock" \
+		--unixctl="$DIR/ovs/ovs-vswitchd.ctl"
+}
+_ovs_controller_start() { _ovs_daemon ovn-controller ovn-controller "unix:$DIR/ovs/db.sock"; }
+
+ovs_start() {
+	local src=$1 srcdev=$2 dst=$3 dstdev=$4
+	_ovs_db_start || return 1
+	_ovs_vswitchd_start || return 1
 	ovs_vsctl add-br br-phy -- set Bridge br-phy datapath_type=netdev \
 		"other_config:hwaddr=$UL_MAC" || return 1
 	if [ "$src" = underlay ]; then
@@ -102,8 +114,25 @@ ovs_start() {
 	ip -n "$OVS_NS" addr add "$ENCAP_IP/24" dev br-phy || return 1
 	ip -n "$OVS_NS" link set br-phy up || return 1
 	ovs_appctl tnl/neigh/set br-phy "$HV2_IP" "$HV2_MAC" >/dev/null || return 1
-	_ovs_daemon ovn-controller ovn-controller "unix:$o/db.sock" || return 1
+	_ovs_controller_start
 }
+
+# ovs_cp_start LPORT...: for the control plane, every LPORT a net_null
+# port on br-int, configured in the database first (as an operator's
+# configuration is there before the daemons start); then ovs-vswitchd
+# and ovn-controller start together. Sets OVS_T0 (ns) to their start.
+ovs_cp_start() {
+	local i=0 p
+	_ovs_db_start || return 1
+	for p in "$@"; do
+		ovs_vsctl --no-wait add-port br-int "p$i" -- set Interface "p$i" type=dpdk \
+			"options:dpdk-devargs=net_null$i,no-rx=1" "external_ids:iface-id=$p" || return 1
+		i=$((i + 1))
+	done
+	OVS_T0=$(date +%s%N)
+	_ovs_vswitchd_start && _ovs_controller_start
+}
+ovs_pid() { cat "$DIR/ovs/$1.pid"; }
 
 ovs_stop() {
 	[ -n "$OVS_NS" ] || return 0

@@ -44,7 +44,36 @@ def mmm(xs):
     return {"min": xs[0], "median": statistics.median(xs), "max": xs[-1]}
 
 
+CP_KEYS = ("ready_ms", "ports_up_ms", "nb_cfg_ms", "rss_mb", "rss_less_pool_mb", "pool_mb",
+           "ovn_controller_rss_mb", "ovs_vswitchd_rss_mb", "acl_ms", "acl_northd_ms")
+
+
+def summarise_control(runs):
+    """Scenario 7: per size (logical flows) and side, min / median / max."""
+    rows = []
+    for flows in sorted({r["flows"] for r in runs}):
+        row = {"lflows": flows}
+        for sw in ("ferry", "ovs"):
+            rs = [r for r in runs if r["flows"] == flows and r["switch"] == sw]
+            if not rs:
+                continue
+            bad = sorted({r["failed"] for r in rs if "failed" in r})
+            if bad:
+                row[sw] = {"runs": len(rs), "failed": bad}
+                continue
+            cell = {"runs": len(rs), "ports": rs[0].get("ports"),
+                    "hugepages": sorted({r.get("hugepages") for r in rs}, key=str),
+                    "load": [r["load"].split()[0] for r in rs]}
+            for k in CP_KEYS:
+                if k in rs[0]:
+                    cell[k] = mmm([r[k] for r in rs])
+            row[sw] = cell
+        rows.append(row)
+    return rows
+
+
 def summarise(runs):
+    runs = [r for r in runs if r["scenario"] != "control"]
     order = list(dict.fromkeys(r["scenario"] for r in runs))
     hz = next((r["tsc_hz"] for r in runs if r.get("tsc_hz")), None)
     keys = sorted({(r["scenario"], r["flows"], r["size"]) for r in runs},
@@ -115,6 +144,40 @@ def aims(rows):
     return out
 
 
+def aims_control(cp):
+    out = []
+    for row in cp:
+        f, o = row.get("ferry", {}), row.get("ovs", {})
+        if not 10000 <= row["lflows"] <= 30000:
+            continue
+        if "ready_ms" in f:
+            out.append(f"control plane, {row['lflows']:,} logical flows: ferryd ready in "
+                       f"{f['ready_ms']['median']:.0f} ms (aim 500 or less): "
+                       f"{'met' if f['ready_ms']['median'] <= 500 else 'missed'}")
+        if "rss_less_pool_mb" in f and "ovn_controller_rss_mb" in o:
+            a, b = f["rss_less_pool_mb"]["median"], o["ovn_controller_rss_mb"]["median"]
+            out.append(f"control plane, {row['lflows']:,} logical flows: ferryd {a:.0f} MiB apart "
+                       f"from its packet buffers, ovn-controller alone {b:.0f} MiB (aim: below): "
+                       f"{'met' if a < b else 'missed'}")
+    return out
+
+
+def print_control(cp):
+    print("Control plane (scenario 7), min / median / max:")
+    print("| logical flows | bound ports | ferryd ready ms | OVS ready ms | ferryd RSS MiB "
+          "(less packet buffers) | ovn-controller RSS MiB | ovs-vswitchd RSS MiB "
+          "| one ACL, ferryd ms | one ACL, OVS ms | of which northd, ms |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for row in cp:
+        f, o = row.get("ferry", {}), row.get("ovs", {})
+        ports = f.get("ports") or o.get("ports") or ""
+        print(f"| {row['lflows']:,} | {ports} | {fmt(f, 'ready_ms', 0)} | {fmt(o, 'ready_ms', 0)} "
+              f"| {fmt(f, 'rss_mb', 0)} ({fmt(f, 'rss_less_pool_mb', 0)}) "
+              f"| {fmt(o, 'ovn_controller_rss_mb', 0)} | {fmt(o, 'ovs_vswitchd_rss_mb', 0)} "
+              f"| {fmt(f, 'acl_ms', 0)} | {fmt(o, 'acl_ms', 0)} "
+              f"| {fmt(f, 'acl_northd_ms', 0)}; {fmt(o, 'acl_northd_ms', 0)} |")
+
+
 def fmt(cell, key, digits):
     if not cell:
         return ""
@@ -140,12 +203,13 @@ def main():
     a = ap.parse_args()
     runs = [json.loads(l) for l in open(a.runs) if l.strip()]
     rows = summarise(runs)
+    cp = summarise_control([r for r in runs if r["scenario"] == "control"])
     commit = sh("git", "rev-parse", "--short=12", "HEAD")
     if sh("git", "status", "--porcelain", "--untracked-files=no"):
         commit += "-dirty"
     doc = {"command": a.command, "commit": commit, "machine": machine(), "forwarding_cpu": a.cpu,
            "seconds": a.seconds, "repetitions": a.reps, "smoke": a.smoke == "true",
-           "summary": rows, "aims": aims(rows), "runs": runs}
+           "summary": rows, "control": cp, "aims": aims(rows) + aims_control(cp), "runs": runs}
     json.dump(doc, open(a.out, "w"), indent=1)
 
     m = doc["machine"]
@@ -156,17 +220,10 @@ def main():
     print(f"hugepages: {', '.join(huge) or 'n/a'}; load before each run: "
           f"{min(float(r['load'].split()[0]) for r in runs):.2f} to "
           f"{max(float(r['load'].split()[0]) for r in runs):.2f}")
-    print("Mpps and cycles/packet: min / median / max")
-    print("| scenario | flows | frame | testpmd Mpps | ferry Mpps | OVS-DPDK Mpps | ferry / OVS "
-          "| ferry cycles/pkt | OVS cycles/pkt |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in rows:
-        ratio = f"{r['ferry_over_ovs']:.2f}x" if "ferry_over_ovs" in r else ""
-        print(f"| {r['title']} | {r['flows']:,} | {r['size']} "
-              f"| {fmt(r.get('testpmd'), 'mpps', 2)} | {fmt(r.get('ferry'), 'mpps', 2)} "
-              f"| {fmt(r.get('ovs'), 'mpps', 2)} | {ratio} "
-              f"| {fmt(r.get('ferry'), 'cycles_per_packet', 0)} "
-              f"| {fmt(r.get('ovs'), 'cycles_per_packet', 0)} |")
+    if rows:
+        print_table(rows)
+    if cp:
+        print_control(cp)
     skipped = sorted({r["skipped"] for r in runs if "skipped" in r})
     for s in skipped:
         print(f"not run: {s}")
@@ -180,6 +237,20 @@ def main():
         print(f"FAILED: {r['switch']} {r['scenario']} {r['flows']} flows {r['size']}B: {r['failed']}",
               file=sys.stderr)
     return 1 if bad else 0
+
+
+def print_table(rows):
+    print("Mpps and cycles/packet: min / median / max")
+    print("| scenario | flows | frame | testpmd Mpps | ferry Mpps | OVS-DPDK Mpps | ferry / OVS "
+          "| ferry cycles/pkt | OVS cycles/pkt |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        ratio = f"{r['ferry_over_ovs']:.2f}x" if "ferry_over_ovs" in r else ""
+        print(f"| {r['title']} | {r['flows']:,} | {r['size']} "
+              f"| {fmt(r.get('testpmd'), 'mpps', 2)} | {fmt(r.get('ferry'), 'mpps', 2)} "
+              f"| {fmt(r.get('ovs'), 'mpps', 2)} | {ratio} "
+              f"| {fmt(r.get('ferry'), 'cycles_per_packet', 0)} "
+              f"| {fmt(r.get('ovs'), 'cycles_per_packet', 0)} |")
 
 
 if __name__ == "__main__":

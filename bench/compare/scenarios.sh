@@ -53,6 +53,8 @@ scenario() {
 		opt=$(printf '0x%x' $(((${K4:-0} << 16) | ${K1:-0})))
 		S_OVS_ACTIONS=("in_port\\(ul\\),.*actions:tnl_pop\\(genev_sys_6081\\)\$"
 			"^tunnel\\(tun_id=$vni,src=$HV2_IP,dst=$ENCAP_IP,geneve\\(\\{class=0x102,type=0x80,len=4,$opt/0x7fffffff\\}\\).*in_port\\(genev_sys_6081\\).*actions:out\$") ;;
+	control) # 7: the control plane, measured by control.sh
+		S_TITLE="7 control plane" ;;
 	*) echo "unknown scenario: $1" >&2; return 1 ;;
 	esac
 }
