@@ -7,9 +7,10 @@ usage: cp_wait.py NB_SOCK SB_SOCK CHASSIS NB_CFG START_NS TIMEOUT_S PORT...
 
 Ready: every PORT (a logical switch port) is up in the Northbound, and
 the chassis's Chassis_Private row acknowledges NB_CFG (ovn-controller
-does so once its flows are installed in ovs-vswitchd; ferryd once its
-compiled pipelines are published). With --then, CMD must also succeed
-(e.g. ferryctl finding the ports in its snapshot). One connection per
+does so once its flows are installed in ovs-vswitchd). With --then, CMD
+must also succeed: for ferryd, ferryctl finding the ports in its
+published pipelines, so that "ready" never depends on when its
+acknowledgement is sent. One connection per
 database, polled every 10 ms with server-side filtered selects, so that
 the polling itself costs the servers little, whatever the topology size.
 """
