@@ -9,7 +9,7 @@ PKGS=(
 	dpdk dpdk-dev libdpdk-dev libnuma-dev
 	libjansson-dev libinih-dev libevent-dev libssl-dev libcmocka-dev liburcu-dev
 	# tests, sandbox, benchmarks
-	iproute2 iputils-ping ethtool procps psmisc python3 python3-scapy iperf3 tshark
+	iproute2 iputils-ping ethtool procps psmisc python3 python3-scapy python3-matplotlib iperf3 tshark
 	openvswitch-switch openvswitch-switch-dpdk ovn-central ovn-host
 	clang libclang-rt-14-dev
 )
