@@ -535,3 +535,56 @@ enum drop_reason parse_packet(const uint8_t *data, uint32_t len, unsigned flags,
 	memset(c.ofs, 0, sizeof(*c.ofs));
 	return parse_eth(&c, 0, len);
 }
+
+/*
+ * The frame a peer chassis almost always sends, checked in one go:
+ * Ethernet without tags, IPv4 without options or fragmentation, UDP to
+ * 6081, Geneve version 0 carrying Ethernet with exactly one option,
+ * OVN's. Anything else is left to parse_packet(), which this must agree
+ * with wherever it answers (the parser's fuzz target compares the two).
+ */
+bool parse_geneve4_fast(const uint8_t *data, uint32_t len, struct flow_key *key,
+                        struct flow_offsets *ofs, struct flow_tunnel *tnl, enum drop_reason *r)
+{
+	enum {
+		IP = ETH_HLEN,
+		UDP = IP + IP4_HLEN,
+		GNV = UDP + UDP_HLEN,
+		OPT = GNV + GENEVE_HLEN,
+		INNER = OPT + 8
+	};
+	if (len < INNER || rd16(data + 12) != ETH_TYPE_IP4)
+		return false;
+	const uint8_t *ip = data + IP, *udp = data + UDP, *g = data + GNV, *o = data + OPT;
+	uint32_t total = rd16(ip + 2), ulen = rd16(udp + 4);
+	if (ip[0] != 0x45 || ip[9] != PROTO_UDP || (rd16(ip + 6) & (IP4_MF | IP4_OFFMASK)) ||
+	    total > len - IP || total < IP4_HLEN + UDP_HLEN || rd16(udp + 2) != GENEVE_UDP_PORT ||
+	    ulen > total - IP4_HLEN || ulen < UDP_HLEN + GENEVE_HLEN + 8)
+		return false;
+	if (g[0] != 8 / 4 || rd16(g + 2) != ETH_TYPE_TEB || rd16(o) != GENEVE_OVN_OPT_CLASS ||
+	    o[2] != GENEVE_OVN_OPT_TYPE || (o[3] & 0x1f) != 1)
+		return false;
+
+	struct parse_ctx c = {.data = data, .key = key, .ofs = ofs, .tnl = tnl, .flags = 0};
+	tnl_clear(tnl);
+	memcpy(tnl->src, ip + 12, 4);
+	memcpy(tnl->dst, ip + 16, 4);
+	tnl->ttl = ip[8];
+	tnl->tos = ip[1];
+	tnl->udp_src = rd16(udp);
+	tnl->vni = (uint32_t)g[4] << 16 | (uint32_t)g[5] << 8 | g[6];
+	tnl->opt_len = 8;
+	tnl->flags = FLOW_TNL_F_OVN_OPT;
+	if (g[1] & GENEVE_F_OAM)
+		tnl->flags |= FLOW_TNL_F_OAM;
+	if (g[1] & GENEVE_F_CRIT)
+		tnl->flags |= FLOW_TNL_F_CRIT;
+	tnl->ovn_in = rd16(o + 4) & 0x7fff;
+	tnl->ovn_out = rd16(o + 6);
+	key_clear(key);
+	memset(ofs, 0, sizeof(*ofs));
+	ofs->l2 = INNER;
+	*r = parse_eth(&c, INNER, UDP + ulen);
+	key->flags |= FLOW_F_TUNNEL;
+	return true;
+}

@@ -457,8 +457,11 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct fc 
 	struct flow_offsets ofs;
 	struct flow_tunnel t;
 	struct pl_peer_stats *ps = NULL;
-	enum drop_reason r = parse_packet(rte_pktmbuf_mtod(m, const uint8_t *),
-	                                  rte_pktmbuf_data_len(m), PARSE_F_TUNNEL, &k, &ofs, &t);
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+	enum drop_reason r;
+	/* Geneve as peers send it in one go; anything else the general way. */
+	if (!parse_geneve4_fast(data, rte_pktmbuf_data_len(m), &k, &ofs, &t, &r))
+		r = parse_packet(data, rte_pktmbuf_data_len(m), PARSE_F_TUNNEL, &k, &ofs, &t);
 	if (unlikely(r != DROP_NONE)) {
 		/* A malformed Geneve header: the key still holds the outer
 		 * addresses (parse.h), enough to charge a peer with it. */

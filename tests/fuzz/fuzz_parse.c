@@ -7,7 +7,9 @@
  *   - a drop reason is one of the parser's own;
  *   - on success, offsets are ordered and inside the frame, flags agree
  *     with each other, and tunnel fields fit their documented widths;
- *   - PARSE_F_TUNNEL changes nothing for a packet that is not Geneve.
+ *   - PARSE_F_TUNNEL changes nothing for a packet that is not Geneve;
+ *   - parse_geneve4_fast(), where it answers, answers exactly as
+ *     parse_packet(PARSE_F_TUNNEL) does (key, offsets, tunnel, result).
  * A broken promise aborts, which libFuzzer and the driver report as a crash.
  */
 #include <stdlib.h>
@@ -24,6 +26,7 @@
 
 unsigned long fuzz_parse_results[DROP__MAX];
 unsigned long fuzz_parse_tunnelled;
+unsigned long fuzz_parse_fast;
 
 struct result {
 	enum drop_reason r;
@@ -107,6 +110,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(plain.r == DROP_NONE);
 		CHECK(memcmp(&plain.key, &tnl.key, sizeof(plain.key)) == 0);
 		CHECK(memcmp(&plain.ofs, &tnl.ofs, sizeof(plain.ofs)) == 0);
+	}
+
+	struct result fast;
+	memset(&fast, 0x3c, sizeof(fast));
+	if (parse_geneve4_fast(buf, len, &fast.key, &fast.ofs, &fast.tnl, &fast.r)) {
+		fuzz_parse_fast++;
+		CHECK(fast.r == tnl.r);
+		CHECK(memcmp(&fast.key, &tnl.key, sizeof(fast.key)) == 0);
+		CHECK(memcmp(&fast.ofs, &tnl.ofs, sizeof(fast.ofs)) == 0);
+		CHECK(memcmp(&fast.tnl, &tnl.tnl, sizeof(fast.tnl)) == 0);
 	}
 
 	fuzz_parse_results[tnl.r]++;

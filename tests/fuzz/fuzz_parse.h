@@ -11,6 +11,8 @@
 extern unsigned long fuzz_parse_results[DROP__MAX];
 /* Inputs that decoded a Geneve header and parsed the inner frame. */
 extern unsigned long fuzz_parse_tunnelled;
+/* Inputs parse_geneve4_fast() took (and agreed on). */
+extern unsigned long fuzz_parse_fast;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -114,6 +114,17 @@ unsigned fuzz_driver_seeds(struct pkt *v, unsigned max)
 	pkt_ip6(b, 58, pkt_ip6_b, pkt_ip6_a);
 	pkt_icmp6(b, 128, 0);
 
+	/* Geneve as a peer chassis sends it: parse_geneve4_fast()'s case. */
+	b = next_seed();
+	pkt_eth(b, 0x0800);
+	pkt_ip4(b, 17, PKT_IP4_A, PKT_IP4_B, 0);
+	pkt_udp(b, 49155, 6081);
+	pkt_geneve(b, 7, 0x6558, 0);
+	pkt_geneve_ovn(b, 5, 6);
+	pkt_eth(b, 0x0800);
+	pkt_ip4(b, 6, PKT_IP4_B, PKT_IP4_A, 0);
+	pkt_tcp(b, 443, 50000, 0x010, 5);
+
 	b = next_seed();
 	pkt_eth(b, 0x0800);
 	pkt_ip4(b, 17, PKT_IP4_A, PKT_IP4_B, 0);
@@ -133,7 +144,8 @@ int fuzz_driver_report(unsigned long inputs, unsigned long mutations)
 {
 	unsigned missed = 0;
 
-	printf("%lu inputs, %lu decapsulated\n", inputs, fuzz_parse_tunnelled);
+	printf("%lu inputs, %lu decapsulated, %lu by the fast Geneve path\n", inputs,
+	       fuzz_parse_tunnelled, fuzz_parse_fast);
 	for (unsigned r = 0; r < DROP__MAX; r++)
 		if (fuzz_parse_results[r])
 			printf("  %-24s %lu\n", drop_reason_name(r), fuzz_parse_results[r]);
@@ -145,6 +157,10 @@ int fuzz_driver_report(unsigned long inputs, unsigned long mutations)
 	 */
 	if (mutations < 100000)
 		return 0;
+	if (fuzz_parse_fast < 1000) {
+		fprintf(stderr, "the fast Geneve path was hardly reached (%lu)\n", fuzz_parse_fast);
+		missed++;
+	}
 	for (unsigned r = 0; r < DROP_NO_PEER; r++) {
 		if (!fuzz_parse_results[r]) {
 			fprintf(stderr, "never reached: %s\n", drop_reason_name(r));
