@@ -572,6 +572,26 @@ again:
 		invalid(t, res);
 }
 
+void ct_related(struct ct_table *t, uint16_t zone, const struct ct_tuple *quoted, uint64_t now,
+                struct ct_result *res)
+{
+	enum ct_dir qdir;
+	struct ct_conn *c = ct_lookup(t, zone, quoted, now, &qdir);
+
+	if (!c) {
+		invalid(t, res);
+		return;
+	}
+	memset(res, 0, sizeof(*res));
+	res->dir = (uint8_t)!qdir;
+	res->state = CT_CS_TRK | CT_CS_REL | (res->dir == CT_DIR_REPLY ? CT_CS_RPL : 0);
+	spin_lock(&c->lock);
+	res->mark = c->mark;
+	memcpy(res->label, c->label, sizeof(res->label));
+	spin_unlock(&c->lock);
+	res->conn = c;
+}
+
 unsigned ct_sweep(struct ct_table *t, uint64_t now, unsigned n_buckets)
 {
 	uint32_t first = __atomic_fetch_add(&t->sweep_cursor, n_buckets, __ATOMIC_RELAXED);

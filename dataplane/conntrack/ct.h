@@ -51,8 +51,9 @@
  *
  * Stage 1 (this code) takes connections from one free list under the pool
  * lock; the plan's per-worker caches over a DPDK mempool come with the
- * wiring into ferryd. ICMP errors as "related", NAT, fragments, SCTP and
- * per-zone limits are later stages.
+ * wiring into ferryd. ICMP errors are "related" through ct_related(), the
+ * caller having read the quoted header; NAT, fragments, SCTP and per-zone
+ * limits are later stages.
  */
 #ifndef FERRY_DP_CT_H
 #define FERRY_DP_CT_H
@@ -215,6 +216,19 @@ struct ct_conn *ct_lookup(struct ct_table *t, uint16_t zone, const struct ct_tup
  */
 void ct_process(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp,
                 const struct ct_tcp_seg *tcp, uint64_t now, const struct ct_commit *commit,
+                struct ct_result *res);
+
+/**
+ * Track an ICMP or ICMPv6 error (destination unreachable, time exceeded,
+ * packet too big, parameter problem) against the connection whose packet
+ * it quotes. @p quoted is the tuple of the quoted (inner) header as it
+ * stands, in the direction that packet travelled; the error travels the
+ * other way. Nothing in the connection changes.
+ * @return in @p res: CT_CS_TRK | CT_CS_REL (with CT_CS_RPL when the error
+ *         goes in the reply direction) and the connection's mark and
+ *         label, or CT_CS_TRK | CT_CS_INV when no connection matches.
+ */
+void ct_related(struct ct_table *t, uint16_t zone, const struct ct_tuple *quoted, uint64_t now,
                 struct ct_result *res);
 
 /**

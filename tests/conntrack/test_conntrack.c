@@ -267,6 +267,37 @@ static void test_icmp_echo(void **state)
 	ct_destroy(t);
 }
 
+static void test_icmp_related(void **state)
+{
+	(void)state;
+	struct ct_table *t = table(16, false);
+	struct ct_tuple a = tup(0x0a000001, 0x0a000002, 5000, 53, 17), b = rev(a);
+	struct ct_tuple other = tup(0x0a000001, 0x0a000002, 5001, 53, 17);
+	struct ct_commit m = {.mark = 7, .mark_mask = 0xff};
+	struct ct_result r;
+	struct ct_stats st;
+
+	ct_process(t, 0, &a, NULL, 0, &m, &r);
+	/* An unreachable back to A, quoting A's datagram: related, reply. */
+	ct_related(t, 0, &a, 0, &r);
+	assert_int_equal(r.state, CT_CS_TRK | CT_CS_REL | CT_CS_RPL);
+	assert_int_equal(r.mark, 7);
+	/* One to B, quoting B's answer: related, original direction. */
+	ct_related(t, 0, &b, 0, &r);
+	assert_int_equal(r.state, CT_CS_TRK | CT_CS_REL);
+	/* Quoting a datagram we never tracked, or in another zone. */
+	ct_related(t, 0, &other, 0, &r);
+	assert_int_equal(r.state, INV);
+	ct_related(t, 1, &a, 0, &r);
+	assert_int_equal(r.state, INV);
+	ct_get_stats(t, &st);
+	assert_int_equal(st.invalid, 2);
+	/* The error changed nothing: A's next datagram is still unanswered. */
+	ct_process(t, 0, &a, NULL, 0, NULL, &r);
+	assert_int_equal(r.state, NEW);
+	ct_destroy(t);
+}
+
 static void test_expiry(void **state)
 {
 	(void)state;
@@ -442,6 +473,7 @@ int main(void)
 	        cmocka_unit_test(test_tcp_refused_and_pickup),
 	        cmocka_unit_test(test_udp),
 	        cmocka_unit_test(test_icmp_echo),
+	        cmocka_unit_test(test_icmp_related),
 	        cmocka_unit_test(test_expiry),
 	        cmocka_unit_test(test_limit),
 	        cmocka_unit_test(test_zones),
