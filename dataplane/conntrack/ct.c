@@ -501,8 +501,12 @@ void ct_process(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp,
 	unsigned tries = 0;
 
 	memset(res, 0, sizeof(*res));
-	if (tp->proto != IPPROTO_TCP_)
+	if (tp->proto != IPPROTO_TCP_) {
 		tcp = NULL;
+	} else if (!tcp) {
+		invalid(t, res); /* no TCP header to check */
+		return;
+	}
 again:
 	created = false;
 	stale = NULL;
@@ -528,6 +532,8 @@ again:
 			res->state = CT_CS_TRK | CT_CS_NEW;
 			return;
 		}
+		/* Mark and label are in place before other workers can see it. */
+		apply_commit(&init, commit);
 		set_expiry(t, &init, now, true);
 		c = insert(t, &init, now, &dir, &created);
 		if (!c) {

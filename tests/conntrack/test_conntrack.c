@@ -148,6 +148,10 @@ static void test_tcp_invalid(void **state)
 	/* The connection was left as it was. */
 	assert_int_equal(tcp_state(t, &a), CT_TCP_ESTABLISHED);
 	assert_int_equal(seg(t, &a, ACK, 101, 501, 1000, 10, false), EST);
+	/* TCP without its segment cannot be checked. */
+	struct ct_result r;
+	ct_process(t, 0, &a, NULL, 0, NULL, &r);
+	assert_int_equal(r.state, INV);
 	ct_destroy(t);
 
 	/* A liberal table takes the out-of-window segment. */
@@ -265,6 +269,38 @@ static void test_icmp_echo(void **state)
 		assert_int_equal(ct_tuple_from_key(&k, 0, &other), -EPROTONOSUPPORT);
 	}
 	ct_destroy(t);
+}
+
+static void test_tuple_from_key(void **state)
+{
+	(void)state;
+	struct flow_key k;
+	struct ct_tuple tp, r;
+
+	memset(&k, 0, sizeof(k));
+	k.flags = FLOW_F_IP6 | FLOW_F_L4;
+	k.nw_proto = 17;
+	k.ip_src[0] = 0xfd;
+	k.ip_src[15] = 1;
+	k.ip_dst[0] = 0xfd;
+	k.ip_dst[15] = 2;
+	k.tp_src = htons(5000);
+	k.tp_dst = htons(53);
+	assert_int_equal(ct_tuple_from_key(&k, 0, &tp), 0);
+	assert_int_equal(tp.ip6, 1);
+	assert_int_equal(tp.proto, 17);
+	assert_int_equal(tp.src[15], 1);
+	assert_int_equal(tp.sport, htons(5000));
+	ct_tuple_reverse(&tp, &r);
+	assert_int_equal(r.src[15], 2);
+	assert_int_equal(r.sport, htons(53));
+	assert_int_equal(r.dport, htons(5000));
+	/* Not trackable: a later fragment (no ports), ARP. */
+	k.nw_frag = FLOW_FRAG_ANY | FLOW_FRAG_LATER;
+	assert_int_equal(ct_tuple_from_key(&k, 0, &tp), -EINVAL);
+	memset(&k, 0, sizeof(k));
+	k.flags = FLOW_F_ARP;
+	assert_int_equal(ct_tuple_from_key(&k, 0, &tp), -EINVAL);
 }
 
 static void test_icmp_related(void **state)
@@ -472,6 +508,7 @@ int main(void)
 	        cmocka_unit_test(test_tcp_invalid),
 	        cmocka_unit_test(test_tcp_refused_and_pickup),
 	        cmocka_unit_test(test_udp),
+	        cmocka_unit_test(test_tuple_from_key),
 	        cmocka_unit_test(test_icmp_echo),
 	        cmocka_unit_test(test_icmp_related),
 	        cmocka_unit_test(test_expiry),
