@@ -501,6 +501,72 @@ static void test_two_threads(void **state)
 	ct_destroy(t);
 }
 
+/* Two threads again, each round a fake TSC step past the UDP timeouts:
+ * every connection of the round before is expired by one of them (a
+ * packet that meets it, or the sweep) and replaced by exactly one new one.
+ * Between rounds both threads wait at a barrier, a grace period, and one
+ * reclaims, as ferryd does after rte_rcu_qsbr. */
+#define ROUNDS 8
+
+struct churn {
+	struct ct_table *t;
+	pthread_barrier_t *bar;
+	unsigned id;
+	unsigned bad;
+};
+
+static void *churn_run(void *arg)
+{
+	struct churn *s = arg;
+
+	for (unsigned round = 0; round < ROUNDS; round++) {
+		uint64_t now = (uint64_t)round * 70 * HZ; /* past udp "multiple", 60 s */
+
+		for (unsigned k = 0; k < STRESS_N; k++) {
+			unsigned i = s->id ? STRESS_N - 1 - k : k;
+			struct ct_tuple a = stress_tuple(i);
+			struct ct_result r;
+
+			ct_process(s->t, 0, &a, NULL, now, &commit0, &r);
+			if (!r.conn)
+				s->bad++;
+			if ((k & 63) == 0)
+				ct_sweep(s->t, now, 4);
+		}
+		pthread_barrier_wait(s->bar);
+		if (s->id == 0)
+			ct_reclaim(s->t, ct_reclaim_token(s->t));
+		pthread_barrier_wait(s->bar);
+	}
+	return NULL;
+}
+
+static void test_two_threads_churn(void **state)
+{
+	(void)state;
+	static struct churn s[2];
+	struct ct_table *t = table(STRESS_N * 2, false);
+	pthread_barrier_t bar;
+	pthread_t th[2];
+	struct ct_stats st;
+
+	assert_int_equal(pthread_barrier_init(&bar, NULL, 2), 0);
+	for (unsigned i = 0; i < 2; i++) {
+		s[i] = (struct churn){.t = t, .bar = &bar, .id = i};
+		assert_int_equal(pthread_create(&th[i], NULL, churn_run, &s[i]), 0);
+	}
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	pthread_barrier_destroy(&bar);
+	assert_int_equal(s[0].bad + s[1].bad, 0);
+	ct_get_stats(t, &st);
+	assert_int_equal(st.creations, STRESS_N * ROUNDS);
+	assert_int_equal(st.expirations, STRESS_N * (ROUNDS - 1));
+	assert_int_equal(st.conns, STRESS_N);
+	assert_int_equal(st.refusals, 0);
+	ct_destroy(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +581,7 @@ int main(void)
 	        cmocka_unit_test(test_limit),
 	        cmocka_unit_test(test_zones),
 	        cmocka_unit_test(test_two_threads),
+	        cmocka_unit_test(test_two_threads_churn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
