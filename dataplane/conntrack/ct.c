@@ -1,0 +1,661 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The shared connection table: keys, locks, the pool and expiry. The
+ * scheme is in ct.h; TCP is in ct_tcp.c.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/conntrack/ct.h"
+
+#define CT_BUCKET_SLOTS 8
+#define CT_GROUP_SHIFT  6 /* 64 buckets per lock */
+#define CT_GROUP        (1u << CT_GROUP_SHIFT)
+
+#define IPPROTO_ICMP_   1
+#define IPPROTO_TCP_    6
+#define IPPROTO_UDP_    17
+#define IPPROTO_ICMPV6_ 58
+
+struct ct_lock {
+	uint32_t word;
+	uint8_t pad[60]; /* one lock per cache line */
+};
+
+struct ct_table {
+	uint32_t max_conns;
+	bool liberal;
+	uint64_t hz;
+	struct ct_timeouts to;
+	uint32_t bucket_mask;
+	uint64_t *slots;        /* [buckets * CT_BUCKET_SLOTS] */
+	struct ct_lock *groups; /* [buckets / CT_GROUP] */
+	struct ct_conn *conns;  /* [max_conns] */
+	struct ct_lock pool;    /* free list and retire list */
+	uint32_t free_head;     /* index + 1 */
+	uint32_t retire_head, retire_tail;
+	uint64_t retire_seq;
+	uint32_t sweep_cursor;
+	struct ct_stats st; /* updated atomically */
+};
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+static void spin_lock(uint32_t *w)
+{
+	while (__atomic_exchange_n(w, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(w, __ATOMIC_RELAXED))
+			cpu_relax();
+}
+
+static void spin_unlock(uint32_t *w)
+{
+	__atomic_store_n(w, 0, __ATOMIC_RELEASE);
+}
+
+static void count(uint64_t *c, int64_t n)
+{
+	__atomic_fetch_add(c, (uint64_t)n, __ATOMIC_RELAXED);
+}
+
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 33);
+}
+
+static uint64_t tuple_hash(uint16_t zone, const struct ct_tuple *tp)
+{
+	uint64_t w[5], h = zone;
+
+	memcpy(w, tp, sizeof(w));
+	for (int i = 0; i < 5; i++)
+		h = mix(h ^ w[i]) + (uint64_t)i;
+	return h;
+}
+
+_Static_assert(sizeof(struct ct_tuple) == 40, "ct_tuple hashes as five words");
+
+/* The two candidate buckets of a hash, in one lock group. */
+static void buckets_of(const struct ct_table *t, uint64_t h, uint32_t b[2])
+{
+	b[0] = (uint32_t)h & t->bucket_mask;
+	b[1] = (b[0] & ~(CT_GROUP - 1)) | ((uint32_t)(h >> 40) & (CT_GROUP - 1));
+	if (b[1] == b[0])
+		b[1] = b[0] ^ 1;
+}
+
+static uint64_t slot_value(uint64_t h, uint32_t idx, enum ct_dir dir)
+{
+	return (h & 0xffffffff00000000ULL) | ((uint64_t)(idx + 1) << 1) | dir;
+}
+
+static uint32_t slot_idx(uint64_t v)
+{
+	return (uint32_t)((v & 0xffffffffULL) >> 1) - 1;
+}
+
+static const uint32_t default_to[] = {
+        /* What OVS's userspace conntrack uses by default (conntrack-tp). */
+        30, 86400, 900, 45, 30, /* tcp: syn, established, closing, fin-wait, closed */
+        60, 60,    30,          /* udp: first, multiple, replied */
+        60, 30,                 /* icmp: first, reply */
+        60, 30,                 /* other: first, replied */
+};
+_Static_assert(sizeof(default_to) == sizeof(struct ct_timeouts), "one default per timeout");
+
+struct ct_table *ct_create(const struct ct_config *cfg)
+{
+	struct ct_table *t;
+	uint64_t buckets = CT_GROUP;
+
+	if (!cfg || cfg->max_conns == 0 || cfg->max_conns > (1u << 28) || cfg->hz == 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	/* Two keys per connection, buckets at most a quarter full. */
+	while (buckets * CT_BUCKET_SLOTS < (uint64_t)cfg->max_conns * 2 * 4)
+		buckets <<= 1;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->max_conns = cfg->max_conns;
+	t->liberal = cfg->tcp_liberal;
+	t->hz = cfg->hz;
+	t->bucket_mask = (uint32_t)buckets - 1;
+	uint32_t *to = (uint32_t *)&t->to;
+	const uint32_t *in = (const uint32_t *)&cfg->to;
+	for (size_t i = 0; i < sizeof(t->to) / sizeof(uint32_t); i++)
+		to[i] = in[i] ? in[i] : default_to[i];
+	t->slots = aligned_alloc(64, buckets * CT_BUCKET_SLOTS * sizeof(uint64_t));
+	t->groups = calloc(buckets / CT_GROUP, sizeof(*t->groups));
+	t->conns = calloc(cfg->max_conns, sizeof(*t->conns));
+	if (!t->slots || !t->groups || !t->conns) {
+		ct_destroy(t);
+		errno = ENOMEM;
+		return NULL;
+	}
+	memset(t->slots, 0, buckets * CT_BUCKET_SLOTS * sizeof(uint64_t));
+	for (uint32_t i = 0; i < cfg->max_conns; i++)
+		t->conns[i].next = i + 2 <= cfg->max_conns ? i + 2 : 0;
+	t->free_head = 1;
+	return t;
+}
+
+void ct_destroy(struct ct_table *t)
+{
+	if (!t)
+		return;
+	free(t->slots);
+	free(t->groups);
+	free(t->conns);
+	free(t);
+}
+
+int ct_tuple_from_key(const struct flow_key *k, uint16_t icmp_id, struct ct_tuple *t)
+{
+	unsigned alen = (k->flags & FLOW_F_IP6) ? 16 : 4;
+
+	if (!(k->flags & (FLOW_F_IP4 | FLOW_F_IP6)) || (k->nw_frag & FLOW_FRAG_LATER))
+		return -EINVAL;
+	memset(t, 0, sizeof(*t));
+	memcpy(t->src, k->ip_src, alen);
+	memcpy(t->dst, k->ip_dst, alen);
+	t->proto = k->nw_proto;
+	t->ip6 = alen == 16;
+	if (t->proto == IPPROTO_ICMP_ || t->proto == IPPROTO_ICMPV6_) {
+		/* flow_key: tp_src holds the type, in network order. */
+		const uint8_t *tb = (const uint8_t *)&k->tp_src;
+		uint8_t type = tb[1];
+		bool echo = t->proto == IPPROTO_ICMP_ ? (type == 8 || type == 0)
+		                                      : (type == 128 || type == 129);
+
+		if (!(k->flags & FLOW_F_L4) || !echo)
+			return -EPROTONOSUPPORT;
+		t->sport = icmp_id;
+		memcpy(&t->dport, tb, 2);
+		return 0;
+	}
+	if (k->flags & FLOW_F_L4) {
+		t->sport = k->tp_src;
+		t->dport = k->tp_dst;
+	}
+	return 0;
+}
+
+/* ICMP echo types, request <-> reply. */
+static uint8_t echo_reverse(uint8_t type)
+{
+	switch (type) {
+	case 8:
+		return 0;
+	case 0:
+		return 8;
+	case 128:
+		return 129;
+	case 129:
+		return 128;
+	}
+	return type;
+}
+
+static bool is_icmp(const struct ct_tuple *t)
+{
+	return t->proto == IPPROTO_ICMP_ || t->proto == IPPROTO_ICMPV6_;
+}
+
+static uint8_t icmp_type(const struct ct_tuple *t)
+{
+	return ((const uint8_t *)&t->dport)[1];
+}
+
+void ct_tuple_reverse(const struct ct_tuple *t, struct ct_tuple *r)
+{
+	struct ct_tuple x = *t;
+
+	memcpy(x.src, t->dst, 16);
+	memcpy(x.dst, t->src, 16);
+	if (is_icmp(t)) {
+		((uint8_t *)&x.dport)[1] = echo_reverse(icmp_type(t));
+	} else {
+		x.sport = t->dport;
+		x.dport = t->sport;
+	}
+	*r = x;
+}
+
+static bool expired(const struct ct_conn *c, uint64_t now)
+{
+	return now >= __atomic_load_n(&c->expiry, __ATOMIC_RELAXED);
+}
+
+/* The connection holding @p tp in @p zone, dead or expired ones skipped;
+ * *stale gets an expired one met on the way. Lock-free. */
+static struct ct_conn *find(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp,
+                            uint64_t h, uint64_t now, enum ct_dir *dir, struct ct_conn **stale)
+{
+	uint32_t b[2];
+
+	buckets_of(t, h, b);
+	for (int i = 0; i < 2; i++) {
+		uint64_t *bk = &t->slots[(size_t)b[i] * CT_BUCKET_SLOTS];
+
+		for (int s = 0; s < CT_BUCKET_SLOTS; s++) {
+			uint64_t v = __atomic_load_n(&bk[s], __ATOMIC_ACQUIRE);
+			struct ct_conn *c;
+
+			if (!v || (v >> 32) != (h >> 32))
+				continue;
+			c = &t->conns[slot_idx(v)];
+			if (__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & CT_F_DEAD)
+				continue;
+			if (c->zone != zone || memcmp(&c->tuple[v & 1], tp, sizeof(*tp)))
+				continue;
+			if (expired(c, now)) {
+				if (stale)
+					*stale = c;
+				continue;
+			}
+			*dir = (enum ct_dir)(v & 1);
+			return c;
+		}
+	}
+	return NULL;
+}
+
+struct ct_conn *ct_lookup(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp,
+                          uint64_t now, enum ct_dir *dir)
+{
+	return find(t, zone, tp, tuple_hash(zone, tp), now, dir, NULL);
+}
+
+/* Lock the groups of both keys, lower index first (lock order 1). */
+static void groups_lock(struct ct_table *t, const uint64_t h[2], uint32_t g[2])
+{
+	for (int i = 0; i < 2; i++)
+		g[i] = ((uint32_t)h[i] & t->bucket_mask) >> CT_GROUP_SHIFT;
+	if (g[0] > g[1]) {
+		uint32_t x = g[0];
+		g[0] = g[1];
+		g[1] = x;
+	}
+	spin_lock(&t->groups[g[0]].word);
+	if (g[1] != g[0])
+		spin_lock(&t->groups[g[1]].word);
+}
+
+static void groups_unlock(struct ct_table *t, const uint32_t g[2])
+{
+	if (g[1] != g[0])
+		spin_unlock(&t->groups[g[1]].word);
+	spin_unlock(&t->groups[g[0]].word);
+}
+
+static void slot_clear(struct ct_table *t, uint64_t h, uint64_t v)
+{
+	uint32_t b[2];
+
+	buckets_of(t, h, b);
+	for (int i = 0; i < 2; i++)
+		for (int s = 0; s < CT_BUCKET_SLOTS; s++) {
+			uint64_t *p = &t->slots[(size_t)b[i] * CT_BUCKET_SLOTS + s];
+
+			if (*p == v) {
+				__atomic_store_n(p, 0, __ATOMIC_RELEASE);
+				return;
+			}
+		}
+	abort(); /* a linked connection always has both keys */
+}
+
+/* Unlink with both groups held; the memory waits for ct_reclaim(). */
+static void unlink_locked(struct ct_table *t, struct ct_conn *c, const uint64_t h[2])
+{
+	uint32_t idx = (uint32_t)(c - t->conns);
+
+	__atomic_fetch_or(&c->flags, CT_F_DEAD, __ATOMIC_RELEASE);
+	slot_clear(t, h[0], slot_value(h[0], idx, CT_DIR_ORIG));
+	slot_clear(t, h[1], slot_value(h[1], idx, CT_DIR_REPLY));
+	spin_lock(&t->pool.word);
+	c->retired = t->retire_seq++;
+	c->next = 0;
+	if (t->retire_tail)
+		t->conns[t->retire_tail - 1].next = idx + 1;
+	else
+		t->retire_head = idx + 1;
+	t->retire_tail = idx + 1;
+	spin_unlock(&t->pool.word);
+	count(&t->st.conns, -1);
+}
+
+/* Unlink @p c if it is still linked and expired at @p now (or @p force). */
+static bool expire(struct ct_table *t, struct ct_conn *c, uint64_t now, bool force)
+{
+	uint64_t h[2] = {tuple_hash(c->zone, &c->tuple[0]), tuple_hash(c->zone, &c->tuple[1])};
+	uint32_t g[2];
+	bool done = false;
+
+	groups_lock(t, h, g);
+	if (!(__atomic_load_n(&c->flags, __ATOMIC_RELAXED) & CT_F_DEAD) &&
+	    (force || expired(c, now))) {
+		unlink_locked(t, c, h);
+		count(&t->st.expirations, 1);
+		done = true;
+	}
+	groups_unlock(t, g);
+	return done;
+}
+
+static int free_slot(struct ct_table *t, uint64_t h, int taken)
+{
+	uint32_t b[2];
+
+	buckets_of(t, h, b);
+	for (int i = 0; i < 2; i++)
+		for (int s = 0; s < CT_BUCKET_SLOTS; s++) {
+			size_t at = (size_t)b[i] * CT_BUCKET_SLOTS + s;
+
+			if (!t->slots[at] && (int)at != taken)
+				return (int)at;
+		}
+	return -1;
+}
+
+/* Store @p init as a new connection, or find the one that won the race.
+ * @return the connection (*created tells which), or NULL when refused. */
+static struct ct_conn *insert(struct ct_table *t, const struct ct_conn *init, uint64_t now,
+                              enum ct_dir *dir, bool *created)
+{
+	uint64_t h[2] = {tuple_hash(init->zone, &init->tuple[0]),
+	                 tuple_hash(init->zone, &init->tuple[1])};
+	struct ct_conn *c = NULL, *stale = NULL;
+	uint32_t g[2], idx;
+	int at[2];
+
+	*created = false;
+	groups_lock(t, h, g);
+	c = find(t, init->zone, &init->tuple[0], h[0], now, dir, &stale);
+	if (c)
+		goto out;
+	/* An expired connection with our tuple has both keys in our groups
+	 * (its other tuple is our reverse): make room now. */
+	if (stale) {
+		uint64_t sh[2] = {tuple_hash(stale->zone, &stale->tuple[0]),
+		                  tuple_hash(stale->zone, &stale->tuple[1])};
+
+		unlink_locked(t, stale, sh);
+		count(&t->st.expirations, 1);
+	}
+	at[0] = free_slot(t, h[0], -1);
+	at[1] = at[0] < 0 ? -1 : free_slot(t, h[1], at[0]);
+	if (at[1] < 0 || __atomic_load_n(&t->st.conns, __ATOMIC_RELAXED) >= t->max_conns)
+		goto out;
+	spin_lock(&t->pool.word);
+	idx = t->free_head;
+	if (idx)
+		t->free_head = t->conns[idx - 1].next;
+	spin_unlock(&t->pool.word);
+	if (!idx--)
+		goto out;
+	c = &t->conns[idx];
+	*c = *init;
+	c->next = 0;
+	count(&t->st.conns, 1);
+	count(&t->st.creations, 1);
+	__atomic_store_n(&t->slots[at[0]], slot_value(h[0], idx, CT_DIR_ORIG), __ATOMIC_RELEASE);
+	__atomic_store_n(&t->slots[at[1]], slot_value(h[1], idx, CT_DIR_REPLY), __ATOMIC_RELEASE);
+	*dir = CT_DIR_ORIG;
+	*created = true;
+out:
+	groups_unlock(t, g);
+	return c;
+}
+
+static uint32_t timeout_of(const struct ct_table *t, const struct ct_conn *c, bool first)
+{
+	bool replied = __atomic_load_n(&c->flags, __ATOMIC_RELAXED) & CT_F_REPLIED;
+
+	switch (c->tuple[0].proto) {
+	case IPPROTO_TCP_:
+		switch (c->tcp_state) {
+		case CT_TCP_SYN_SENT:
+		case CT_TCP_SYN_RECV:
+			return t->to.tcp_syn;
+		case CT_TCP_ESTABLISHED:
+			return t->to.tcp_established;
+		case CT_TCP_FIN_WAIT:
+		case CT_TCP_CLOSE_WAIT:
+			return t->to.tcp_closing;
+		case CT_TCP_LAST_ACK:
+			return t->to.tcp_fin_wait;
+		default:
+			return t->to.tcp_closed;
+		}
+	case IPPROTO_UDP_:
+		return replied ? t->to.udp_replied : first ? t->to.udp_first : t->to.udp_multiple;
+	case IPPROTO_ICMP_:
+	case IPPROTO_ICMPV6_:
+		return replied ? t->to.icmp_reply : t->to.icmp_first;
+	default:
+		return replied ? t->to.other_replied : t->to.other_first;
+	}
+}
+
+static void set_expiry(struct ct_table *t, struct ct_conn *c, uint64_t now, bool first)
+{
+	__atomic_store_n(&c->expiry, now + (uint64_t)timeout_of(t, c, first) * t->hz,
+	                 __ATOMIC_RELAXED);
+}
+
+static void apply_commit(struct ct_conn *c, const struct ct_commit *m)
+{
+	c->mark = (c->mark & ~m->mark_mask) | (m->mark & m->mark_mask);
+	for (int i = 0; i < 16; i++)
+		c->label[i] = (uint8_t)((c->label[i] & ~m->label_mask[i]) |
+		                        (m->label[i] & m->label_mask[i]));
+}
+
+static void invalid(struct ct_table *t, struct ct_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->state = CT_CS_TRK | CT_CS_INV;
+	count(&t->st.invalid, 1);
+}
+
+/* May this packet open a connection? Fills the protocol state of @p init. */
+static bool may_open(struct ct_table *t, struct ct_conn *init, const struct ct_tcp_seg *tcp)
+{
+	if (init->tuple[0].proto == IPPROTO_TCP_)
+		return tcp && ct_tcp_new(init, tcp, t->liberal);
+	if (is_icmp(&init->tuple[0]))
+		return icmp_type(&init->tuple[0]) == 8 || icmp_type(&init->tuple[0]) == 128;
+	return true;
+}
+
+/* A SYN on a closed or closing connection starts a new one (port reuse). */
+static bool reopens(const struct ct_conn *c, enum ct_dir dir, const struct ct_tcp_seg *s)
+{
+	return c->tuple[0].proto == IPPROTO_TCP_ && s && dir == CT_DIR_ORIG &&
+	       (s->flags & (CT_TCP_SYN | CT_TCP_ACK | CT_TCP_RST)) == CT_TCP_SYN &&
+	       c->tcp_state >= CT_TCP_TIME_WAIT;
+}
+
+void ct_process(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp,
+                const struct ct_tcp_seg *tcp, uint64_t now, const struct ct_commit *commit,
+                struct ct_result *res)
+{
+	uint64_t h = tuple_hash(zone, tp);
+	struct ct_conn *c, *stale = NULL;
+	enum ct_dir dir = CT_DIR_ORIG;
+	bool valid = true, created = false;
+
+	unsigned tries = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (tp->proto != IPPROTO_TCP_) {
+		tcp = NULL;
+	} else if (!tcp) {
+		invalid(t, res); /* no TCP header to check */
+		return;
+	}
+again:
+	created = false;
+	stale = NULL;
+	c = find(t, zone, tp, h, now, &dir, &stale);
+	if (!c && stale)
+		expire(t, stale, now, false);
+	if (c && reopens(c, dir, tcp)) {
+		expire(t, c, now, true);
+		c = NULL;
+	}
+	if (!c) {
+		struct ct_conn init;
+
+		memset(&init, 0, sizeof(init));
+		init.zone = zone;
+		init.tuple[0] = *tp;
+		ct_tuple_reverse(tp, &init.tuple[1]);
+		if (!may_open(t, &init, tcp)) {
+			invalid(t, res);
+			return;
+		}
+		if (!commit) {
+			res->state = CT_CS_TRK | CT_CS_NEW;
+			return;
+		}
+		/* Mark and label are in place before other workers can see it. */
+		apply_commit(&init, commit);
+		set_expiry(t, &init, now, true);
+		c = insert(t, &init, now, &dir, &created);
+		if (!c) {
+			count(&t->st.refusals, 1);
+			invalid(t, res);
+			return;
+		}
+	}
+	spin_lock(&c->lock);
+	if (__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & CT_F_DEAD) {
+		/* Unlinked (expired, reopened) since we found it: look again. */
+		spin_unlock(&c->lock);
+		if (++tries < 4)
+			goto again;
+		invalid(t, res);
+		return;
+	}
+	if (!created) {
+		if (tcp)
+			valid = ct_tcp_update(c, dir, tcp, t->liberal);
+		if (valid) {
+			if (dir == CT_DIR_REPLY)
+				__atomic_fetch_or(&c->flags, CT_F_REPLIED, __ATOMIC_RELAXED);
+			set_expiry(t, c, now, false);
+		}
+	}
+	if (valid && commit)
+		apply_commit(c, commit);
+	if (valid) {
+		uint8_t f = __atomic_load_n(&c->flags, __ATOMIC_RELAXED);
+
+		res->state = CT_CS_TRK | ((f & CT_F_REPLIED) ? CT_CS_EST : CT_CS_NEW);
+		if (dir == CT_DIR_REPLY)
+			res->state |= CT_CS_RPL;
+		res->dir = (uint8_t)dir;
+		res->mark = c->mark;
+		memcpy(res->label, c->label, sizeof(res->label));
+		res->conn = c;
+	}
+	spin_unlock(&c->lock);
+	if (!valid)
+		invalid(t, res);
+}
+
+void ct_related(struct ct_table *t, uint16_t zone, const struct ct_tuple *quoted, uint64_t now,
+                struct ct_result *res)
+{
+	enum ct_dir qdir;
+	struct ct_conn *c = ct_lookup(t, zone, quoted, now, &qdir);
+
+	if (!c) {
+		invalid(t, res);
+		return;
+	}
+	memset(res, 0, sizeof(*res));
+	res->dir = (uint8_t)!qdir;
+	res->state = CT_CS_TRK | CT_CS_REL | (res->dir == CT_DIR_REPLY ? CT_CS_RPL : 0);
+	spin_lock(&c->lock);
+	res->mark = c->mark;
+	memcpy(res->label, c->label, sizeof(res->label));
+	spin_unlock(&c->lock);
+	res->conn = c;
+}
+
+unsigned ct_sweep(struct ct_table *t, uint64_t now, unsigned n_buckets)
+{
+	uint32_t first = __atomic_fetch_add(&t->sweep_cursor, n_buckets, __ATOMIC_RELAXED);
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < n_buckets && i <= t->bucket_mask; i++) {
+		uint64_t *bk = &t->slots[(size_t)((first + i) & t->bucket_mask) * CT_BUCKET_SLOTS];
+
+		for (int s = 0; s < CT_BUCKET_SLOTS; s++) {
+			uint64_t v = __atomic_load_n(&bk[s], __ATOMIC_ACQUIRE);
+			struct ct_conn *c;
+
+			/* Each connection once: by its original key. */
+			if (!v || (v & 1) != CT_DIR_ORIG)
+				continue;
+			c = &t->conns[slot_idx(v)];
+			if (expired(c, now) && expire(t, c, now, false))
+				n++;
+		}
+	}
+	return n;
+}
+
+uint64_t ct_reclaim_token(struct ct_table *t)
+{
+	uint64_t v;
+
+	spin_lock(&t->pool.word);
+	v = t->retire_seq;
+	spin_unlock(&t->pool.word);
+	return v;
+}
+
+unsigned ct_reclaim(struct ct_table *t, uint64_t token)
+{
+	unsigned n = 0;
+
+	spin_lock(&t->pool.word);
+	while (t->retire_head && t->conns[t->retire_head - 1].retired < token) {
+		uint32_t idx = t->retire_head;
+		struct ct_conn *c = &t->conns[idx - 1];
+
+		t->retire_head = c->next;
+		if (!t->retire_head)
+			t->retire_tail = 0;
+		c->next = t->free_head;
+		t->free_head = idx;
+		n++;
+	}
+	spin_unlock(&t->pool.word);
+	return n;
+}
+
+void ct_get_stats(const struct ct_table *t, struct ct_stats *st)
+{
+	st->conns = __atomic_load_n(&t->st.conns, __ATOMIC_RELAXED);
+	st->creations = __atomic_load_n(&t->st.creations, __ATOMIC_RELAXED);
+	st->expirations = __atomic_load_n(&t->st.expirations, __ATOMIC_RELAXED);
+	st->refusals = __atomic_load_n(&t->st.refusals, __ATOMIC_RELAXED);
+	st->invalid = __atomic_load_n(&t->st.invalid, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The connection tracker: one table shared by every worker.
+ *
+ * A packet and its reply may arrive on different queues, so there is one
+ * table, not one per worker, and no global lock (docs/conntrack.md).
+ *
+ * Two keys per connection. A connection (struct ct_conn) holds its original
+ * tuple and its reply tuple; the key table holds one slot for each, with a
+ * direction bit, so a packet of either direction finds the connection in
+ * one lookup and learns "reply" from the slot it matched.
+ *
+ * The key table is open addressing: buckets of 8 slots of 8 bytes (one
+ * cache line); a slot is (32-bit signature, connection index + 1,
+ * direction), 0 when free. A tuple hashes to two candidate buckets of the
+ * same bucket group (64 buckets), so that one lock covers both.
+ *
+ * Lookups are lock-free: a reader loads a slot (acquire), then compares the
+ * full tuple in the connection. A connection's tuples and zone are written
+ * before its slots are published (release) and never change while it is
+ * linked. Unlinking clears the slots; the connection's memory is not reused
+ * until a grace period has passed, so a reader that still holds it reads a
+ * dead but intact connection (it sees CT_F_DEAD, or a stale tuple that
+ * does not match, and treats it as absent).
+ *
+ * Grace periods are the caller's: the core has no EAL dependency. Each
+ * unlinked connection is stamped with a retire number; the caller takes
+ * ct_reclaim_token(), waits until every worker has quiesced (the workers'
+ * rte_rcu_qsbr in ferryd), then calls ct_reclaim() with that token, which
+ * frees what was retired before the token was taken.
+ *
+ * Locks, and their order:
+ *   1. bucket-group locks (insert and unlink; never for lookups). A
+ *      connection's two keys may sit in two groups: take the lower group
+ *      index first, never more than two at once.
+ *   2. the pool lock (free list and retire list), taken inside 1 or alone.
+ *   3. a connection's own lock (protocol state, expiry, mark and label),
+ *      taken by ct_process() with no other lock held.
+ * All are spinlocks on C11 atomics: a worker never sleeps.
+ *
+ * A writer that loses an insert race (the same tuple, in the same zone,
+ * inserted by another worker between its lookup and its lock) finds the
+ * winner's connection under the lock and uses it: a tuple has at most one
+ * live connection per zone.
+ *
+ * Expiry: each connection has an expiry time in TSC ticks (the caller's
+ * clock, so tests drive a fake one). A connection past its expiry is absent
+ * for lookups; ct_process() unlinks it when it meets it, and ct_sweep()
+ * walks a few buckets per call, from a shared cursor, so idle connections
+ * go without traffic.
+ *
+ * Stage 1 (this code) takes connections from one free list under the pool
+ * lock; the plan's per-worker caches over a DPDK mempool come with the
+ * wiring into ferryd. ICMP errors are "related" through ct_related(), the
+ * caller having read the quoted header; NAT, fragments, SCTP and per-zone
+ * limits are later stages.
+ */
+#ifndef FERRY_DP_CT_H
+#define FERRY_DP_CT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dataplane/api/flow_key.h"
+
+/* ct_state bits, the same values as LFLOW_CS_* (dataplane/api/lflow_prog.h). */
+#define CT_CS_NEW 0x01
+#define CT_CS_EST 0x02
+#define CT_CS_REL 0x04
+#define CT_CS_RPL 0x08
+#define CT_CS_INV 0x10
+#define CT_CS_TRK 0x20
+
+/* A direction's view of a connection. Addresses and ports in network order,
+ * IPv4 in the first 4 bytes. ICMP echo: sport is the identifier, dport the
+ * echo type (request or reply) in the low byte, so that a request's reverse
+ * is the matching reply. Other protocols: ports are 0. */
+struct ct_tuple {
+	uint8_t src[16];
+	uint8_t dst[16];
+	uint16_t sport, dport;
+	uint8_t proto;
+	uint8_t ip6; /* 1: IPv6 */
+	uint16_t pad;
+};
+
+enum ct_dir { CT_DIR_ORIG = 0, CT_DIR_REPLY = 1 };
+
+enum ct_tcp_state {
+	CT_TCP_NONE,
+	CT_TCP_SYN_SENT,
+	CT_TCP_SYN_RECV,
+	CT_TCP_ESTABLISHED,
+	CT_TCP_FIN_WAIT,
+	CT_TCP_CLOSE_WAIT,
+	CT_TCP_LAST_ACK,
+	CT_TCP_TIME_WAIT,
+	CT_TCP_CLOSE,
+};
+
+/* TCP flags as on the wire (the low byte of flow_key.tcp_flags). */
+#define CT_TCP_FIN 0x01
+#define CT_TCP_SYN 0x02
+#define CT_TCP_RST 0x04
+#define CT_TCP_ACK 0x10
+
+/* What the tracker needs of a TCP segment, host order. */
+struct ct_tcp_seg {
+	uint8_t flags;
+	int8_t wscale; /* window scale option on a SYN, -1 when absent */
+	uint16_t win;
+	uint32_t seq, ack;
+	uint32_t len; /* payload bytes */
+};
+
+/* One direction of a TCP connection, as its sender. */
+struct ct_tcp_peer {
+	uint32_t end;    /* highest sequence number sent, plus one */
+	uint32_t maxend; /* highest ack + window seen from the other side */
+	uint32_t maxwin; /* largest window advertised (scaled) */
+	uint8_t wscale;
+	uint8_t flags; /* CT_PEER_* (ct_tcp.c) */
+	uint16_t pad;
+	uint32_t fin_end; /* sequence after our FIN, when CT_PEER_FIN */
+};
+
+#define CT_F_DEAD    0x01 /* unlinked: absent for every lookup */
+#define CT_F_REPLIED 0x02 /* a valid reply-direction packet was seen */
+#define CT_F_LIBERAL 0x04 /* picked up mid-stream: no window checks */
+
+struct ct_conn {
+	struct ct_tuple tuple[2]; /* [CT_DIR_ORIG], [CT_DIR_REPLY] */
+	uint16_t zone;
+	uint8_t flags; /* CT_F_*, atomic */
+	uint8_t tcp_state;
+	uint32_t mark;
+	uint8_t label[16];
+	uint64_t expiry; /* TSC, atomic */
+	struct ct_tcp_peer peer[2];
+	uint32_t lock;    /* the connection's lock (lock order 3) */
+	uint32_t next;    /* pool lists: index + 1, 0 = end */
+	uint64_t retired; /* retire number, for ct_reclaim() */
+};
+
+/* Timeouts in seconds, per protocol and state. */
+struct ct_timeouts {
+	uint32_t tcp_syn, tcp_established, tcp_closing, tcp_fin_wait, tcp_closed;
+	uint32_t udp_first, udp_multiple, udp_replied;
+	uint32_t icmp_first, icmp_reply;
+	uint32_t other_first, other_replied;
+};
+
+struct ct_config {
+	uint32_t max_conns;    /* conntrack.max-connections */
+	uint64_t hz;           /* TSC ticks per second */
+	bool tcp_liberal;      /* conntrack.tcp-liberal */
+	struct ct_timeouts to; /* zero fields take the defaults */
+};
+
+struct ct_stats {
+	uint64_t conns; /* live now */
+	uint64_t creations, expirations, refusals, invalid;
+};
+
+/* What a commit stores: new = (old & ~mask) | (value & mask). */
+struct ct_commit {
+	uint32_t mark, mark_mask;
+	uint8_t label[16], label_mask[16];
+};
+
+struct ct_result {
+	uint8_t state; /* CT_CS_* */
+	uint8_t dir;   /* enum ct_dir, when conn is set */
+	uint32_t mark;
+	uint8_t label[16];
+	struct ct_conn *conn; /* NULL unless the packet belongs to a stored one */
+};
+
+struct ct_table;
+
+/**
+ * A table for at most @p cfg->max_conns connections, all memory allocated
+ * here. Control thread only.
+ * @return NULL with errno set.
+ */
+struct ct_table *ct_create(const struct ct_config *cfg);
+/** Free @p t; nobody may use it any more. Accepts NULL. */
+void ct_destroy(struct ct_table *t);
+
+/**
+ * The tuple of a parsed packet. @p icmp_id is the ICMP echo identifier
+ * (network order), which the flow key does not hold.
+ * @return 0, or -EINVAL when the packet is not IP or is a later fragment,
+ *         -EPROTONOSUPPORT for an ICMP message that is not an echo.
+ */
+int ct_tuple_from_key(const struct flow_key *k, uint16_t icmp_id, struct ct_tuple *t);
+
+/** The other direction's tuple of @p t. */
+void ct_tuple_reverse(const struct ct_tuple *t, struct ct_tuple *r);
+
+/**
+ * The live connection that @p t belongs to in @p zone, and in which
+ * direction; lock-free. The connection stays readable until the caller's
+ * next quiescent point.
+ * @return NULL when there is none (or it has expired at @p now).
+ */
+struct ct_conn *ct_lookup(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp,
+                          uint64_t now, enum ct_dir *dir);
+
+/**
+ * Track one packet, as OVS's ct(): find its connection, check and advance
+ * the protocol state, fill @p res. With @p commit non-NULL, store a new
+ * connection (or apply the mark and label to the existing one).
+ * @param tcp  the segment, when tp->proto is TCP (else ignored, may be NULL)
+ * @return always a result: CT_CS_TRK plus NEW/EST and RPL, or INV.
+ */
+void ct_process(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp,
+                const struct ct_tcp_seg *tcp, uint64_t now, const struct ct_commit *commit,
+                struct ct_result *res);
+
+/**
+ * Track an ICMP or ICMPv6 error (destination unreachable, time exceeded,
+ * packet too big, parameter problem) against the connection whose packet
+ * it quotes. @p quoted is the tuple of the quoted (inner) header as it
+ * stands, in the direction that packet travelled; the error travels the
+ * other way. Nothing in the connection changes.
+ * @return in @p res: CT_CS_TRK | CT_CS_REL (with CT_CS_RPL when the error
+ *         goes in the reply direction) and the connection's mark and
+ *         label, or CT_CS_TRK | CT_CS_INV when no connection matches.
+ */
+void ct_related(struct ct_table *t, uint16_t zone, const struct ct_tuple *quoted, uint64_t now,
+                struct ct_result *res);
+
+/**
+ * Expire up to @p n_buckets buckets' worth of connections, continuing from
+ * where the last call (of any worker) stopped.
+ * @return connections expired.
+ */
+unsigned ct_sweep(struct ct_table *t, uint64_t now, unsigned n_buckets);
+
+/** A retire number to hand back to ct_reclaim() after a grace period. */
+uint64_t ct_reclaim_token(struct ct_table *t);
+/** Free connections retired before @p token was taken. @return freed. */
+unsigned ct_reclaim(struct ct_table *t, uint64_t token);
+
+void ct_get_stats(const struct ct_table *t, struct ct_stats *st);
+
+/* Protocol state, ct_tcp.c: called with the connection's lock held. */
+/** A new connection's state from its first segment. @return false: the
+ *  segment may not open a connection. */
+bool ct_tcp_new(struct ct_conn *c, const struct ct_tcp_seg *s, bool liberal);
+/** Check and apply a segment of a known connection. @return false when it
+ *  is invalid (the connection is left untouched). */
+bool ct_tcp_update(struct ct_conn *c, enum ct_dir dir, const struct ct_tcp_seg *s, bool liberal);
+
+#endif
