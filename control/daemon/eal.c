@@ -113,11 +113,19 @@ int eal_start(const struct ferry_conf *c, char *const *extra, int n_extra, struc
 	int argc = 0, rc;
 
 	info->mbufs = conf_mbufs(c);
-	mbuf_mb = info->mbufs *
-	          (double)(RTE_MBUF_DEFAULT_BUF_SIZE + sizeof(struct rte_mbuf) +
-	                   RTE_CACHE_LINE_SIZE) /
-	          (1 << 20);
+	const unsigned elt =
+	        RTE_MBUF_DEFAULT_BUF_SIZE + sizeof(struct rte_mbuf) + RTE_CACHE_LINE_SIZE;
+	mbuf_mb = info->mbufs * (double)elt / (1 << 20);
 	info->memory_mb = c->memory_mb ? c->memory_mb : (unsigned)(mbuf_mb * 1.25) + 128;
+	/* Without hugepages memory comes in 4 KiB pages, and DPDK places a
+	 * pool's objects so that none crosses a page: a page holds
+	 * 4096 / elt of them (one mbuf at the default size), the rest of it
+	 * unused. Plan for that, or a large pool does not fit. */
+	unsigned per_page = elt <= 4096 ? 4096 / elt : 0;
+	double pages = per_page ? ((double)info->mbufs + per_page - 1) / per_page
+	                        : (double)info->mbufs * ((elt + 4095) / 4096);
+	unsigned nohuge_mb =
+	        c->memory_mb ? c->memory_mb : (unsigned)(pages * 4096 / (1 << 20) * 1.25) + 128;
 
 	rc = lcores_arg(c, lcores, sizeof(lcores));
 	if (rc) {
@@ -158,6 +166,7 @@ int eal_start(const struct ferry_conf *c, char *const *extra, int n_extra, struc
 	if (info->hugepages) {
 		argv[argc++] = "--in-memory";
 	} else {
+		info->memory_mb = nohuge_mb;
 		snprintf(mem, sizeof(mem), "%u", info->memory_mb);
 		argv[argc++] = "--no-shconf";
 		argv[argc++] = "--no-huge";
