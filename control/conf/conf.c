@@ -128,10 +128,7 @@ static const struct conf_key conf_keys[] = {
 
 #define N_KEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
+void conf_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -242,7 +239,7 @@ static int key_store(const struct conf_key *k, void *base, struct ferry_conf *c,
 	case T_STR:
 	case T_NAME:
 		if (*value == '\0') {
-			errf(err, errlen, "'%s' needs a value", k->key);
+			conf_errf(err, errlen, "'%s' needs a value", k->key);
 			return -EINVAL;
 		}
 		free(*(char **)field);
@@ -250,15 +247,16 @@ static int key_store(const struct conf_key *k, void *base, struct ferry_conf *c,
 		return *(char **)field ? 0 : -ENOMEM;
 	case T_UINT:
 		if (parse_uint(value, k->min, k->max, &u) < 0) {
-			errf(err, errlen, "'%s' must be an integer from %u to %u, not '%s'", k->key,
-			     k->min, k->max, value);
+			conf_errf(err, errlen, "'%s' must be an integer from %u to %u, not '%s'",
+			          k->key, k->min, k->max, value);
 			return -EINVAL;
 		}
 		*(unsigned *)field = u;
 		return 0;
 	case T_BOOL:
 		if (parse_bool(value, &b) < 0) {
-			errf(err, errlen, "'%s' must be true or false, not '%s'", k->key, value);
+			conf_errf(err, errlen, "'%s' must be true or false, not '%s'", k->key,
+			          value);
 			return -EINVAL;
 		}
 		*(bool *)field = b;
@@ -272,15 +270,16 @@ static int key_store(const struct conf_key *k, void *base, struct ferry_conf *c,
 			}
 		}
 		choices_text(k->choices, buf, sizeof(buf));
-		errf(err, errlen, "'%s' must be one of %s, not '%s'", k->key, buf, value);
+		conf_errf(err, errlen, "'%s' must be one of %s, not '%s'", k->key, buf, value);
 		return -EINVAL;
 	case T_CPUS:
 		rc = parse_cpus(value, c->worker_cpus, &c->n_workers);
 		if (rc < 0) {
-			errf(err, errlen,
-			     "'%s' must be auto or a CPU list like 1,3-4 (at most %d, no repeats), "
-			     "not '%s'",
-			     k->key, CONF_WORKERS_MAX, value);
+			conf_errf(err, errlen,
+			          "'%s' must be auto or a CPU list like 1,3-4 (at most %d, no "
+			          "repeats), "
+			          "not '%s'",
+			          k->key, CONF_WORKERS_MAX, value);
 			return -EINVAL;
 		}
 		free(c->workers);
@@ -328,13 +327,14 @@ static struct port_conf *port_get(struct ferry_conf *c, const char *name, unsign
 	if (p)
 		return p;
 	if (!port_name_ok(name)) {
-		errf(err, errlen,
-		     "port name '%s' must be 1-%d characters of letters, digits, '-', '_', '.'",
-		     name, CONF_PORT_NAME_MAX - 1);
+		conf_errf(
+		        err, errlen,
+		        "port name '%s' must be 1-%d characters of letters, digits, '-', '_', '.'",
+		        name, CONF_PORT_NAME_MAX - 1);
 		return NULL;
 	}
 	if (c->n_ports == CONF_PORTS_MAX) {
-		errf(err, errlen, "more than %d ports", CONF_PORTS_MAX);
+		conf_errf(err, errlen, "more than %d ports", CONF_PORTS_MAX);
 		return NULL;
 	}
 	p = &c->ports[c->n_ports++];
@@ -358,7 +358,7 @@ static int conf_apply(struct ferry_conf *c, const char *section, const char *key
 		while (*name == ' ')
 			name++;
 		if (*name == '\0') {
-			errf(err, errlen, "section [port] needs a name: [port NAME]");
+			conf_errf(err, errlen, "section [port] needs a name: [port NAME]");
 			return -EINVAL;
 		}
 		p = port_get(c, name, line, err, errlen);
@@ -371,11 +371,11 @@ static int conf_apply(struct ferry_conf *c, const char *section, const char *key
 	if (k == NULL) {
 		if (strcmp(section, "chassis") && strcmp(section, "dataplane") &&
 		    strcmp(section, "control") && strcmp(section, "port"))
-			errf(err, errlen,
-			     "unknown section [%s] (chassis, dataplane, control, port NAME)",
-			     section);
+			conf_errf(err, errlen,
+			          "unknown section [%s] (chassis, dataplane, control, port NAME)",
+			          section);
 		else
-			errf(err, errlen, "unknown key '%s' in [%s]", key, section);
+			conf_errf(err, errlen, "unknown key '%s' in [%s]", key, section);
 		return -EINVAL;
 	}
 	return key_store(k, base, c, value, err, errlen);
@@ -479,26 +479,26 @@ static int ini_finish(struct ini_ctx *ctx, int line, const char *name, char *err
 		free(ctx->seen[i]);
 	free(ctx->seen);
 	if (line < 0) {
-		errf(err, errlen, "%s: cannot read: %s", name, strerror(errno ? errno : EIO));
+		conf_errf(err, errlen, "%s: cannot read: %s", name, strerror(errno ? errno : EIO));
 		return -(errno ? errno : EIO);
 	}
 	if (ctx->too_long && rc == 0) {
-		errf(err, errlen,
-		     "%s:%u: line longer than %d characters (set long values with --set)", name,
-		     ctx->line, ctx->too_long);
+		conf_errf(err, errlen,
+		          "%s:%u: line longer than %d characters (set long values with --set)",
+		          name, ctx->line, ctx->too_long);
 		return -EINVAL;
 	}
 	if (line > 0) {
 		if (rc)
-			errf(err, errlen, "%s:%d: %s", name, line, ctx->err);
+			conf_errf(err, errlen, "%s:%d: %s", name, line, ctx->err);
 		else
-			errf(err, errlen,
-			     "%s:%d: syntax error: expected '[section]' or 'key = value'", name,
-			     line);
+			conf_errf(err, errlen,
+			          "%s:%d: syntax error: expected '[section]' or 'key = value'",
+			          name, line);
 		return rc ? rc : -EINVAL;
 	}
 	if (rc) {
-		errf(err, errlen, "%s: %s", name, rc == -ENOMEM ? "out of memory" : ctx->err);
+		conf_errf(err, errlen, "%s: %s", name, rc == -ENOMEM ? "out of memory" : ctx->err);
 		return rc;
 	}
 	return 0;
@@ -512,7 +512,7 @@ int conf_load_file(struct ferry_conf *c, const char *path, char *err, size_t err
 	ctx.file = fopen(path, "r");
 	if (ctx.file == NULL) {
 		rc = -errno;
-		errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		conf_errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		return rc;
 	}
 	line = ini_parse_stream(conf_ini_read, &ctx, conf_ini_key, &ctx);
@@ -548,7 +548,7 @@ int conf_set(struct ferry_conf *c, const char *assignment, char *err, size_t err
 	int rc;
 
 	if (eq == NULL || eq == assignment || (size_t)(eq - assignment) >= sizeof(lhs)) {
-		errf(err, errlen, "'%s': expected SECTION.KEY=VALUE", assignment);
+		conf_errf(err, errlen, "'%s': expected SECTION.KEY=VALUE", assignment);
 		return -EINVAL;
 	}
 	memcpy(lhs, assignment, eq - assignment);
@@ -556,14 +556,14 @@ int conf_set(struct ferry_conf *c, const char *assignment, char *err, size_t err
 	if (!strncmp(lhs, "port.", 5)) {
 		dot = strrchr(lhs, '.');
 		if (dot == lhs + 4 || dot - (lhs + 5) >= CONF_PORT_NAME_MAX) {
-			errf(err, errlen, "'%s': expected port.NAME.KEY=VALUE", assignment);
+			conf_errf(err, errlen, "'%s': expected port.NAME.KEY=VALUE", assignment);
 			return -EINVAL;
 		}
 		snprintf(section, sizeof(section), "port %.*s", (int)(dot - (lhs + 5)), lhs + 5);
 	} else {
 		dot = strchr(lhs, '.');
 		if (dot == NULL || (size_t)(dot - lhs) >= sizeof(section)) {
-			errf(err, errlen, "'%s': expected SECTION.KEY=VALUE", assignment);
+			conf_errf(err, errlen, "'%s': expected SECTION.KEY=VALUE", assignment);
 			return -EINVAL;
 		}
 		snprintf(section, sizeof(section), "%.*s", (int)(dot - lhs), lhs);
@@ -571,7 +571,7 @@ int conf_set(struct ferry_conf *c, const char *assignment, char *err, size_t err
 	key = dot + 1;
 	rc = conf_apply(c, section, key, eq + 1, 0, msg, sizeof(msg));
 	if (rc)
-		errf(err, errlen, "command line: %s", msg);
+		conf_errf(err, errlen, "command line: %s", msg);
 	return rc;
 }
 
@@ -628,31 +628,35 @@ void conf_fini(struct ferry_conf *c)
 static int port_check(const struct port_conf *p, const char *where, char *err, size_t errlen)
 {
 	if (p->devargs == NULL) {
-		errf(err, errlen, "%s: port '%s' has no devargs", where, p->name);
+		conf_errf(err, errlen, "%s: port '%s' has no devargs", where, p->name);
 		return -EINVAL;
 	}
 	if (p->role == PORT_ROLE_UPLINK && p->network == NULL) {
-		errf(err, errlen, "%s: uplink port '%s' needs network", where, p->name);
+		conf_errf(err, errlen, "%s: uplink port '%s' needs network", where, p->name);
 		return -EINVAL;
 	}
 	if (p->iface_id && p->role != PORT_ROLE_VIF) {
-		errf(err, errlen, "%s: port '%s': iface-id is for role vif only", where, p->name);
+		conf_errf(err, errlen, "%s: port '%s': iface-id is for role vif only", where,
+		          p->name);
 		return -EINVAL;
 	}
 	if (p->network && p->role != PORT_ROLE_UPLINK) {
-		errf(err, errlen, "%s: port '%s': network is for role uplink only", where, p->name);
+		conf_errf(err, errlen, "%s: port '%s': network is for role uplink only", where,
+		          p->name);
 		return -EINVAL;
 	}
 	if (p->neighbours) {
 		char why[160];
 		if (p->role != PORT_ROLE_UNDERLAY) {
-			errf(err, errlen, "%s: port '%s': neighbours is for role underlay only",
-			     where, p->name);
+			conf_errf(err, errlen,
+			          "%s: port '%s': neighbours is for role underlay only", where,
+			          p->name);
 			return -EINVAL;
 		}
 		if (conf_neighbours_parse(p->neighbours, NULL, CONF_NEIGH_MAX, why, sizeof(why)) <
 		    0) {
-			errf(err, errlen, "%s: port '%s': neighbours: %s", where, p->name, why);
+			conf_errf(err, errlen, "%s: port '%s': neighbours: %s", where, p->name,
+			          why);
 			return -EINVAL;
 		}
 	}
@@ -700,14 +704,14 @@ int conf_neighbours_parse(const char *s, struct conf_neigh *out, unsigned max, c
 		struct conf_neigh e;
 
 		if (len == 0 || len >= sizeof(item)) {
-			errf(err, errlen, "expected IP=MAC[,IP=MAC...], not '%s'", s);
+			conf_errf(err, errlen, "expected IP=MAC[,IP=MAC...], not '%s'", s);
 			return -EINVAL;
 		}
 		memcpy(item, p, len);
 		item[len] = '\0';
 		eq = strchr(item, '=');
 		if (eq == NULL) {
-			errf(err, errlen, "'%s': expected IP=MAC", item);
+			conf_errf(err, errlen, "'%s': expected IP=MAC", item);
 			return -EINVAL;
 		}
 		*eq = '\0';
@@ -717,22 +721,22 @@ int conf_neighbours_parse(const char *s, struct conf_neigh *out, unsigned max, c
 		else if (inet_pton(AF_INET6, item, e.ip) == 1)
 			e.ip6 = true;
 		else {
-			errf(err, errlen, "'%s' is not an IPv4 or IPv6 address", item);
+			conf_errf(err, errlen, "'%s' is not an IPv4 or IPv6 address", item);
 			return -EINVAL;
 		}
 		if (parse_mac(eq + 1, e.mac) < 0 || (e.mac[0] & 1) ||
 		    !memcmp(e.mac, "\0\0\0\0\0\0", 6)) {
-			errf(err, errlen, "'%s' is not a unicast MAC like 02:00:00:00:00:01",
-			     eq + 1);
+			conf_errf(err, errlen, "'%s' is not a unicast MAC like 02:00:00:00:00:01",
+			          eq + 1);
 			return -EINVAL;
 		}
 		for (unsigned i = 0; i < n; i++)
 			if (seen[i].ip6 == e.ip6 && !memcmp(seen[i].ip, e.ip, 16)) {
-				errf(err, errlen, "%s appears twice", item);
+				conf_errf(err, errlen, "%s appears twice", item);
 				return -EINVAL;
 			}
 		if (n == max) {
-			errf(err, errlen, "more than %u neighbours", max);
+			conf_errf(err, errlen, "more than %u neighbours", max);
 			return -EINVAL;
 		}
 		seen[n] = e;
@@ -752,7 +756,7 @@ int conf_validate(struct ferry_conf *c, char *err, size_t errlen)
 
 	CPU_ZERO(&allowed);
 	if (sched_getaffinity(0, sizeof(allowed), &allowed) < 0) {
-		errf(err, errlen, "cannot read CPU affinity: %s", strerror(errno));
+		conf_errf(err, errlen, "cannot read CPU affinity: %s", strerror(errno));
 		return -errno;
 	}
 	if (c->n_workers == 0) {
@@ -767,8 +771,9 @@ int conf_validate(struct ferry_conf *c, char *err, size_t errlen)
 	}
 	for (unsigned i = 0; i < c->n_workers; i++) {
 		if (!CPU_ISSET(c->worker_cpus[i], &allowed)) {
-			errf(err, errlen, "%s: workers: CPU %u is not available to this process",
-			     file, c->worker_cpus[i]);
+			conf_errf(err, errlen,
+			          "%s: workers: CPU %u is not available to this process", file,
+			          c->worker_cpus[i]);
 			return -EINVAL;
 		}
 	}
@@ -787,13 +792,13 @@ int conf_validate(struct ferry_conf *c, char *err, size_t errlen)
 		if (rc)
 			return rc;
 		if (p->peer && port_find(c, p->peer) == NULL) {
-			errf(err, errlen, "%s: port '%s': peer '%s' is not a configured port", file,
-			     p->name, p->peer);
+			conf_errf(err, errlen, "%s: port '%s': peer '%s' is not a configured port",
+			          file, p->name, p->peer);
 			return -EINVAL;
 		}
 	}
 	if (c->mode == CONF_MODE_OVN && c->ovn_remote == NULL) {
-		errf(err, errlen, "%s: mode ovn needs chassis.ovn-remote", file);
+		conf_errf(err, errlen, "%s: mode ovn needs chassis.ovn-remote", file);
 		return -EINVAL;
 	}
 	return 0;
@@ -804,9 +809,10 @@ int conf_port_parse(struct port_conf *p, const char *name, const char *devargs,
 {
 	port_defaults(p);
 	if (!port_name_ok(name)) {
-		errf(err, errlen,
-		     "port name '%s' must be 1-%d characters of letters, digits, '-', '_', '.'",
-		     name, CONF_PORT_NAME_MAX - 1);
+		conf_errf(
+		        err, errlen,
+		        "port name '%s' must be 1-%d characters of letters, digits, '-', '_', '.'",
+		        name, CONF_PORT_NAME_MAX - 1);
 		return -EINVAL;
 	}
 	snprintf(p->name, sizeof(p->name), "%s", name);
@@ -820,16 +826,18 @@ int conf_port_parse(struct port_conf *p, const char *name, const char *devargs,
 		int rc;
 
 		if (eq == NULL || (size_t)(eq - kv[i]) >= sizeof(key)) {
-			errf(err, errlen, "'%s': expected KEY=VALUE", kv[i]);
+			conf_errf(err, errlen, "'%s': expected KEY=VALUE", kv[i]);
 			goto fail;
 		}
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - kv[i]), kv[i]);
 		k = key_find("port", key);
 		if (k == NULL || !strcmp(key, "devargs")) {
-			errf(err, errlen,
-			     "unknown port key '%s' (role, iface-id, network, peer, neighbours, "
-			     "prefix-length, gateway, reachable-time, exception, rxqs, txqs, mtu)",
-			     key);
+			conf_errf(
+			        err, errlen,
+			        "unknown port key '%s' (role, iface-id, network, peer, neighbours, "
+			        "prefix-length, gateway, reachable-time, exception, rxqs, txqs, "
+			        "mtu)",
+			        key);
 			goto fail;
 		}
 		rc = key_store(k, p, NULL, eq + 1, err, errlen);

@@ -7,6 +7,11 @@
 
 #include "control/conf/conf.h"
 
+/* conf.c */
+/** Format a message into @p err (nothing when @p err is NULL). */
+void conf_errf(char *err, size_t errlen, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
 /* conf_underlay.c */
 /** An underlay port's own keys (gateway, prefix-length, reachable-time,
  *  exception), and that no other role has them; @p where names the port's

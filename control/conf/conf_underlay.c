@@ -6,26 +6,11 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "control/conf/conf.h"
 #include "control/conf/conf_priv.h"
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* A Linux interface name ferryd may create (IFNAMSIZ less the NUL). */
 static bool ifname_ok(const char *name)
@@ -46,44 +31,47 @@ int conf_underlay_port_check(const struct port_conf *p, const char *where, char 
 {
 	if ((p->gateway || p->prefix_len || p->reachable_time || p->exception) &&
 	    p->role != PORT_ROLE_UNDERLAY) {
-		errf(err, errlen, "%s: port '%s': %s is for role underlay only", where, p->name,
-		     p->gateway      ? "gateway"
-		     : p->prefix_len ? "prefix-length"
-		     : p->exception  ? "exception"
-		                     : "reachable-time");
+		conf_errf(err, errlen, "%s: port '%s': %s is for role underlay only", where,
+		          p->name,
+		          p->gateway      ? "gateway"
+		          : p->prefix_len ? "prefix-length"
+		          : p->exception  ? "exception"
+		                          : "reachable-time");
 		return -EINVAL;
 	}
 	if (p->exception && p->peer) {
-		errf(err, errlen, "%s: port '%s': exception makes the peer; do not set both", where,
-		     p->name);
+		conf_errf(err, errlen, "%s: port '%s': exception makes the peer; do not set both",
+		          where, p->name);
 		return -EINVAL;
 	}
 	if (p->exception && !ifname_ok(p->exception)) {
-		errf(err, errlen,
-		     "%s: port '%s': exception '%s' must be an interface name: 1-15 letters, "
-		     "digits, '-', '_', '.'",
-		     where, p->name, p->exception);
+		conf_errf(err, errlen,
+		          "%s: port '%s': exception '%s' must be an interface name: 1-15 letters, "
+		          "digits, '-', '_', '.'",
+		          where, p->name, p->exception);
 		return -EINVAL;
 	}
 	if (p->gateway) {
 		uint8_t a[16];
 		bool v4 = inet_pton(AF_INET, p->gateway, a) == 1;
 		if (!v4 && inet_pton(AF_INET6, p->gateway, a) != 1) {
-			errf(err, errlen,
-			     "%s: port '%s': gateway '%s' is not an IPv4 or IPv6 address", where,
-			     p->name, p->gateway);
+			conf_errf(err, errlen,
+			          "%s: port '%s': gateway '%s' is not an IPv4 or IPv6 address",
+			          where, p->name, p->gateway);
 			return -EINVAL;
 		}
 		if (p->prefix_len == 0) {
-			errf(err, errlen,
-			     "%s: port '%s': gateway needs prefix-length (the encap IP's subnet, "
-			     "where the gateway is)",
-			     where, p->name);
+			conf_errf(err, errlen,
+			          "%s: port '%s': gateway needs prefix-length (the encap IP's "
+			          "subnet, "
+			          "where the gateway is)",
+			          where, p->name);
 			return -EINVAL;
 		}
 		if (v4 && p->prefix_len > 32) {
-			errf(err, errlen, "%s: port '%s': prefix-length %u is over 32 for IPv4",
-			     where, p->name, p->prefix_len);
+			conf_errf(err, errlen,
+			          "%s: port '%s': prefix-length %u is over 32 for IPv4", where,
+			          p->name, p->prefix_len);
 			return -EINVAL;
 		}
 	}
@@ -114,18 +102,19 @@ int conf_underlay_check(const struct ferry_conf *c, const struct port_conf *p, c
 			if (e[i].ip6 != enc6) {
 				char a[INET6_ADDRSTRLEN];
 				inet_ntop(e[i].ip6 ? AF_INET6 : AF_INET, e[i].ip, a, sizeof(a));
-				errf(err, errlen,
-				     "%s: port '%s': neighbour %s and ovn-encap-ip %s are not of "
-				     "one family",
-				     file, p->name, a, c->ovn_encap_ip);
+				conf_errf(err, errlen,
+				          "%s: port '%s': neighbour %s and ovn-encap-ip %s are not "
+				          "of "
+				          "one family",
+				          file, p->name, a, c->ovn_encap_ip);
 				return -EINVAL;
 			}
 	}
 	if (p->prefix_len == 0)
 		return 0;
 	if (c->ovn_encap_ip == NULL) {
-		errf(err, errlen, "%s: port '%s': prefix-length needs chassis.ovn-encap-ip", file,
-		     p->name);
+		conf_errf(err, errlen, "%s: port '%s': prefix-length needs chassis.ovn-encap-ip",
+		          file, p->name);
 		return -EINVAL;
 	}
 	if (inet_pton(AF_INET, c->ovn_encap_ip, ip) == 1)
@@ -133,26 +122,26 @@ int conf_underlay_check(const struct ferry_conf *c, const struct port_conf *p, c
 	else if (inet_pton(AF_INET6, c->ovn_encap_ip, ip) == 1)
 		v6 = true;
 	else {
-		errf(err, errlen, "%s: ovn-encap-ip '%s' is not an IPv4 or IPv6 address", file,
-		     c->ovn_encap_ip);
+		conf_errf(err, errlen, "%s: ovn-encap-ip '%s' is not an IPv4 or IPv6 address", file,
+		          c->ovn_encap_ip);
 		return -EINVAL;
 	}
 	if (p->prefix_len > (v6 ? 128u : 32u)) {
-		errf(err, errlen, "%s: port '%s': prefix-length %u is over %u for %s", file,
-		     p->name, p->prefix_len, v6 ? 128 : 32, c->ovn_encap_ip);
+		conf_errf(err, errlen, "%s: port '%s': prefix-length %u is over %u for %s", file,
+		          p->name, p->prefix_len, v6 ? 128 : 32, c->ovn_encap_ip);
 		return -EINVAL;
 	}
 	if (p->gateway == NULL)
 		return 0;
 	if (inet_pton(v6 ? AF_INET6 : AF_INET, p->gateway, gw) != 1) {
-		errf(err, errlen,
-		     "%s: port '%s': gateway %s and ovn-encap-ip %s are not of one family", file,
-		     p->name, p->gateway, c->ovn_encap_ip);
+		conf_errf(err, errlen,
+		          "%s: port '%s': gateway %s and ovn-encap-ip %s are not of one family",
+		          file, p->name, p->gateway, c->ovn_encap_ip);
 		return -EINVAL;
 	}
 	if (!same_prefix(ip, gw, p->prefix_len) || memcmp(ip, gw, v6 ? 16 : 4) == 0) {
-		errf(err, errlen, "%s: port '%s': gateway %s is not another address of %s/%u", file,
-		     p->name, p->gateway, c->ovn_encap_ip, p->prefix_len);
+		conf_errf(err, errlen, "%s: port '%s': gateway %s is not another address of %s/%u",
+		          file, p->name, p->gateway, c->ovn_encap_ip, p->prefix_len);
 		return -EINVAL;
 	}
 	return 0;

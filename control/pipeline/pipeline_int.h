@@ -99,6 +99,9 @@ void pipeline_underlay_stop(void);
 /** Single-NIC mode: the host exception interface's name, or NULL. */
 const char *pipeline_underlay_exception(void);
 
+/** @p m as text, "02:00:00:00:00:01", into @p buf. */
+void pipeline_mac_text(const uint8_t m[6], char buf[18]);
+
 /** The live totals of tunnel peer @p i of the published snapshot. */
 void pipeline_peer_totals(uint16_t i, struct pl_peer_stats *out);
 void tunnel_ctl_register(void);

@@ -121,8 +121,7 @@ static bool mac_binding(struct ovsdb_txn *txn, const struct pl_punt *p)
 		uint32_t v = htonl((uint32_t)p->ip.lo);
 		inet_ntop(AF_INET, &v, ip, sizeof(ip));
 	}
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", p->mac[0], p->mac[1], p->mac[2],
-	         p->mac[3], p->mac[4], p->mac[5]);
+	pipeline_mac_text(p->mac, mac);
 	snprintf(key, sizeof(key), "%s|%s|%s", lp->name, ip, mac);
 	if (repeated(key))
 		return false;
@@ -164,8 +163,7 @@ static bool fdb_write(struct ovsdb_txn *txn, const struct pl_punt *p)
 	char mac[18], key[64];
 	if (!ovsdb_idl_has_table(pl_state.idl, SB_T_FDB))
 		return false;
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", p->mac[0], p->mac[1], p->mac[2],
-	         p->mac[3], p->mac[4], p->mac[5]);
+	pipeline_mac_text(p->mac, mac);
 	snprintf(key, sizeof(key), "fdb|%u|%u|%s", p->dp_key, p->port_key, mac);
 	if (repeated(key))
 		return false;

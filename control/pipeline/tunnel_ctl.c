@@ -20,9 +20,9 @@ static void ip_text(const uint8_t *ip, bool ip6, char *buf, size_t n)
 	inet_ntop(ip6 ? AF_INET6 : AF_INET, ip, buf, (socklen_t)n);
 }
 
-static void mac_text(const uint8_t *m, char *buf, size_t n)
+void pipeline_mac_text(const uint8_t m[6], char buf[18])
 {
-	snprintf(buf, n, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
 static int tunnel_list_cmd(struct ctl_req *req, void *arg)
@@ -49,7 +49,7 @@ static int tunnel_list_cmd(struct ctl_req *req, void *arg)
 		}
 		ip_text(p->ip, p->ip6, ip, sizeof(ip));
 		if (p->resolved)
-			mac_text(p->mac, mac, sizeof(mac));
+			pipeline_mac_text(p->mac, mac);
 		ctl_printf(req, "%-20s %-16s %-5s %-18s %12llu %12llu %12llu %12llu %8llu\n",
 		           p->chassis, ip, p->csum ? "yes" : "no", mac,
 		           (unsigned long long)t.tx_packets, (unsigned long long)t.tx_bytes,
@@ -122,7 +122,7 @@ static int underlay_cmd(struct ctl_req *req, void *arg)
 		return 0;
 	}
 	ip_text(u->ip, u->ip6, ip, sizeof(ip));
-	mac_text(u->mac, mac, sizeof(mac));
+	pipeline_mac_text(u->mac, mac);
 	/* What the workers use: the MTU when the snapshot was built, less the
 	 * outer Ethernet, IP, UDP, Geneve and option (GENEVE_ENCAP_LEN4/6). */
 	unsigned mtu = u->mtu, overlay = u->overlay_mtu;
@@ -151,7 +151,7 @@ static int underlay_cmd(struct ctl_req *req, void *arg)
 	for (unsigned i = 0; i < n; i++) {
 		char a[INET6_ADDRSTRLEN], m[18];
 		ip_text(nh[i].ip, u->ip6, a, sizeof(a));
-		mac_text(nh[i].mac, m, sizeof(m));
+		pipeline_mac_text(nh[i].mac, m);
 		ctl_printf(req, "  %-40s %-18s %-10s %10.1f %10llu\n", a, m, nh[i].state,
 		           nh[i].age_ms / 1000.0, (unsigned long long)nh[i].refreshes);
 		bool is_static = strcmp(nh[i].state, "static") == 0;

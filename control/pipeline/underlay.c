@@ -254,9 +254,10 @@ void pipeline_underlay_learn(const uint8_t ip[16], const uint8_t mac[6])
 	memcpy(n->mac, mac, 6);
 	n->state = UL_REACHABLE;
 	n->confirmed_ms = now_ms();
+	char m[18];
 	ip_text(ip, a, sizeof(a));
-	PL_LOG(INFO, "underlay: next hop %s is %02x:%02x:%02x:%02x:%02x:%02x", a, mac[0], mac[1],
-	       mac[2], mac[3], mac[4], mac[5]);
+	pipeline_mac_text(mac, m);
+	PL_LOG(INFO, "underlay: next hop %s is %s", a, m);
 	pipeline_kick();
 }
 

@@ -139,15 +139,10 @@ int pl_rewrite(struct rte_mbuf *m, const struct flow_key *o, const struct flow_o
 		if (!addrs && o->nw_tos == k->nw_tos && o->nw_ttl != k->nw_ttl) {
 			/* A router's hop: only the TTL changed, so the checksum is
 			 * updated incrementally (RFC 1624: HC' = ~(~HC + ~m + m')). */
-			uint16_t m0 =
-			        rte_cpu_to_be_16((uint16_t)(o->nw_ttl << 8 | ip->next_proto_id));
-			uint16_t m1 =
-			        rte_cpu_to_be_16((uint16_t)(k->nw_ttl << 8 | ip->next_proto_id));
-			uint32_t sum = (uint16_t)~ip->hdr_checksum + (uint16_t)~m0 + m1;
-			sum = (sum & 0xffff) + (sum >> 16);
-			sum = (sum & 0xffff) + (sum >> 16);
+			pl_csum_replace((uint8_t *)&ip->hdr_checksum,
+			                (uint16_t)(o->nw_ttl << 8 | ip->next_proto_id),
+			                (uint16_t)(k->nw_ttl << 8 | ip->next_proto_id));
 			ip->time_to_live = k->nw_ttl;
-			ip->hdr_checksum = (uint16_t)~sum;
 		} else if (addrs || o->nw_ttl != k->nw_ttl || o->nw_tos != k->nw_tos) {
 			memcpy(&ip->src_addr, k->ip_src, 4);
 			memcpy(&ip->dst_addr, k->ip_dst, 4);

@@ -28,4 +28,18 @@ int pl_rewrite(struct rte_mbuf *m, const struct flow_key *orig, const struct flo
 struct rte_mbuf *pl_generate(const struct pl_out *o, const struct rte_mbuf *orig,
                              const struct flow_offsets *ofs);
 
+/**
+ * The checksum at @p c (two bytes, network order, updated in place) after
+ * a 16-bit word of what it covers changed from @p old to @p new (host-order
+ * values of the big-endian words): RFC 1624, equation 3.
+ */
+static inline void pl_csum_replace(uint8_t *c, uint16_t old, uint16_t new)
+{
+	uint32_t sum = (uint16_t) ~(c[0] << 8 | c[1]) + (uint32_t)(uint16_t)~old + new;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	c[0] = (uint8_t)(~sum >> 8);
+	c[1] = (uint8_t)~sum;
+}
+
 #endif

@@ -10,7 +10,7 @@
  */
 #include "dataplane/pipeline/exception.h"
 
-#include "dataplane/port/tx.h"
+#include "dataplane/xconnect/xconnect.h"
 
 void pl_exception_forward(const struct dp_tables *t, struct dp_worker *w, uint16_t in_port,
                           struct rte_mbuf **pkts, uint16_t n)
@@ -22,24 +22,7 @@ void pl_exception_forward(const struct dp_tables *t, struct dp_worker *w, uint16
 		bytes += rte_pktmbuf_pkt_len(pkts[i]);
 	ist->rx_packets += n;
 	ist->rx_bytes += bytes;
-	const struct dp_port *out = in->peer_id != DP_PORT_NONE ? &t->ports[in->peer_id] : NULL;
-	if (unlikely(out == NULL || out->stats == NULL)) {
-		ist->drops[DROP_NO_PEER] += n;
-		rte_pktmbuf_free_bulk(pkts, n);
-		return;
-	}
-	struct dp_port_stats *ost = &out->stats[w->id];
-	uint16_t sent = dp_port_tx(out, w->id, pkts, n);
-	if (unlikely(sent < n)) {
-		for (uint16_t i = sent; i < n; i++)
-			bytes -= rte_pktmbuf_pkt_len(pkts[i]);
-		/* Both directions' losses are the host port's to show. */
-		if (in->role == DP_ROLE_HOST)
-			ist->drops[DROP_UL_HOST_TX_FULL] += n - sent;
-		else
-			ost->drops[DROP_TX_FULL] += n - sent;
-		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
-	}
-	ost->tx_packets += sent;
-	ost->tx_bytes += bytes;
+	/* Both directions' losses are the host port's to show. */
+	xc_forward(t, w, in_port, pkts, n, bytes,
+	           in->role == DP_ROLE_HOST ? &ist->drops[DROP_UL_HOST_TX_FULL] : NULL);
 }

@@ -18,6 +18,7 @@
 #include <rte_cycles.h>
 #include <rte_ip.h>
 
+#include "dataplane/pipeline/emit.h"
 #include "dataplane/pipeline/exception.h"
 
 /* Per worker, a cache line each: what the underlay's own traffic did. */
@@ -63,17 +64,6 @@ static void punt_next_hop(struct dp_port_stats *st, uint8_t kind, const uint8_t 
 	pl_punt_send(st, &p);
 }
 
-/* Replace 16-bit word @p old by @p new under the checksum at @p c
- * (RFC 1624, equation 3). */
-static void csum_replace(uint8_t *c, uint16_t old, uint16_t new)
-{
-	uint32_t sum = (uint16_t) ~(c[0] << 8 | c[1]) + (uint32_t)(uint16_t)~old + new;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	c[0] = (uint8_t)(~sum >> 8);
-	c[1] = (uint8_t)~sum;
-}
-
 /* An ICMP or ICMPv6 echo request to our encap IP (@p k, at @p ofs)
  * becomes, in place, its reply: addresses swapped, the reply's type, the
  * checksums updated (the ICMPv6 pseudo-header sums the same swapped). */
@@ -88,7 +78,7 @@ static void echo(struct txbs *x, const struct pl_underlay *u, struct dp_port_sta
 		memcpy(ip + 24, k->ip_src, 16);
 		memcpy(ip + 8, u->ip, 16);
 		ip[7] = 64;
-		csum_replace(icmp + 2, 128 << 8, 129 << 8);
+		pl_csum_replace(icmp + 2, 128 << 8, 129 << 8);
 		icmp[0] = 129;
 	} else {
 		memcpy(ip + 16, k->ip_src, 4);
@@ -97,7 +87,7 @@ static void echo(struct txbs *x, const struct pl_underlay *u, struct dp_port_sta
 		ip[10] = ip[11] = 0;
 		uint16_t c = rte_ipv4_cksum((const struct rte_ipv4_hdr *)ip);
 		memcpy(ip + 10, &c, 2);
-		csum_replace(icmp + 2, 8 << 8, 0);
+		pl_csum_replace(icmp + 2, 8 << 8, 0);
 		icmp[0] = 0;
 	}
 	counts(x)->echoes++;

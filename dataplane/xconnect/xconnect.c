@@ -37,12 +37,8 @@ static uint16_t xc_parse_burst(struct dp_port_stats *st, uint16_t in_port, struc
 void xc_process(const struct dp_tables *t, struct dp_worker *w, uint16_t in_port,
                 struct rte_mbuf **pkts, uint16_t n)
 {
-	const struct dp_port *in = &t->ports[in_port];
-	struct dp_port_stats *ist = &in->stats[w->id];
-	const struct dp_port *out;
-	struct dp_port_stats *ost;
+	struct dp_port_stats *ist = &t->ports[in_port].stats[w->id];
 	uint64_t bytes = 0;
-	uint16_t sent;
 
 	for (uint16_t i = 0; i < n; i++)
 		bytes += rte_pktmbuf_pkt_len(pkts[i]);
@@ -58,20 +54,27 @@ void xc_process(const struct dp_tables *t, struct dp_worker *w, uint16_t in_port
 			bytes += rte_pktmbuf_pkt_len(pkts[i]);
 	}
 
-	out = in->peer_id != DP_PORT_NONE ? &t->ports[in->peer_id] : NULL;
+	xc_forward(t, w, in_port, pkts, n, bytes, NULL);
+}
+
+void xc_forward(const struct dp_tables *t, struct dp_worker *w, uint16_t in_port,
+                struct rte_mbuf **pkts, uint16_t n, uint64_t bytes, uint64_t *lost)
+{
+	const struct dp_port *in = &t->ports[in_port];
+	const struct dp_port *out = in->peer_id != DP_PORT_NONE ? &t->ports[in->peer_id] : NULL;
 	if (unlikely(out == NULL || out->stats == NULL)) {
-		ist->drops[DROP_NO_PEER] += n;
+		in->stats[w->id].drops[DROP_NO_PEER] += n;
 		rte_pktmbuf_free_bulk(pkts, n);
 		return;
 	}
-	ost = &out->stats[w->id];
-	sent = dp_port_tx(out, w->id, pkts, n);
+	struct dp_port_stats *ost = &out->stats[w->id];
+	uint16_t sent = dp_port_tx(out, w->id, pkts, n);
 	if (unlikely(sent < n)) {
 		uint16_t unsent = n - sent;
 
 		for (uint16_t i = sent; i < n; i++)
 			bytes -= rte_pktmbuf_pkt_len(pkts[i]);
-		ost->drops[DROP_TX_FULL] += unsent;
+		*(lost ? lost : &ost->drops[DROP_TX_FULL]) += unsent;
 		rte_pktmbuf_free_bulk(pkts + sent, unsent);
 	}
 	ost->tx_packets += sent;
