@@ -29,8 +29,6 @@ FRAMES="$_rig/frames.py"
 VM5_MAC=02:00:00:00:00:15
 UNKNOWN_MAC=02:00:00:00:99:99
 
-nb() { ovn-nbctl --timeout=10 "$@"; }
-sb() { ovn-sbctl --timeout=10 "$@"; }
 key() { sb --bare --columns tunnel_key find "$@"; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
@@ -46,8 +44,7 @@ rig_need_tools() {
 
 # rig_start: OVN central and the underlay.
 rig_start() {
-	ovn_central_start "$T_DIR/ovn" >/dev/null 2>&1 || { echo "FAIL: ovn central"; exit 1; }
-	T_CLEANUP+=("ovn_central_stop '$T_DIR/ovn'")
+	t_ovn_central
 	underlay_create ul || { echo "FAIL: underlay"; exit 1; }
 }
 

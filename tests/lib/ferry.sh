@@ -110,6 +110,15 @@ on() {
 }
 mac_of() { on "$1" cat /sys/class/net/eth0/address; }
 
+# t_ovn_central: a private OVN central for this test (ovn-central.sh),
+# stopped at exit; nb and sb are its ovn-nbctl and ovn-sbctl.
+t_ovn_central() {
+	ovn_central_start "$T_DIR/ovn" >/dev/null 2>&1 || { echo "FAIL: ovn central"; exit 1; }
+	T_CLEANUP+=("ovn_central_stop '$T_DIR/ovn'")
+}
+nb() { ovn-nbctl --timeout=10 "$@"; }
+sb() { ovn-sbctl --timeout=10 "$@"; }
+
 FERRY_SOCK=
 fctl() { "$FERRYCTL" -s "$FERRY_SOCK" "$@"; }
 

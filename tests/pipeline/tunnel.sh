@@ -28,10 +28,7 @@
 . "$(dirname "$0")/../lib/ferry.sh"
 need_root
 
-ovn_central_start "$T_DIR/ovn" >/dev/null 2>&1 || { echo "FAIL: ovn central"; exit 1; }
-T_CLEANUP+=("ovn_central_stop '$T_DIR/ovn'")
-nb() { ovn-nbctl --timeout=10 "$@"; }
-sb() { ovn-sbctl --timeout=10 "$@"; }
+t_ovn_central
 
 instance vm1 10.0.0.11/24
 m1=$(mac_of vm1)

@@ -48,10 +48,7 @@ accepted() { cfg "$@" >/dev/null; }
 check "a gateway inside the prefix is accepted" \
 	accepted --set port.ul.prefix-length=24 --set port.ul.gateway=192.168.100.254
 
-ovn_central_start "$T_DIR/ovn" >/dev/null 2>&1 || { echo "FAIL: ovn central"; exit 1; }
-T_CLEANUP+=("ovn_central_stop '$T_DIR/ovn'")
-nb() { ovn-nbctl --timeout=10 "$@"; }
-sb() { ovn-sbctl --timeout=10 "$@"; }
+t_ovn_central
 
 instance vm1 10.0.0.11/24
 m1=$(mac_of vm1)
