@@ -24,7 +24,7 @@ enum conf_type {
 };
 
 struct conf_key {
-	const char *section; /* "chassis", "dataplane", "control", "port" */
+	const char *section; /* "chassis", "dataplane", "conntrack", "control", "port" */
 	const char *key;
 	enum conf_type type;
 	size_t offset;              /* into struct ferry_conf, or struct port_conf for "port" */
@@ -92,6 +92,34 @@ static const struct conf_key conf_keys[] = {
          "flow cache entries per worker, rounded up to a power of two (0: no cache)"},
         {"dataplane", "cache-check", T_BOOL, C(cache_check), 0, 0, NULL, "false",
          "run the pipeline beside every cache hit and count disagreements (tests)"},
+
+        {"conntrack", "max-connections", T_UINT, C(ct_max_conns), 64, 1u << 24, NULL, "262144",
+         "connections the tracker holds at most (memory is taken at start: about 200 bytes "
+         "each); a new connection over it is refused (ct.inv) and counted"},
+        {"conntrack", "tcp-liberal", T_BOOL, C(ct_tcp_liberal), 0, 0, NULL, "false",
+         "accept TCP segments of known connections outside the window (as Linux's "
+         "nf_conntrack_tcp_be_liberal)"},
+        {"conntrack", "zones-file", T_STR, C(ct_zones_file), 0, 0, NULL, NULL,
+         "where zone numbers are kept across restarts (default: ct-zones beside the control "
+         "socket)"},
+#define CT_TIMEOUT(name, f, def)                                                                 \
+	{                                                                                        \
+		"conntrack", "timeout-" name, T_UINT, C(ct_timeouts.f), 1, 7 * 86400, NULL, def, \
+		        "seconds an idle connection is kept: " name                              \
+	}
+        CT_TIMEOUT("tcp-syn", tcp_syn, "30"),
+        CT_TIMEOUT("tcp-established", tcp_established, "86400"),
+        CT_TIMEOUT("tcp-closing", tcp_closing, "900"),
+        CT_TIMEOUT("tcp-fin-wait", tcp_fin_wait, "45"),
+        CT_TIMEOUT("tcp-closed", tcp_closed, "30"),
+        CT_TIMEOUT("udp-first", udp_first, "60"),
+        CT_TIMEOUT("udp-multiple", udp_multiple, "60"),
+        CT_TIMEOUT("udp-replied", udp_replied, "30"),
+        CT_TIMEOUT("icmp-first", icmp_first, "60"),
+        CT_TIMEOUT("icmp-reply", icmp_reply, "30"),
+        CT_TIMEOUT("other-first", other_first, "60"),
+        CT_TIMEOUT("other-replied", other_replied, "30"),
+#undef CT_TIMEOUT
 
         {"control", "socket", T_STR, C(socket), 0, 0, NULL, "/run/ferry/ferryd.sock",
          "ferryctl's unix socket"},
@@ -370,9 +398,11 @@ static int conf_apply(struct ferry_conf *c, const char *section, const char *key
 	k = key_find(section, key);
 	if (k == NULL) {
 		if (strcmp(section, "chassis") && strcmp(section, "dataplane") &&
-		    strcmp(section, "control") && strcmp(section, "port"))
+		    strcmp(section, "conntrack") && strcmp(section, "control") &&
+		    strcmp(section, "port"))
 			conf_errf(err, errlen,
-			          "unknown section [%s] (chassis, dataplane, control, port NAME)",
+			          "unknown section [%s] (chassis, dataplane, conntrack, control, "
+			          "port NAME)",
 			          section);
 		else
 			conf_errf(err, errlen, "unknown key '%s' in [%s]", key, section);

@@ -96,6 +96,17 @@ struct ferry_conf {
 	unsigned cache_entries; /* flow cache entries per worker, 0: none */
 	bool cache_check;       /* compare every cache hit with the pipeline */
 
+	/* [conntrack] */
+	unsigned ct_max_conns;
+	bool ct_tcp_liberal;
+	char *ct_zones_file; /* NULL: ct-zones beside the control socket */
+	struct {
+		unsigned tcp_syn, tcp_established, tcp_closing, tcp_fin_wait, tcp_closed;
+		unsigned udp_first, udp_multiple, udp_replied;
+		unsigned icmp_first, icmp_reply;
+		unsigned other_first, other_replied;
+	} ct_timeouts; /* seconds, in struct ct_timeouts' order */
+
 	/* [control] */
 	char *socket;
 	char *log_level; /* "info" or "ferry.port:debug,ferry.ctl:info" */

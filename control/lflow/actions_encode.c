@@ -170,6 +170,48 @@ static void encode_select(struct enc *e, const struct act *a)
 	insn_end(e, at);
 }
 
+/* log(verdict=V, name="N", severity=S, meter="M"): one word
+ * verdict | severity << 8 | name length << 16 | meter length << 24
+ * (LFLOW_LOG_*), then the name's bytes and the meter's, each padded to
+ * whole words, so that the fast path copies them without a lookup. */
+static void encode_log(struct enc *e, const struct act *a)
+{
+	static const char *const verdicts[] = {"allow", "drop", "reject"};
+	static const char *const severities[] = {"alert", "warning", "notice", "info", "debug"};
+	const char *name = "", *meter = "";
+	uint64_t verdict = LFLOW_LOG_VERDICT_ALLOW, severity = 3;
+	for (size_t i = 0; i < a->n_args; i++) {
+		const struct aarg *g = &a->args[i];
+		const char *v = g->v.s ? g->v.s : "";
+		if (g->key == NULL)
+			continue;
+		if (!strcmp(g->key, "name"))
+			name = v;
+		else if (!strcmp(g->key, "meter"))
+			meter = v;
+		for (uint64_t k = 0; k < 3; k++)
+			if (!strcmp(g->key, "verdict") && !strcmp(v, verdicts[k]))
+				verdict = k;
+		for (uint64_t k = 0; k < 5; k++)
+			if (!strcmp(g->key, "severity") && !strcmp(v, severities[k]))
+				severity = k;
+	}
+	size_t nl = strlen(name), ml = strlen(meter);
+	nl = nl > LFLOW_LOG_NAME_MAX ? LFLOW_LOG_NAME_MAX : nl;
+	ml = ml > LFLOW_LOG_NAME_MAX ? LFLOW_LOG_NAME_MAX : ml;
+	size_t at = insn_begin(e, a->op, 0, 0);
+	pb_push(e->pb, verdict | severity << 8 | (uint64_t)nl << 16 | (uint64_t)ml << 24);
+	const char *str[2] = {name, meter};
+	size_t len[2] = {nl, ml};
+	for (int k = 0; k < 2; k++)
+		for (size_t o = 0; o < len[k]; o += 8) {
+			uint64_t w = 0;
+			memcpy(&w, str[k] + o, len[k] - o < 8 ? len[k] - o : 8);
+			pb_push(e->pb, w);
+		}
+	insn_end(e, at);
+}
+
 static void encode_punt(struct enc *e, const struct act *a)
 {
 	encode_nested(e, a, LFLOW_INSN_PUNT);
@@ -185,8 +227,8 @@ static void encode_punt(struct enc *e, const struct act *a)
 #define encode_POP                  encode_push_pop
 #define encode_DEC_TTL              encode_header
 #define encode_CLONE                encode_clone
-#define encode_CT_NEXT              encode_punt
-#define encode_CT_COMMIT            encode_punt
+#define encode_CT_NEXT              encode_header
+#define encode_CT_COMMIT            encode_clone
 #define encode_CT_COMMIT_NAT        encode_punt
 #define encode_CT_DNAT              encode_punt
 #define encode_CT_SNAT              encode_punt
@@ -223,7 +265,7 @@ static void encode_punt(struct enc *e, const struct act *a)
 #define encode_PUT_ND_RA_OPTS       encode_punt
 #define encode_HANDLE_DHCPV6_REPLY  encode_punt
 #define encode_SET_QUEUE            encode_punt
-#define encode_LOG                  encode_punt
+#define encode_LOG                  encode_log
 #define encode_SET_METER            encode_punt
 #define encode_CHECK_PKT_LARGER     encode_call
 #define encode_TRIGGER_EVENT        encode_punt

@@ -93,9 +93,18 @@ static void build_datapaths(struct bctx *b)
 		strmap_put(&b->dp_by_key, key, (void *)(uintptr_t)(k + 1));
 		/* Find the uuid of the datapath now at k. */
 		for (size_t j = 0; j < i; j++)
-			if (tmp[j].key == b->dps[k].key)
+			if (tmp[j].key == b->dps[k].key) {
 				strmap_put(&b->dp_by_uuid, uuid_text(&tmp[j].u, t2),
 				           (void *)(uintptr_t)(k + 1));
+				if (b->dps[k].router) {
+					/* Named as ovn-controller names them. */
+					char zn[OVSDB_UUID_LEN + 8];
+					snprintf(zn, sizeof(zn), "%s_dnat", t2);
+					b->dps[k].dnat_zone = pipeline_ct_zone(zn);
+					snprintf(zn, sizeof(zn), "%s_snat", t2);
+					b->dps[k].snat_zone = pipeline_ct_zone(zn);
+				}
+			}
 	}
 	free(tmp);
 }
@@ -694,6 +703,22 @@ static void find_self(struct bctx *b)
 		}
 }
 
+/* Conntrack zones for the ports whose pipelines run here: local vifs,
+ * localports, and the switch side of router ports. */
+static void assign_zones(struct bctx *b)
+{
+	for (uint32_t d = 0; d < b->n_dps; d++) {
+		struct pl_datapath *dp = &b->dps[d];
+		for (uint32_t i = 0; i < dp->n_ports; i++) {
+			struct pl_lport *p = (struct pl_lport *)&dp->ports[i];
+			bool local = (p->type == PL_PORT_VIF && p->dpdk != DP_PORT_NONE) ||
+			             p->type == PL_PORT_LOCALPORT || p->type == PL_PORT_PATCH;
+			if (local && !dp->router)
+				p->zone = pipeline_ct_zone(p->name);
+		}
+	}
+}
+
 struct pl_gen *pipeline_build(struct ovsdb_idl *idl, const struct lflow_compiler *c,
                               const char *chassis, unsigned n_workers, uint64_t generation)
 {
@@ -710,6 +735,7 @@ struct pl_gen *pipeline_build(struct ovsdb_idl *idl, const struct lflow_compiler
 	build_peers(&b);
 	build_datapaths(&b);
 	build_ports(&b);
+	assign_zones(&b);
 	build_mcgroups(&b);
 	build_neighbours(&b);
 	build_fdb(&b);
@@ -746,6 +772,7 @@ struct pl_gen *pipeline_build(struct ovsdb_idl *idl, const struct lflow_compiler
 	strmap_destroy(&b.flow_by_uuid);
 	strmap_destroy(&b.peer_by_uuid);
 	pipeline_build_deps(g);
+	pipeline_ct_zones_done();
 	return g;
 }
 

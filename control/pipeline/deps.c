@@ -57,6 +57,8 @@ static uint64_t table_hash(const struct pl_snapshot *s, const struct pl_table *t
 static uint64_t ports_hash(const struct pl_snapshot *s, const struct pl_datapath *dp)
 {
 	uint64_t h = FNV0;
+	h = fnv(h, &dp->dnat_zone, sizeof(dp->dnat_zone));
+	h = fnv(h, &dp->snat_zone, sizeof(dp->snat_zone));
 	for (uint32_t i = 0; i < dp->n_ports; i++) {
 		const struct pl_lport *p = &dp->ports[i];
 		uint32_t peer = p->peer_dp < s->n_datapaths ? s->datapaths[p->peer_dp].key : 0;
@@ -66,6 +68,7 @@ static uint64_t ports_hash(const struct pl_snapshot *s, const struct pl_datapath
 		h = fnv(h, &p->tag, sizeof(p->tag));
 		h = fnv(h, &peer, sizeof(peer));
 		h = fnv(h, &p->peer_key, sizeof(p->peer_key));
+		h = fnv(h, &p->zone, sizeof(p->zone));
 		for (uint16_t k = 0; k < p->n_psec; k++) {
 			const struct pl_psec *e = &p->psec[k];
 			h = fnv(h, e->mac, 6);

@@ -243,6 +243,9 @@ int pipeline_start(struct event_base *base, struct ovsdb_idl *idl, const struct 
 		return rc;
 	if (pipeline_underlay_start(base) < 0)
 		return -ENOMEM;
+	rc = pipeline_ct_start(base, conf);
+	if (rc)
+		return rc;
 	pipeline_ctl_register();
 	tunnel_ctl_register();
 	pipeline_kick();
@@ -259,6 +262,8 @@ void pipeline_stop(void)
 	pipeline_live_stop();
 	pl_punt_stop();
 	pipeline_underlay_stop();
+	pipeline_ct_stop();
+	pipeline_acl_log_stop();
 	struct pl_snapshot *old = pl_publish(NULL, port_workers_rcu());
 	/* Workers still running skip to no snapshot; one more quiescent
 	 * period and nobody reads the retired one either. */

@@ -99,6 +99,16 @@ void pipeline_underlay_stop(void);
 /** Single-NIC mode: the host exception interface's name, or NULL. */
 const char *pipeline_underlay_exception(void);
 
+/* conntrack.c: the tracker, its zones, ferryctl ct. */
+struct pl_punt;
+/* acl_log.c: log() lines in ferry's log, limited by the ACL's meter. */
+void pipeline_acl_log(const struct pl_punt *p);
+void pipeline_acl_log_counts(uint64_t *logged, uint64_t *limited);
+void pipeline_acl_log_stop(void);
+struct ferry_conf;
+int pipeline_ct_start(struct event_base *base, const struct ferry_conf *conf);
+void pipeline_ct_stop(void);
+
 /** @p m as text, "02:00:00:00:00:01", into @p buf. */
 void pipeline_mac_text(const uint8_t m[6], char buf[18]);
 

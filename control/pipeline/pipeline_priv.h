@@ -40,6 +40,13 @@ void pipeline_gen_free(struct pl_gen *g);
 /* deps.c */
 /** Hash every dependency of @p g's snapshot (g->deps). */
 void pipeline_build_deps(struct pl_gen *g);
+
+/* conntrack.c */
+/** The conntrack zone of @p name (a logical port, or "<router uuid>_dnat"
+ *  or "_snat"), allocated on first use; a build ends with
+ *  pipeline_ct_zones_done(), which forgets the zones it did not ask for. */
+uint16_t pipeline_ct_zone(const char *name);
+void pipeline_ct_zones_done(void);
 /** Set @p g's changed list against @p prev (NULL: everything changed). */
 void pipeline_diff(struct pl_gen *g, const struct pl_gen *prev);
 

@@ -259,7 +259,9 @@ static void drain(evutil_socket_t fd, short what, void *arg)
 	for (unsigned i = 0; i < n; i++) {
 		const struct pl_punt *p = v[i];
 		pu.n_received++;
-		if (p->kind == PL_PUNT_UNDERLAY_NEIGH || p->kind == PL_PUNT_UNDERLAY_PROBE) {
+		if (p->kind == PL_PUNT_LOG) {
+			pipeline_acl_log(p);
+		} else if (p->kind == PL_PUNT_UNDERLAY_NEIGH || p->kind == PL_PUNT_UNDERLAY_PROBE) {
 			uint8_t ip[16];
 			punt_ip(p, ip);
 			if (p->kind == PL_PUNT_UNDERLAY_NEIGH)

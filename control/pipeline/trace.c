@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <rte_byteorder.h>
+#include <rte_cycles.h>
 
 #include "control/ctl/ctl.h"
 #include "control/lflow/actions.h"
@@ -21,6 +22,7 @@
 #include "control/lflow/u128.h"
 #include "control/pipeline/pipeline_int.h"
 #include "dataplane/pipeline/interp.h"
+#include "dataplane/pipeline/process.h"
 
 static const char *const drop_names[] = {
 #define DROP_NAME(e, name, help) [DROP_##e] = name,
@@ -218,6 +220,10 @@ json_t *pipeline_trace_packet(struct ctl_req *req, const struct pl_snapshot *s,
 	c.s = s;
 	c.trace = on_event;
 	c.trace_aux = &t;
+	/* ct actions look the packet's connection up and change nothing: a
+	 * packet of a known connection traces as established. */
+	struct pl_ct_env env = {.t = pl_conntrack(), .now = rte_rdtsc(), .peek = true};
+	c.ct = env.t != NULL ? &env : NULL;
 	ctl_printf(req, "ingress(dp=\"%s\", inport=\"%s\")\n", s->datapaths[dp].name,
 	           port_name(&s->datapaths[dp], inport));
 	pl_run(&c, dp, inport);

@@ -70,7 +70,8 @@
 	X(TUN_UNKNOWN_PORT, "tunnel-unknown-port", "Geneve egress port names no port of the datapath")  \
 	X(TUN_NO_ROOM, "tunnel-no-headroom", "no room in the buffer for the outer headers")            \
 	X(TUN_TOO_BIG, "tunnel-too-big", "inner packet over the overlay MTU (ICMP sent back when DF)") \
-	X(UL_HOST_TX_FULL, "host-to-underlay-full", "the underlay did not take a frame from the host")
+	X(UL_HOST_TX_FULL, "host-to-underlay-full", "the underlay did not take a frame from the host") \
+	X(CT_UNAVAILABLE, "ct-unavailable", "a ct action without a connection tracker")
 
 enum drop_reason {
 	DROP_NONE = 0,

@@ -154,8 +154,8 @@ struct lflow_atom {
 	X(POP, "pop", true)                                    \
 	X(DEC_TTL, "ip.ttl--", true)                           \
 	X(CLONE, "clone", true)                                \
-	X(CT_NEXT, "ct_next", false)                           \
-	X(CT_COMMIT, "ct_commit", false)                       \
+	X(CT_NEXT, "ct_next", true)                            \
+	X(CT_COMMIT, "ct_commit", true)                        \
 	X(CT_COMMIT_NAT, "ct_commit_nat", false)               \
 	X(CT_DNAT, "ct_dnat", false)                           \
 	X(CT_SNAT, "ct_snat", false)                           \
@@ -192,7 +192,7 @@ struct lflow_atom {
 	X(PUT_ND_RA_OPTS, "put_nd_ra_opts", false)             \
 	X(HANDLE_DHCPV6_REPLY, "handle_dhcpv6_reply", false)   \
 	X(SET_QUEUE, "set_queue", false)                       \
-	X(LOG, "log", false)                                   \
+	X(LOG, "log", true)                                    \
 	X(SET_METER, "set_meter", false)                       \
 	X(CHECK_PKT_LARGER, "check_pkt_larger", true)         \
 	X(TRIGGER_EVENT, "trigger_event", false)               \
@@ -250,6 +250,13 @@ struct lflow_fref {
 	uint8_t ofs;
 	uint8_t n_bits; /* 1..128 */
 };
+
+/* log(): the first operand word (see the encoder). Severities count from
+ * alert (0) to debug (4), as OVN names them. */
+#define LFLOW_LOG_VERDICT_ALLOW  0
+#define LFLOW_LOG_VERDICT_DROP   1
+#define LFLOW_LOG_VERDICT_REJECT 2
+#define LFLOW_LOG_NAME_MAX       63
 
 /* Table shapes: the lookup each logical table compiles to. */
 enum lflow_shape {

@@ -162,6 +162,7 @@ struct pl_lport {
 	const struct pl_psec *psec;
 	const char *name; /* logical_port */
 	uint32_t idx;     /* index in the per-port counters, dense over the snapshot */
+	uint16_t zone;    /* conntrack zone of a switch port (0: none given) */
 };
 
 struct pl_mcgroup {
@@ -188,6 +189,7 @@ struct pl_fdb {
 struct pl_datapath {
 	uint32_t key;
 	bool router;
+	uint16_t dnat_zone, snat_zone; /* router: its conntrack zones */
 	const char *name;
 	struct pl_table tables[2][PL_TABLES_MAX];
 	uint32_t n_ports;

@@ -67,26 +67,34 @@ static bool key_match(const struct fc *c, const struct flow_key *k, uint16_t mas
 	return d == 0;
 }
 
-struct fc_entry *fc_lookup(struct fc *c, const struct flow_key *k)
+struct fc_entry *fc_lookup_from(struct fc *c, const struct flow_key *k, struct fc_cursor *cur)
 {
-	for (uint16_t j = 0; j < c->n_masks; j++) {
+	for (; cur->j < c->n_masks; cur->j++, cur->p = 0) {
+		uint16_t j = cur->j;
 		uint8_t m = c->order[j];
 		if (c->mask_refs[m] == 0)
 			continue;
 		uint32_t h = key_hash(c, k, m);
-		for (uint32_t p = 0; p < FC_PROBES; p++) {
-			struct fc_entry *e = &c->e[(h + p) & (c->size - 1)];
+		while (cur->p < FC_PROBES) {
+			struct fc_entry *e = &c->e[(h + cur->p++) & (c->size - 1)];
 			if (e->mask == m && e->hash == h && key_match(c, k, m, &e->key)) {
 				/* Busy masks move to the front, one step per hit. */
 				if (j > 0) {
 					c->order[j] = c->order[j - 1];
 					c->order[j - 1] = m;
+					cur->j--; /* the mask moved: follow it */
 				}
 				return e;
 			}
 		}
 	}
 	return NULL;
+}
+
+struct fc_entry *fc_lookup(struct fc *c, const struct flow_key *k)
+{
+	struct fc_cursor cur = {0, 0};
+	return fc_lookup_from(c, k, &cur);
 }
 
 static void resolve(uint64_t v, const struct pl_snapshot *s, uint64_t packets, uint64_t *hits,
@@ -177,7 +185,7 @@ static int mask_get(struct fc *c, const struct flow_key *m)
 struct fc_entry *fc_insert(struct fc *c, const struct pl_snapshot *s, const struct flow_key *k,
                            const struct pl_ctx *x)
 {
-	if (x->uncacheable || x->n_out > FC_OUT_MAX) {
+	if (x->uncacheable || x->n_out > FC_OUT_MAX || x->n_ct > PL_CT_MAX) {
 		c->st.uncacheable++;
 		return NULL;
 	}
@@ -238,6 +246,17 @@ struct fc_entry *fc_insert(struct fc *c, const struct pl_snapshot *s, const stru
 	}
 	slot->n_drops = (uint8_t)x->n_drops;
 	memcpy(slot->drops, x->drops, sizeof(slot->drops));
+	slot->n_ct = x->n_ct;
+	for (uint8_t i = 0; i < x->n_ct; i++) {
+		const struct pl_ct_op *o = &x->ct_ops[i];
+		const struct ct_result *r = &x->ct_res[i];
+		struct fc_ct *f = &slot->ct[i];
+		f->op = *o;
+		f->state = r->state & o->state_mask;
+		f->mark = r->mark & o->mark_mask;
+		for (int b = 0; b < 16; b++)
+			f->label[b] = r->label[b] & o->label_mask[b];
+	}
 	slot->n_visit = x->n_visit;
 	memcpy(slot->visit, x->visit, x->n_visit * sizeof(slot->visit[0]));
 	return slot;

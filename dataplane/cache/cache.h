@@ -32,6 +32,17 @@
  * rewrites, then puts the peer's outer headers in front (dependency
  * PL_DEP_TUNNELS: a peer's address or next hop changing drops the entry).
  *
+ * Conntrack (docs/conntrack.md): a walk through ct actions depends on
+ * each action's result, not only on the headers. Its entry records the ct
+ * actions in order (zone, commit), and for each what the rest of the walk
+ * read of its result (struct pl_ct_op) with the values it saw. A hit runs
+ * the actions on the tracker, in order, and checks each result under its
+ * mask; a walk that saw other results is another entry with the same key
+ * (fc_lookup_from() finds them in turn), so an established connection
+ * costs one cache lookup, its tracker lookups and a few compares. The
+ * results already known are handed to the interpreter on a miss: no ct
+ * action runs twice for one packet.
+ *
  * What is never cached: walks that generated packets (ARP, ND, ICMP built
  * from fields the key does not hold), punted to the control thread
  * (learning must happen for every packet until it has), made more than
@@ -60,15 +71,26 @@ struct fc_out {
 	struct flow_key wr, val; /* final = (packet & ~wr) | (val & wr) */
 };
 
+/* A ct action to replay, and the result the entry's walk saw (under the
+ * masks in op). */
+struct fc_ct {
+	struct pl_ct_op op;
+	uint8_t state;
+	uint32_t mark;
+	uint8_t label[16];
+};
+
 struct fc_entry {
 	uint32_t hash;
 	uint16_t mask; /* index in masks, FC_FREE when the slot is free */
 	uint8_t n_out, n_drops;
 	uint8_t drops[PL_DROPS_MAX];
 	uint16_t n_visit;
+	uint8_t n_ct;     /* ct actions to replay, in order */
 	uint64_t packets; /* hits not yet folded into logical flow counters */
 	struct flow_key key;
 	struct fc_out out[FC_OUT_MAX];
+	struct fc_ct ct[PL_CT_MAX];
 	uint64_t visit[PL_VISIT_MAX];
 };
 
@@ -110,6 +132,26 @@ void fc_apply(const struct fc_out *o, const struct flow_key *k, struct flow_key 
 
 /** The entry for @p k, or NULL. */
 struct fc_entry *fc_lookup(struct fc *c, const struct flow_key *k);
+
+/* Where fc_lookup_from() goes on; zero it before the first call. */
+struct fc_cursor {
+	uint16_t j; /* place in the mask order */
+	uint16_t p; /* next probe */
+};
+
+/** The next entry whose key matches @p k (entries of walks through ct
+ *  actions that saw other results share a key), or NULL. */
+struct fc_entry *fc_lookup_from(struct fc *c, const struct flow_key *k, struct fc_cursor *cur);
+
+/** Whether @p r is the result entry action @p f saw, under its masks. */
+static inline bool fc_ct_matches(const struct fc_ct *f, const struct ct_result *r)
+{
+	uint8_t d = (uint8_t)((r->state & f->op.state_mask) ^ f->state);
+	d |= (uint8_t)(((r->mark & f->op.mark_mask) ^ f->mark) != 0);
+	for (int i = 0; i < 16; i++)
+		d |= (uint8_t)((r->label[i] & f->op.label_mask[i]) ^ f->label[i]);
+	return d == 0;
+}
 
 /**
  * Install what the tracked walk in @p x found for @p k (a miss).

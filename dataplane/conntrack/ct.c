@@ -13,11 +13,6 @@
 #define CT_GROUP_SHIFT  6 /* 64 buckets per lock */
 #define CT_GROUP        (1u << CT_GROUP_SHIFT)
 
-#define IPPROTO_ICMP_   1
-#define IPPROTO_TCP_    6
-#define IPPROTO_UDP_    17
-#define IPPROTO_ICMPV6_ 58
-
 struct ct_lock {
 	uint32_t word;
 	uint8_t pad[60]; /* one lock per cache line */
@@ -658,4 +653,105 @@ void ct_get_stats(const struct ct_table *t, struct ct_stats *st)
 	st->expirations = __atomic_load_n(&t->st.expirations, __ATOMIC_RELAXED);
 	st->refusals = __atomic_load_n(&t->st.refusals, __ATOMIC_RELAXED);
 	st->invalid = __atomic_load_n(&t->st.invalid, __ATOMIC_RELAXED);
+}
+
+void ct_commit_conn(struct ct_conn *c, const struct ct_commit *m, struct ct_result *res)
+{
+	spin_lock(&c->lock);
+	apply_commit(c, m);
+	res->mark = c->mark;
+	memcpy(res->label, c->label, sizeof(res->label));
+	spin_unlock(&c->lock);
+}
+
+void ct_peek(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp, uint64_t now,
+             struct ct_result *res)
+{
+	enum ct_dir dir;
+	struct ct_conn *c = ct_lookup(t, zone, tp, now, &dir);
+
+	memset(res, 0, sizeof(*res));
+	res->state = CT_CS_TRK | CT_CS_NEW;
+	if (!c)
+		return;
+	uint8_t f = __atomic_load_n(&c->flags, __ATOMIC_RELAXED);
+	res->state = CT_CS_TRK | ((f & CT_F_REPLIED) ? CT_CS_EST : CT_CS_NEW) |
+	             (dir == CT_DIR_REPLY ? CT_CS_RPL : 0);
+	res->dir = (uint8_t)dir;
+	res->mark = c->mark;
+	memcpy(res->label, c->label, sizeof(res->label));
+	res->conn = c;
+}
+
+/* Each linked connection once, by its original key (the expired ones too
+ * when @p expired_too); stops when @p fn says. */
+static unsigned walk(struct ct_table *t, uint64_t now, bool expired_too,
+                     bool (*fn)(struct ct_conn *, void *), void *aux)
+{
+	unsigned n = 0;
+
+	for (uint32_t b = 0; b <= t->bucket_mask; b++) {
+		uint64_t *bk = &t->slots[(size_t)b * CT_BUCKET_SLOTS];
+
+		for (int s = 0; s < CT_BUCKET_SLOTS; s++) {
+			uint64_t v = __atomic_load_n(&bk[s], __ATOMIC_ACQUIRE);
+			struct ct_conn *c;
+
+			if (!v || (v & 1) != CT_DIR_ORIG)
+				continue;
+			c = &t->conns[slot_idx(v)];
+			if ((__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & CT_F_DEAD) ||
+			    (!expired_too && expired(c, now)))
+				continue;
+			n++;
+			if (!fn(c, aux))
+				return n;
+		}
+	}
+	return n;
+}
+
+unsigned ct_walk(struct ct_table *t, uint64_t now, bool (*fn)(struct ct_conn *, void *), void *aux)
+{
+	return walk(t, now, false, fn, aux);
+}
+
+struct flush_arg {
+	struct ct_table *t;
+	int zone;
+	const struct ct_tuple *tp;
+	uint64_t now;
+	unsigned n;
+};
+
+static bool flush_one(struct ct_conn *c, void *aux)
+{
+	struct flush_arg *a = aux;
+
+	if (a->zone >= 0 && c->zone != a->zone)
+		return true;
+	if (a->tp && memcmp(&c->tuple[0], a->tp, sizeof(*a->tp)) &&
+	    memcmp(&c->tuple[1], a->tp, sizeof(*a->tp)))
+		return true;
+	if (expire(a->t, c, a->now, true))
+		a->n++;
+	return true;
+}
+
+unsigned ct_flush(struct ct_table *t, int zone, const struct ct_tuple *tp, uint64_t now)
+{
+	struct flush_arg a = {.t = t, .zone = zone, .tp = tp, .now = now};
+
+	walk(t, now, true, flush_one, &a);
+	return a.n;
+}
+
+uint64_t ct_hz(const struct ct_table *t)
+{
+	return t->hz;
+}
+
+void ct_note_invalid(struct ct_table *t, struct ct_result *res)
+{
+	invalid(t, res);
 }

@@ -63,6 +63,13 @@
 
 #include "dataplane/api/flow_key.h"
 
+/* IP protocols the tracker knows by number. */
+#define IPPROTO_ICMP_   1
+#define IPPROTO_TCP_    6
+#define IPPROTO_UDP_    17
+#define IPPROTO_SCTP_   132
+#define IPPROTO_ICMPV6_ 58
+
 /* ct_state bits, the same values as LFLOW_CS_* (dataplane/api/lflow_prog.h). */
 #define CT_CS_NEW 0x01
 #define CT_CS_EST 0x02
@@ -195,6 +202,22 @@ void ct_destroy(struct ct_table *t);
  */
 int ct_tuple_from_key(const struct flow_key *k, uint16_t icmp_id, struct ct_tuple *t);
 
+enum ct_pkt_kind {
+	CT_PKT_CONN,    /* the tuple (and segment) of a packet of a connection */
+	CT_PKT_RELATED, /* an ICMP error: the tuple it quotes, for ct_related() */
+	CT_PKT_INVALID, /* not trackable: a later fragment, a truncated header */
+};
+
+/**
+ * What the tracker needs of a packet: its tuple from @p k (the headers as
+ * the pipeline has them) and, for TCP, the segment read from @p l4 (the L4
+ * header in the frame, @p l4_len bytes of IP payload from there); for an
+ * ICMP error, the tuple of the packet it quotes. @p l4 may be NULL (trace):
+ * the tuple alone, ICMP ids as 0.
+ */
+enum ct_pkt_kind ct_packet(const struct flow_key *k, const uint8_t *l4, uint32_t l4_len,
+                           struct ct_tuple *tp, struct ct_tcp_seg *seg);
+
 /** The other direction's tuple of @p t. */
 void ct_tuple_reverse(const struct ct_tuple *t, struct ct_tuple *r);
 
@@ -244,6 +267,34 @@ uint64_t ct_reclaim_token(struct ct_table *t);
 unsigned ct_reclaim(struct ct_table *t, uint64_t token);
 
 void ct_get_stats(const struct ct_table *t, struct ct_stats *st);
+
+/** Apply @p m to @p c, a connection a packet already found in this walk,
+ *  and refresh @p res's mark and label. */
+void ct_commit_conn(struct ct_conn *c, const struct ct_commit *m, struct ct_result *res);
+
+/** What ct_process() would say, changing nothing (trace): a known
+ *  connection's state, or new. */
+void ct_peek(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp, uint64_t now,
+             struct ct_result *res);
+
+/**
+ * Call @p fn for each live connection (by its original key) until it
+ * returns false. Control thread: with workers running, a connection seen
+ * here may expire at any time, but stays readable until ct_reclaim().
+ * @return connections visited.
+ */
+unsigned ct_walk(struct ct_table *t, uint64_t now, bool (*fn)(struct ct_conn *, void *), void *aux);
+
+/** Unlink the connections of @p zone (-1: every zone) whose tuple in
+ *  either direction is @p tp (NULL: any). @return how many. */
+unsigned ct_flush(struct ct_table *t, int zone, const struct ct_tuple *tp, uint64_t now);
+
+/** @p res is CT_CS_TRK | CT_CS_INV, counted as invalid (a packet the
+ *  caller could not track: a later fragment, a truncated header). */
+void ct_note_invalid(struct ct_table *t, struct ct_result *res);
+
+/** The table's ticks per second. */
+uint64_t ct_hz(const struct ct_table *t);
 
 /* Protocol state, ct_tcp.c: called with the connection's lock held. */
 /** A new connection's state from its first segment. @return false: the

@@ -25,6 +25,7 @@ struct txb {
 struct txbs {
 	const struct dp_tables *t;
 	struct dp_worker *w;
+	uint64_t now; /* TSC at the burst's start: the tracker's clock */
 	unsigned n;
 	struct txb b[TXB_PORTS];
 };

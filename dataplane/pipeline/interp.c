@@ -55,9 +55,29 @@ static void merge_read(struct pl_ctx *c, const struct flow_key *t)
 		rd[i] |= tt[i] & (uint8_t)~wr[i];
 }
 
+/* A read of ct_state, ct_mark or ct_label: a bit of the live ct result
+ * the rest of the walk depends on (the continuation's key). */
+static void mark_ct_read(struct pl_ctx *c, unsigned field, pl_u128 mask)
+{
+	if (c->ct_live < 0 || c->ct_live >= PL_CT_MAX)
+		return;
+	struct pl_ct_op *o = &c->ct_ops[c->ct_live];
+	if (field == LFLOW_F_CT_STATE)
+		o->state_mask |= (uint8_t)mask;
+	else if (field == LFLOW_F_CT_MARK)
+		o->mark_mask |= (uint32_t)mask;
+	else
+		for (int i = 0; i < 16; i++)
+			o->label_mask[i] |= (uint8_t)(mask >> (8 * (15 - i)));
+}
+
 static void mark_read(struct pl_ctx *c, unsigned field, pl_u128 mask)
 {
-	if (likely(!c->track) || field < LFLOW_F_ETH_SRC)
+	if (likely(!c->track))
+		return;
+	if (field == LFLOW_F_CT_STATE || field == LFLOW_F_CT_MARK || field == LFLOW_F_CT_LABEL)
+		mark_ct_read(c, field, mask);
+	if (field < LFLOW_F_ETH_SRC)
 		return;
 	struct flow_key t;
 	memset(&t, 0, sizeof(t));
@@ -190,6 +210,7 @@ struct saved {
 	struct flow_key wr;
 	const struct pl_datapath *dp;
 	uint8_t kind, pipeline;
+	int8_t ct_live;
 };
 
 static void save(const struct pl_ctx *c, struct saved *s)
@@ -200,6 +221,7 @@ static void save(const struct pl_ctx *c, struct saved *s)
 	s->dp = c->dp;
 	s->kind = c->kind;
 	s->pipeline = c->pipeline;
+	s->ct_live = c->ct_live;
 }
 
 static void restore(struct pl_ctx *c, const struct saved *s)
@@ -210,6 +232,7 @@ static void restore(struct pl_ctx *c, const struct saved *s)
 	c->dp = s->dp;
 	c->kind = s->kind;
 	c->pipeline = s->pipeline;
+	c->ct_live = s->ct_live;
 }
 
 static enum drop_reason port_type_drop(uint8_t type)
@@ -317,6 +340,7 @@ static void deliver(struct pl_ctx *c)
 		/* A clone: the peer starts with clean logical metadata. */
 		memset(&c->h.m, 0, sizeof(c->h.m));
 		c->h.frag_mtu = 0;
+		c->ct_live = -1;
 		count_port(c, p, false);
 		c->dp = &c->s->datapaths[p->peer_dp];
 		c->h.m.datapath = c->dp->key;
@@ -374,6 +398,10 @@ static void to_egress(struct pl_ctx *c, bool from_group)
 		drop(c, port_type_drop(p->type), out);
 		return;
 	}
+	/* OpenFlow table 39 clears the logical registers before the egress
+	 * pipeline, so that local output behaves as output through a tunnel
+	 * (which carries none); flags and connection state stay. */
+	memset(c->h.m.reg, 0, sizeof(c->h.m.reg));
 	run_tables(c, PL_EGRESS, 0);
 }
 
@@ -578,12 +606,153 @@ static void select_member(struct pl_ctx *c, const uint64_t *w, unsigned n)
 	}
 }
 
+/* log(...): the packet and the ACL's words, to the control thread, which
+ * writes ferry's log (rate limited by the ACL's meter). Every packet of
+ * such a walk must log: it is not cached (allow-related ACLs log a
+ * connection's first packet; the rest take walks without log()). */
+static void log_packet(struct pl_ctx *c, const uint64_t *w, unsigned n)
+{
+	c->uncacheable = true;
+	if (c->punt == NULL || n < 1)
+		return;
+	struct pl_punt l;
+	memset(&l, 0, sizeof(l));
+	l.kind = PL_PUNT_LOG;
+	l.dp_key = c->dp->key;
+	l.port_key = c->h.m.inport;
+	l.parent_key = c->h.m.outport;
+	l.log_verdict = (uint8_t)w[0];
+	l.log_severity = (uint8_t)(w[0] >> 8);
+	l.log_pipeline = c->pipeline;
+	unsigned nl = (w[0] >> 16) & 0xff, ml = (w[0] >> 24) & 0xff;
+	unsigned nw = (nl + 7) / 8, mw = (ml + 7) / 8;
+	if (nl > LFLOW_LOG_NAME_MAX || ml > LFLOW_LOG_NAME_MAX || 1 + nw + mw > n)
+		return;
+	memcpy(l.log_name, &w[1], nl);
+	memcpy(l.log_meter, &w[1 + nw], ml);
+	l.key = c->h.k;
+	c->punt(c->punt_aux, &l);
+}
+
 static void not_executable(struct pl_ctx *c, const struct pl_entry *e)
 {
 	if (e && c->lf_drops)
 		c->lf_drops[e->id]++;
 	visit_dropped(c);
 	drop(c, DROP_PL_NOT_EXEC, 0);
+}
+
+/* The zone of a ct action here, as ovn-controller assigns them: a switch
+ * tracks in the zone of the port the pipeline belongs to (ingress: the
+ * inport's, egress: the outport's); a router's ct_next tracks in its DNAT
+ * zone and its ct_commit in its SNAT zone. */
+static uint16_t ct_zone_of(struct pl_ctx *c, unsigned op)
+{
+	dep(c, PL_DEP_PORTS);
+	if (c->dp->router)
+		return op == LFLOW_OP_CT_COMMIT ? c->dp->snat_zone : c->dp->dnat_zone;
+	const struct pl_lport *p =
+	        pl_lport_find(c->dp, c->pipeline == PL_INGRESS ? c->h.m.inport : c->h.m.outport);
+	return p != NULL ? p->zone : 0;
+}
+
+static void label_bytes(pl_u128 v, uint8_t b[16])
+{
+	for (int i = 15; i >= 0; i--, v >>= 8)
+		b[i] = (uint8_t)v;
+}
+
+/* ct_commit { ct_mark...; ct_label...; }: the loads and moves of its block
+ * as one value and mask per field (the parser allows nothing else). */
+static void commit_of(struct pl_ctx *c, const uint64_t *p, uint32_t len, struct ct_commit *m)
+{
+	pl_u128 label = 0, label_mask = 0;
+	memset(m, 0, sizeof(*m));
+	for (uint32_t i = 0; i < len;) {
+		struct lflow_insn in;
+		memcpy(&in, &p[i], sizeof(in));
+		uint32_t next_i = i + (in.len ? in.len : 1);
+		struct lflow_fref f = fref_at(&OPND(p, i, 0), 0);
+		pl_u128 v = 0, mask = pl_low_mask(f.n_bits);
+		if (in.op == LFLOW_OP_LOAD) {
+			v = ((pl_u128)OPND(p, i, 1) << 64) | OPND(p, i, 2);
+			mask &= ((pl_u128)OPND(p, i, 3) << 64) | OPND(p, i, 4);
+		} else if (in.op == LFLOW_OP_MOVE) {
+			v = rget(c, fref_at(&OPND(p, i, 0), 1));
+		} else {
+			i = next_i;
+			continue;
+		}
+		v = (v & mask) << f.ofs;
+		mask <<= f.ofs;
+		if (f.field == LFLOW_F_CT_MARK) {
+			m->mark = (m->mark & ~(uint32_t)mask) | (uint32_t)v;
+			m->mark_mask |= (uint32_t)mask;
+		} else if (f.field == LFLOW_F_CT_LABEL) {
+			label = (label & ~mask) | v;
+			label_mask |= mask;
+		}
+		i = next_i;
+	}
+	label_bytes(label, m->label);
+	label_bytes(label_mask, m->label_mask);
+}
+
+/* Whether header bits that make the connection's tuple were written
+ * before this ct action: a cache hit tracks the packet as it came. */
+static bool tuple_written(const struct pl_ctx *c)
+{
+	const struct flow_key *w = &c->wr;
+	uint8_t any = w->nw_proto | (uint8_t)w->tp_src | (uint8_t)(w->tp_src >> 8) |
+	              (uint8_t)w->tp_dst | (uint8_t)(w->tp_dst >> 8);
+	for (int i = 0; i < 16; i++)
+		any |= w->ip_src[i] | w->ip_dst[i];
+	return any != 0;
+}
+
+/* ct_next or ct_commit: track the packet, fill ct_state, ct_mark and
+ * ct_label. @return false when there is no tracker. */
+static bool ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uint32_t n_nested)
+{
+	struct ct_commit m;
+	struct ct_result res;
+	if (c->ct == NULL)
+		return false;
+	uint16_t zone = ct_zone_of(c, op);
+	if (op == LFLOW_OP_CT_COMMIT)
+		commit_of(c, nested, n_nested, &m);
+	unsigned idx = c->n_ct++;
+	if (idx < c->n_ct_given) {
+		res = c->ct_res[idx];
+	} else {
+		unsigned n_prev = idx < PL_CT_MAX ? idx : PL_CT_MAX;
+		pl_ct_exec(c->ct, &c->h.k, op, zone, &m, c->ct_res, c->ct_zone, n_prev, &res);
+	}
+	if (unlikely(c->track) && (idx >= PL_CT_MAX || tuple_written(c)))
+		c->uncacheable = true;
+	if (idx < PL_CT_MAX) {
+		c->ct_res[idx] = res;
+		c->ct_zone[idx] = zone;
+		if (unlikely(c->track)) {
+			struct pl_ct_op *o = &c->ct_ops[idx];
+			memset(o, 0, sizeof(*o));
+			o->op = (uint8_t)op;
+			o->zone = zone;
+			if (op == LFLOW_OP_CT_COMMIT)
+				o->commit = m;
+		}
+	}
+	c->ct_live = idx < PL_CT_MAX ? (int8_t)idx : -1;
+	c->h.m.ct_state = res.state;
+	c->h.m.ct_mark = res.mark;
+	uint64_t hi = 0, lo = 0;
+	for (int i = 0; i < 8; i++) {
+		hi = hi << 8 | res.label[i];
+		lo = lo << 8 | res.label[8 + i];
+	}
+	c->h.m.ct_label.hi = hi;
+	c->h.m.ct_label.lo = lo;
+	return true;
 }
 
 /* Trace: report what an entry's actions changed so far, once, before the
@@ -674,10 +843,27 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			      c->n_stack ? c->stack[--c->n_stack] : 0);
 			break;
 		case LFLOW_OP_CT_CLEAR:
-			/* No tracker runs yet; clearing the state is all there is. */
+			/* The packet forgets its connection; the tracker keeps it. */
 			c->h.m.ct_state = 0;
 			c->h.m.ct_mark = 0;
 			c->h.m.ct_label.hi = c->h.m.ct_label.lo = 0;
+			c->ct_live = -1;
+			break;
+		case LFLOW_OP_CT_NEXT:
+		case LFLOW_OP_CT_COMMIT:
+			if (!ct_action(c, in.op, &p[i + 1],
+			               (in.flags & LFLOW_INSN_NESTED) ? next_i - i - 1 : 0)) {
+				drop(c, DROP_CT_UNAVAILABLE, 0);
+				return RUN_STOP;
+			}
+			if (in.op == LFLOW_OP_CT_NEXT) {
+				/* ct_next: the tracked packet goes on at the next table. */
+				unsigned nt = c->table + 1u;
+				if (last)
+					return (int)((unsigned)c->pipeline << 8 | nt);
+				trace_changes(c, e);
+				run_tables(c, c->pipeline, nt);
+			}
 			break;
 		case LFLOW_OP_DEC_TTL:
 			/* ovn-sb(5): a TTL that would reach zero halts processing. */
@@ -813,6 +999,9 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			}
 			break;
 		}
+		case LFLOW_OP_LOG:
+			log_packet(c, &p[i + 1], in.len - 1u);
+			break;
 		case LFLOW_OP_CHECK_PKT_LARGER:
 			/* Only gateway ports with an MTU use it; no such port runs
 			 * here yet, so nothing is larger. */
@@ -913,6 +1102,8 @@ static void run_init(struct pl_ctx *c, uint32_t dp, uint32_t inport)
 	c->dropped = false;
 	c->last = NULL;
 	c->last_visit = 0;
+	c->n_ct = 0;
+	c->ct_live = -1;
 }
 
 static void track_init(struct pl_ctx *c)

@@ -25,6 +25,7 @@
 
 #include "dataplane/api/drop.h"
 #include "dataplane/api/pipeline.h"
+#include "dataplane/conntrack/ct.h"
 #include "dataplane/pipeline/fields.h"
 
 #define PL_STEPS_MAX 1024
@@ -33,6 +34,7 @@
 #define PL_STACK_MAX 16
 #define PL_VISIT_MAX 128 /* tables and dependencies a cacheable walk may record */
 #define PL_DROPS_MAX 4
+#define PL_CT_MAX    4 /* ct actions a cacheable walk may pass */
 
 /*
  * Stable identities for what a walk depends on, the same in every snapshot
@@ -90,6 +92,7 @@ enum pl_punt_kind {
 	PL_PUNT_BIND_VPORT,  /* bind_vport: port_key is the virtual port, parent_key its parent */
 	PL_PUNT_UNDERLAY_NEIGH, /* an underlay next hop: ip, mac */
 	PL_PUNT_UNDERLAY_PROBE, /* a stale underlay next hop was asked again: ip */
+	PL_PUNT_LOG,            /* log(): an ACL's verdict on a packet, for ferry's log */
 };
 
 struct pl_punt {
@@ -99,6 +102,10 @@ struct pl_punt {
 	bool ip6;
 	uint8_t mac[6];
 	uint32_t parent_key;
+	/* PL_PUNT_LOG: port_key is the inport, parent_key the outport */
+	uint8_t log_verdict, log_severity, log_pipeline;
+	char log_name[LFLOW_LOG_NAME_MAX + 1], log_meter[LFLOW_LOG_NAME_MAX + 1];
+	struct flow_key key; /* the packet as the action saw it */
 };
 
 /* Trace events, for `ferryctl trace' (NULL hook: no cost beyond a test). */
@@ -124,6 +131,26 @@ struct pl_ev {
 	uint16_t peer;
 	unsigned op; /* PL_EV_NESTED: enum lflow_op, or LFLOW_OP_N at the end */
 	const struct pl_hdrs *before, *after; /* PL_EV_TABLE: headers around the actions */
+};
+
+/* The connection tracker, for one packet (docs/conntrack.md). */
+struct pl_ct_env {
+	struct ct_table *t;
+	uint64_t now;      /* TSC */
+	bool peek;         /* trace: look connections up, change nothing */
+	const uint8_t *l4; /* the packet's L4 header in the frame, or NULL */
+	uint32_t l4_len;   /* bytes of IP payload from l4 */
+};
+
+/* One ct action a walk ran: what the flow cache replays on a hit, and
+ * what the rest of the walk read of its result (the continuation's key). */
+struct pl_ct_op {
+	uint8_t op; /* LFLOW_OP_CT_NEXT or LFLOW_OP_CT_COMMIT */
+	uint8_t state_mask;
+	uint16_t zone;
+	uint32_t mark_mask;
+	uint8_t label_mask[16];
+	struct ct_commit commit; /* LFLOW_OP_CT_COMMIT */
 };
 
 struct pl_ctx {
@@ -155,6 +182,17 @@ struct pl_ctx {
 	 * bits the walk read before writing them (the cache key's mask),
 	 * which it wrote (per copy), the tables it visited, its drops. */
 	bool track, uncacheable;
+	/* Conntrack: the tracker (NULL: ct actions are a named drop), the
+	 * results of this walk's ct actions in order (the first n_ct_given
+	 * are the caller's, replayed, not run again), their zones, which
+	 * result the ct fields hold now (-1: none), and when tracking what
+	 * each action was and what the walk read of its result. */
+	const struct pl_ct_env *ct;
+	uint8_t n_ct, n_ct_given;
+	int8_t ct_live;
+	uint16_t ct_zone[PL_CT_MAX];
+	struct ct_result ct_res[PL_CT_MAX];
+	struct pl_ct_op ct_ops[PL_CT_MAX];
 	struct flow_key rd, wr;
 	uint16_t n_visit, n_drops;
 	uint64_t visit[PL_VISIT_MAX];
@@ -175,6 +213,17 @@ void pl_run(struct pl_ctx *c, uint32_t dp, uint32_t inport);
  * 40 on from a tunnel.
  */
 void pl_run_decap(struct pl_ctx *c, uint32_t dp, uint32_t inport, uint32_t outport);
+
+/**
+ * Run ct action @p op (LFLOW_OP_CT_NEXT or LFLOW_OP_CT_COMMIT with
+ * @p commit) in @p zone on the packet with headers @p k, after the walk's
+ * earlier ct results @p prev (zones @p zones, @p n_prev of them): a commit
+ * to a connection already found in the zone only updates it.
+ * (dataplane/pipeline/conntrack.c, shared by the interpreter and cache hits)
+ */
+void pl_ct_exec(const struct pl_ct_env *env, const struct flow_key *k, unsigned op, uint16_t zone,
+                const struct ct_commit *commit, const struct ct_result *prev, const uint16_t *zones,
+                unsigned n_prev, struct ct_result *res);
 
 /* lookup.c: reading a snapshot. Each returns NULL when nothing matches. */
 const struct pl_datapath *pl_datapath_find(const struct pl_snapshot *s, uint32_t key);

@@ -29,6 +29,17 @@
 
 static struct rte_ring *punt_ring;
 static struct rte_mempool *punt_pool;
+static struct ct_table *ct_table;
+
+void pl_set_conntrack(struct ct_table *t)
+{
+	__atomic_store_n(&ct_table, t, __ATOMIC_RELEASE);
+}
+
+struct ct_table *pl_conntrack(void)
+{
+	return __atomic_load_n(&ct_table, __ATOMIC_ACQUIRE);
+}
 
 void pl_set_punt(struct rte_ring *r, struct rte_mempool *mp)
 {
@@ -101,6 +112,85 @@ static bool encap(struct txbs *x, const struct pl_snapshot *s, struct dp_port_st
                   struct rte_mbuf *p, struct tun t, const struct flow_key *final,
                   const struct flow_key *orig, const struct flow_offsets *ofs);
 
+/* One packet's conntrack: the tracker's view of it, and the results of
+ * the ct actions run so far (by a cache hit's replay, then handed to the
+ * interpreter on a miss so that none runs twice). */
+struct pkt_ct {
+	struct pl_ct_env env;
+	bool ready;
+	uint8_t n;
+	uint16_t zone[PL_CT_MAX];
+	struct ct_result res[PL_CT_MAX];
+};
+
+static const struct pl_ct_env *pkt_ct_env(struct pkt_ct *pc, const struct txbs *x,
+                                          const struct rte_mbuf *m, const struct flow_offsets *ofs)
+{
+	if (pc->ready)
+		return pc->env.t ? &pc->env : NULL;
+	pc->ready = true;
+	pc->env.t = __atomic_load_n(&ct_table, __ATOMIC_ACQUIRE);
+	pc->env.now = x->now;
+	pc->env.peek = false;
+	pc->env.l4 = NULL;
+	pc->env.l4_len = 0;
+	if (ofs->l4 && ofs->l3) {
+		const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+		const uint8_t *l3 = f + ofs->l3;
+		uint32_t ip_end = (l3[0] >> 4) == 4
+		                          ? ofs->l3 + ((uint32_t)l3[2] << 8 | l3[3])
+		                          : ofs->l3 + 40u + ((uint32_t)l3[4] << 8 | l3[5]);
+		if (ip_end > rte_pktmbuf_data_len(m))
+			ip_end = rte_pktmbuf_data_len(m);
+		pc->env.l4 = f + ofs->l4;
+		pc->env.l4_len = ip_end > ofs->l4 ? ip_end - ofs->l4 : 0;
+	}
+	return pc->env.t ? &pc->env : NULL;
+}
+
+/* The cache entry for @p k whose ct actions, run now in order, give the
+ * results its walk saw; NULL when none (the results run so far stay in
+ * @p pc for the interpreter). */
+static struct fc_entry *cache_find(struct txbs *x, struct fc *fc, const struct flow_key *k,
+                                   const struct rte_mbuf *m, const struct flow_offsets *ofs,
+                                   struct pkt_ct *pc)
+{
+	struct fc_cursor cur = {0, 0};
+	for (struct fc_entry *e = fc_lookup_from(fc, k, &cur); e != NULL;
+	     e = fc_lookup_from(fc, k, &cur)) {
+		unsigned j;
+		for (j = 0; j < e->n_ct; j++) {
+			if (j == pc->n) {
+				const struct pl_ct_env *env = pkt_ct_env(pc, x, m, ofs);
+				const struct pl_ct_op *o = &e->ct[j].op;
+				if (env == NULL)
+					return NULL;
+				pl_ct_exec(env, k, o->op, o->zone, &o->commit, pc->res, pc->zone, j,
+				           &pc->res[j]);
+				pc->zone[j] = o->zone;
+				pc->n++;
+			}
+			if (!fc_ct_matches(&e->ct[j], &pc->res[j]))
+				break;
+		}
+		if (j == e->n_ct)
+			return e;
+	}
+	return NULL;
+}
+
+/* Hand the ct results a cache lookup ran to the interpreter. */
+static void ct_to_ctx(struct pl_ctx *c, struct pkt_ct *pc, const struct txbs *x,
+                      const struct rte_mbuf *m, const struct flow_offsets *ofs)
+{
+	c->ct = pkt_ct_env(pc, x, m, ofs);
+	c->n_ct_given = pc->n;
+	for (uint8_t i = 0; i < pc->n; i++) {
+		c->ct_res[i] = pc->res[i];
+		c->ct_zone[i] = pc->zone[i];
+	}
+}
+
 /* A cache hit: the entry's outputs and drops, no pipeline. */
 static void hit(struct txbs *x, const struct pl_snapshot *s, struct fc *fc, struct fc_entry *e,
                 struct dp_port_stats *st, struct rte_mbuf *m, const struct flow_key *k,
@@ -153,13 +243,18 @@ static void hit(struct txbs *x, const struct pl_snapshot *s, struct fc *fc, stru
 static struct pl_ctx worker_ctx[DP_WORKERS_MAX], check_ctx[DP_WORKERS_MAX];
 
 static void check(struct fc *fc, const struct fc_entry *e, const struct pl_snapshot *s,
-                  const struct flow_key *k, struct pl_binding b)
+                  const struct flow_key *k, struct pl_binding b, const struct pkt_ct *pc)
 {
 	struct pl_ctx *c = &check_ctx[fc->worker];
 	memset(c, 0, offsetof(struct pl_ctx, out));
 	c->h.k = *k;
 	c->s = s;
 	c->track = true; /* drops and uncacheable walks show */
+	/* The hit's ct results, replayed: the tracker is not asked twice. */
+	c->ct = pc->ready ? &pc->env : NULL;
+	c->n_ct_given = pc->n;
+	memcpy(c->ct_res, pc->res, sizeof(c->ct_res));
+	memcpy(c->ct_zone, pc->zone, sizeof(c->ct_zone));
 	if (k->tun_vni)
 		pl_run_decap(c, b.dp, k->tun_in, k->tun_out);
 	else
@@ -200,6 +295,8 @@ static struct pl_ctx *run_ctx(struct txbs *x, const struct pl_snapshot *s, struc
 	c->punt_aux = st;
 	c->trace = NULL;
 	c->track = false;
+	c->ct = NULL;
+	c->n_ct_given = 0;
 	return c;
 }
 
@@ -390,11 +487,14 @@ static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
 	struct pl_live *lv = pl_live_armed;
 	if (unlikely(lv != NULL))
 		pl_live_offer(lv, s, &k, b.dp, b.port);
+	struct pkt_ct pc;
+	pc.ready = false;
+	pc.n = 0;
 	if (fc != NULL) {
-		struct fc_entry *e = fc_lookup(fc, &k);
+		struct fc_entry *e = cache_find(x, fc, &k, m, &ofs, &pc);
 		if (e != NULL) {
 			if (unlikely(fc->check))
-				check(fc, e, s, &k, b);
+				check(fc, e, s, &k, b, &pc);
 			hit(x, s, fc, e, st, m, &k, &ofs);
 			return;
 		}
@@ -402,6 +502,7 @@ static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
 	}
 	struct pl_ctx *c = run_ctx(x, s, st, &k);
 	c->track = fc != NULL;
+	ct_to_ctx(c, &pc, x, m, &ofs);
 	pl_run(c, b.dp, b.port);
 	if (fc != NULL)
 		fc_insert(fc, s, &k, c);
@@ -502,10 +603,13 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct fc 
 	k.tun_vni = t.vni;
 	k.tun_in = t.ovn_in;
 	k.tun_out = t.ovn_out;
+	struct pkt_ct pc;
+	pc.ready = false;
+	pc.n = 0;
 	if (fc != NULL) {
 		/* An entry exists only for a datapath and port that existed when
 		 * it was made, and goes when they change: no checks on a hit. */
-		struct fc_entry *e = fc_lookup(fc, &k);
+		struct fc_entry *e = cache_find(x, fc, &k, m, &ofs, &pc);
 		if (e != NULL) {
 			if (ps != NULL) {
 				ps->rx_packets++;
@@ -516,7 +620,7 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct fc 
 				const struct pl_datapath *dp = pl_datapath_find(s, t.vni);
 				struct pl_binding b = {.dp = dp ? (uint32_t)(dp - s->datapaths)
 				                                : 0};
-				check(fc, e, s, &k, b);
+				check(fc, e, s, &k, b, &pc);
 			}
 			hit(x, s, fc, e, st, m, &k, &ofs);
 			return;
@@ -538,6 +642,7 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct fc 
 	}
 	struct pl_ctx *c = run_ctx(x, s, st, &k);
 	c->track = fc != NULL;
+	ct_to_ctx(c, &pc, x, m, &ofs);
 	pl_run_decap(c, (uint32_t)(dp - s->datapaths), t.ovn_in, t.ovn_out);
 	if (fc != NULL)
 		fc_insert(fc, s, &k, c);
@@ -559,6 +664,7 @@ void pl_process(const struct dp_tables *t, const struct pl_snapshot *s, struct d
 	x.t = t;
 	x.w = w;
 	x.n = 0;
+	x.now = rte_rdtsc();
 	for (uint16_t i = 0; i < n; i++)
 		st->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
 	st->rx_packets += n;

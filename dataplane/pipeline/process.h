@@ -15,6 +15,12 @@ struct rte_mempool;
 /** Where workers put struct pl_punt requests (elements of @p mp). */
 void pl_set_punt(struct rte_ring *r, struct rte_mempool *mp);
 
+struct ct_table;
+/** The connection tracker the workers use (NULL: none; control only). */
+void pl_set_conntrack(struct ct_table *t);
+/** The tracker set, or NULL. */
+struct ct_table *pl_conntrack(void);
+
 void pl_process(const struct dp_tables *t, const struct pl_snapshot *s, struct dp_worker *w,
                 uint16_t in_port, struct rte_mbuf **pkts, uint16_t n);
 

@@ -98,6 +98,11 @@ int dp_worker_main(void *arg)
 				xc_process(t, w, port, pkts, n);
 		}
 		w->stats.polls++;
+		/* Idle connections expire without traffic: a few buckets of the
+		 * shared table every few polls, from a shared cursor. */
+		struct ct_table *ct = t->mode == DP_MODE_OVN ? pl_conntrack() : NULL;
+		if (ct != NULL && (w->stats.polls & 7) == 0)
+			ct_sweep(ct, rte_rdtsc(), 8);
 		rte_rcu_qsbr_quiescent(w->rcu, w->id);
 
 		if (got) {

@@ -432,6 +432,125 @@ struct stress {
 	unsigned bad;
 };
 
+/* ct_packet(): a TCP segment's fields and window scale from its bytes. */
+static void test_packet_tcp(void **state)
+{
+	(void)state;
+	struct flow_key k;
+	struct ct_tuple tp;
+	struct ct_tcp_seg sg;
+	uint8_t l4[40 + 100];
+
+	memset(&k, 0, sizeof(k));
+	k.flags = FLOW_F_IP4 | FLOW_F_L4;
+	k.nw_proto = 6;
+	k.tp_src = htons(1234);
+	k.tp_dst = htons(80);
+	memset(l4, 0, sizeof(l4));
+	l4[4] = 0x11, l4[7] = 0x22;  /* seq 0x11000022 */
+	l4[8] = 0x01, l4[11] = 0x02; /* ack */
+	l4[12] = 10 << 4;            /* 40-byte header: 20 of options */
+	l4[13] = CT_TCP_SYN;
+	l4[14] = 0x72, l4[15] = 0x10; /* window 29200 */
+	/* options: NOP, NOP, window scale 7, MSS */
+	l4[20] = 1, l4[21] = 1, l4[22] = 3, l4[23] = 3, l4[24] = 7;
+	l4[25] = 2, l4[26] = 4, l4[27] = 0x05, l4[28] = 0xb4;
+	assert_int_equal(ct_packet(&k, l4, 40 + 100, &tp, &sg), CT_PKT_CONN);
+	assert_int_equal(sg.seq, 0x11000022);
+	assert_int_equal(sg.ack, 0x01000002);
+	assert_int_equal(sg.win, 29200);
+	assert_int_equal(sg.len, 100);
+	assert_int_equal(sg.wscale, 7);
+	assert_int_equal(ntohs(tp.sport), 1234);
+	/* A header longer than the payload is no segment. */
+	assert_int_equal(ct_packet(&k, l4, 30, &tp, &sg), CT_PKT_INVALID);
+	/* A later fragment has no ports. */
+	k.nw_frag = FLOW_FRAG_ANY | FLOW_FRAG_LATER;
+	assert_int_equal(ct_packet(&k, l4, 140, &tp, &sg), CT_PKT_INVALID);
+}
+
+/* ct_packet(): an ICMP error yields the tuple of the packet it quotes, and
+ * ct_related() then finds that connection. */
+static void test_packet_icmp_error(void **state)
+{
+	(void)state;
+	struct ct_table *t = table(64, false);
+	struct ct_tuple udp = tup(0x0a000001, 0x0a000002, 5000, 53, 17), q;
+	struct ct_tcp_seg sg;
+	struct ct_result r;
+	struct flow_key k;
+	uint8_t l4[8 + 20 + 8];
+
+	ct_process(t, 1, &udp, NULL, 0, &commit0, &r);
+	/* Port unreachable from 10.0.0.2, quoting 10.0.0.1:5000 -> :53. */
+	icmp_key(&k, false, 0x0a000002, 0x0a000001, 3);
+	memset(l4, 0, sizeof(l4));
+	l4[0] = 3, l4[1] = 3;
+	uint8_t *ip = l4 + 8;
+	ip[0] = 0x45, ip[9] = 17;
+	memcpy(ip + 12, udp.src, 4);
+	memcpy(ip + 16, udp.dst, 4);
+	memcpy(ip + 20, &udp.sport, 2);
+	memcpy(ip + 22, &udp.dport, 2);
+	assert_int_equal(ct_packet(&k, l4, sizeof(l4), &q, &sg), CT_PKT_RELATED);
+	assert_memory_equal(&q, &udp, sizeof(q));
+	ct_related(t, 1, &q, 1, &r);
+	assert_int_equal(r.state, CT_CS_TRK | CT_CS_REL | CT_CS_RPL);
+	/* Truncated quote: not trackable. */
+	assert_int_equal(ct_packet(&k, l4, 8 + 10, &q, &sg), CT_PKT_INVALID);
+	/* An echo request carries its identifier as the port. */
+	icmp_key(&k, false, 0x0a000001, 0x0a000002, 8);
+	l4[0] = 8, l4[4] = 0x12, l4[5] = 0x34;
+	assert_int_equal(ct_packet(&k, l4, 8, &q, &sg), CT_PKT_CONN);
+	assert_int_equal(ntohs(q.sport), 0x1234);
+	ct_destroy(t);
+}
+
+static bool count_conn(struct ct_conn *c, void *aux)
+{
+	(void)c;
+	(*(unsigned *)aux)++;
+	return true;
+}
+
+/* Commit to a found connection, peek, walk, flush by zone and by tuple. */
+static void test_commit_walk_flush(void **state)
+{
+	(void)state;
+	struct ct_table *t = table(64, false);
+	struct ct_tuple a = tup(0x0a000001, 0x0a000002, 1, 2, 17);
+	struct ct_tuple b = tup(0x0a000001, 0x0a000002, 3, 4, 17), rb = rev(b);
+	struct ct_commit m = {.mark = 5, .mark_mask = 0xf};
+	struct ct_result r;
+	unsigned n = 0;
+
+	ct_process(t, 1, &a, NULL, 0, &commit0, &r);
+	ct_process(t, 2, &a, NULL, 0, &commit0, &r);
+	ct_process(t, 2, &b, NULL, 0, &commit0, &r);
+	assert_non_null(r.conn);
+	ct_commit_conn(r.conn, &m, &r);
+	assert_int_equal(r.mark, 5);
+	ct_peek(t, 2, &rb, 1, &r);
+	assert_int_equal(r.state, CT_CS_TRK | CT_CS_NEW | CT_CS_RPL);
+	assert_int_equal(r.mark, 5);
+	ct_peek(t, 3, &rb, 1, &r);
+	assert_int_equal(r.state, CT_CS_TRK | CT_CS_NEW);
+	assert_null(r.conn);
+	assert_int_equal(ct_walk(t, 1, count_conn, &n), 3);
+	assert_int_equal(n, 3);
+	assert_int_equal(ct_flush(t, 1, NULL, 1), 1);
+	assert_int_equal(ct_flush(t, -1, &rb, 1), 1); /* by its reply tuple */
+	n = 0;
+	ct_walk(t, 1, count_conn, &n);
+	assert_int_equal(n, 1);
+	/* Expired ones are flushed too: the count goes to zero. */
+	assert_int_equal(ct_flush(t, -1, NULL, 1000000), 1);
+	struct ct_stats st;
+	ct_get_stats(t, &st);
+	assert_int_equal(st.conns, 0);
+	ct_destroy(t);
+}
+
 static struct ct_tuple stress_tuple(unsigned i)
 {
 	return tup(0x0a000000 + i % 97, 0x0b000000 + i / 97, (uint16_t)(1000 + i), 53, 17);
@@ -580,6 +699,9 @@ int main(void)
 	        cmocka_unit_test(test_expiry),
 	        cmocka_unit_test(test_limit),
 	        cmocka_unit_test(test_zones),
+	        cmocka_unit_test(test_packet_tcp),
+	        cmocka_unit_test(test_packet_icmp_error),
+	        cmocka_unit_test(test_commit_walk_flush),
 	        cmocka_unit_test(test_two_threads),
 	        cmocka_unit_test(test_two_threads_churn),
 	};

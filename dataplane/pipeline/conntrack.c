@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The ct actions against the tracker (dataplane/conntrack/), one place for
+ * the interpreter and for cache hits that replay a walk's ct actions.
+ */
+#include <string.h>
+
+#include "dataplane/api/lflow_prog.h"
+#include "dataplane/pipeline/interp.h"
+
+void pl_ct_exec(const struct pl_ct_env *env, const struct flow_key *k, unsigned op, uint16_t zone,
+                const struct ct_commit *commit, const struct ct_result *prev, const uint16_t *zones,
+                unsigned n_prev, struct ct_result *res)
+{
+	struct ct_tuple tp;
+	struct ct_tcp_seg seg;
+	enum ct_pkt_kind kind = ct_packet(k, env->l4, env->l4_len, &tp, &seg);
+
+	if (op == LFLOW_OP_CT_COMMIT && !env->peek) {
+		/* The packet met its connection earlier in this walk, in this
+		 * zone: the commit only sets mark and label (OVS keeps the
+		 * connection it found with the packet, and so do we). */
+		for (unsigned i = n_prev; i-- > 0;)
+			if (zones[i] == zone && prev[i].conn != NULL) {
+				*res = prev[i];
+				ct_commit_conn(res->conn, commit, res);
+				return;
+			}
+	}
+	switch (kind) {
+	case CT_PKT_INVALID:
+		ct_note_invalid(env->t, res);
+		return;
+	case CT_PKT_RELATED:
+		ct_related(env->t, zone, &tp, env->now, res);
+		return;
+	case CT_PKT_CONN:
+		break;
+	}
+	if (env->peek) {
+		ct_peek(env->t, zone, &tp, env->now, res);
+		return;
+	}
+	ct_process(env->t, zone, &tp, tp.proto == IPPROTO_TCP_ ? &seg : NULL, env->now,
+	           op == LFLOW_OP_CT_COMMIT ? commit : NULL, res);
+}
