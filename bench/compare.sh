@@ -258,6 +258,9 @@ run_ferry() {
 	*) emit "${RUN[@]}" "skipped=$mbufs mbufs need hugepages here"; return ;;
 	esac
 	topo_forget_chassis
+	FERRY_EXTRA=()
+	# Two connections a flow (a zone each way), and room to spare.
+	[ "$S_CT" = true ] && FERRY_EXTRA=(--set "conntrack.max-connections=$(($2 * 2 + 65536))")
 	ferry_start "$S_SRC" "net_pcap0,rx_pcap=$pcap,infinite_rx=1" "$S_DST" "net_null0,no-rx=1" \
 		"$mbufs" "$mem" "$huge"
 	local fail=
@@ -269,10 +272,14 @@ run_ferry() {
 		fail="hv2's tunnel $S_TUNNEL did not grow"
 	elif [ "$S_SRC" = underlay ] && mac=$(ferry_underlay_mac) && [ "$mac" != "$UL_MAC" ]; then
 		fail="the pcap's outer MAC $UL_MAC is not the underlay's ($mac)"
+	elif [ "$S_CT" = true ] && ! wait_for 5 ferry_ct_moving; then
+		fail="no connection in ferryd's tracker"
 	fi
 	if [ -n "$fail" ]; then ferry_stop; failed "$fail"; return; fi
+	local ct=
+	[ "$S_CT" = true ] && ct="; $(ferry_ct_conns) connections tracked"
 	RUN+=("hugepages=$(ferry_hugepages)" "mbufs=$mbufs"
-		"proof=sink tx grows${S_TUNNEL:+; hv2 tunnel $S_TUNNEL grows}")
+		"proof=sink tx grows${S_TUNNEL:+; hv2 tunnel $S_TUNNEL grows}$ct")
 	window ferry_sink_tx ferry_cycles
 	ferry_stop
 	emit "${RUN[@]}" "${WIN[@]}"

@@ -15,6 +15,7 @@ FERRYD=${FERRYD:-build/control/ferryd}
 FERRYCTL=${FERRYCTL:-build/control/ferryctl}
 FERRY_PID=
 FERRY_SINK=
+FERRY_EXTRA=() # more --set KEY=VALUE for one run
 
 fctl() { "$FERRYCTL" -s "$DIR/ferryd.sock" "$@"; }
 jq_() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
@@ -38,7 +39,7 @@ ferry_start() {
 		--hugepages "$huge" --log-level warning --set "dataplane.mbufs=$mbufs" --memory "$mem" \
 		--set "chassis.system-id=$SYSTEM_ID" --set "chassis.ovn-remote=$OVN_SB_DB" \
 		--set "chassis.ovn-encap-ip=$ENCAP_IP" --set dataplane.mode=ovn \
-		"${args[@]}" -- "${eal[@]}" >"$DIR/ferryd.log" 2>&1 &
+		"${args[@]}" "${FERRY_EXTRA[@]}" -- "${eal[@]}" >"$DIR/ferryd.log" 2>&1 &
 	FERRY_PID=$!
 }
 
@@ -63,4 +64,6 @@ ferry_underlay_mac() { fctl --json underlay | jq_ 'j["mac"]'; }
 ferry_cycles() {
 	fctl --json worker list | jq_ '"%d %d %d" % (j["workers"][0]["packets"], j["workers"][0]["busy_cycles"], j["tsc_hz"])'
 }
+ferry_ct_conns() { fctl --json ct stats | jq_ 'j["connections"]'; }
+ferry_ct_moving() { [ "$(ferry_ct_conns)" -gt 0 ]; }
 ferry_hugepages() { fctl --json show | jq_ 'str(j["hugepages"]).lower()'; }

@@ -13,6 +13,9 @@
 #                    actions of a datapath flow that has carried packets
 #                    (flows printed with port names)
 #   S_TITLE          its name in the table and the JSON
+#   S_CT             true: the path runs through conntrack; ferry's proof
+#                    adds connections in its table, and its table is sized
+#                    for the flows (two zones each)
 #   S_FLOWS, S_SIZES "all": run with every flow count (--flows) or frame
 #                    size (--sizes); "first": with the first only
 #
@@ -22,12 +25,12 @@
 # table). Nothing else in the harness knows the scenarios.
 
 # shellcheck disable=SC2034 # read by compare.sh
-SCENARIOS_ALL=(switch router encap decap)
+SCENARIOS_ALL=(switch router encap decap acl)
 
 # shellcheck disable=SC2034 # S_* are read by compare.sh
 scenario() {
 	local vni opt
-	S_TUNNEL='' S_OVS_ACTIONS=() S_FLOWS=first S_SIZES=first
+	S_TUNNEL='' S_OVS_ACTIONS=() S_FLOWS=first S_SIZES=first S_CT=false
 	vni=$(printf '0x%x' "${DP_KEY:-0}")
 	case $1 in
 	switch) # 1: vif to vif on one logical switch, vm1's port security on
@@ -53,6 +56,14 @@ scenario() {
 		opt=$(printf '0x%x' $(((${K4:-0} << 16) | ${K1:-0})))
 		S_OVS_ACTIONS=("in_port\\(ul\\),.*actions:tnl_pop\\(genev_sys_6081\\)\$"
 			"^tunnel\\(tun_id=$vni,src=$HV2_IP,dst=$ENCAP_IP,geneve\\(\\{class=0x102,type=0x80,len=4,$opt/0x7fffffff\\}\\).*in_port\\(genev_sys_6081\\).*actions:out\$") ;;
+	acl) # 5: scenario 1 with an allow-related ACL on the source port (sw2)
+		# Every packet is tracked in vm5's zone (ingress) and vm6's
+		# (egress) and committed in both: the source sends one way, so
+		# each flow is a committed, unreplied UDP connection.
+		S_TITLE="5 allow-related ACL, one switch" S_SRC=vm5 S_DST=vm6 S_PCAP=acl
+		S_FLOWS=all S_CT=true
+		S_OVS_ACTIONS=("in_port\\(in\\),.*actions:ct\\(zone=[0-9]+\\),recirc"
+			"actions:ct\\(commit,zone=[0-9]+.*\\),out\$") ;;
 	control) # 7: the control plane, measured by control.sh
 		S_TITLE="7 control plane" ;;
 	*) echo "unknown scenario: $1" >&2; return 1 ;;

@@ -5,6 +5,7 @@
 #   sw0: vm1 (port security), vm2, vm4 (bound to hv2, another chassis)
 #   lr0: lr0-sw0 10.0.0.1/24, lr0-sw1 10.0.1.1/24 (distributed)
 #   sw1: vm3
+#   sw2: vm5 (port security, an allow-related ACL), vm6
 #   hv2: a chassis registered with ovn-sbctl chassis-add, encap 192.0.2.2
 #
 # The local chassis (ferryd or ovn-controller, in turn) is "bench" with
@@ -19,6 +20,7 @@
 #                           it on first use
 
 M1=50:54:00:00:00:01 M2=50:54:00:00:00:02 M3=50:54:00:00:00:03 M4=50:54:00:00:00:04
+M5=50:54:00:00:00:05 M6=50:54:00:00:00:06
 R0=00:00:00:00:ff:01
 SYSTEM_ID=bench
 ENCAP_IP=192.0.2.1 HV2_IP=192.0.2.2 HV2_MAC=02:00:c0:00:02:02
@@ -45,6 +47,13 @@ topo_build() {
 	nb lsp-add sw0 vm2 -- lsp-set-addresses vm2 "$M2 10.0.0.12"
 	nb lsp-add sw1 vm3 -- lsp-set-addresses vm3 "$M3 10.0.1.13"
 	nb lsp-add sw0 vm4 -- lsp-set-addresses vm4 "$M4 10.0.0.14"
+	# Stateful: only sw2 has ACLs, so the other scenarios stay stateless.
+	nb ls-add sw2
+	nb lsp-add sw2 vm5 -- lsp-set-addresses vm5 "$M5 10.0.2.15" \
+		-- lsp-set-port-security vm5 "$M5 10.0.2.15"
+	nb lsp-add sw2 vm6 -- lsp-set-addresses vm6 "$M6 10.0.2.16"
+	nb acl-add sw2 from-lport 1001 'inport == "vm5" && ip4' allow-related
+	nb acl-add sw2 to-lport 1000 'outport == "vm5" && ip4' drop
 	sb chassis-add hv2 geneve $HV2_IP
 	nb --wait=sb sync
 	sb lsp-bind vm4 hv2
@@ -72,6 +81,7 @@ topo_pcap() {
 		case $name in
 		switch) args+=(--eth-src "$M1" --eth-dst "$M2" --ip-src 10.0.0.11 --ip-dst 10.0.0.12) ;;
 		router) args+=(--eth-src "$M1" --eth-dst "$R0" --ip-src 10.0.0.11 --ip-dst 10.0.1.13) ;;
+		acl) args+=(--eth-src "$M5" --eth-dst "$M6" --ip-src 10.0.2.15 --ip-dst 10.0.2.16) ;;
 		encap) args+=(--eth-src "$M1" --eth-dst "$M4" --ip-src 10.0.0.11 --ip-dst 10.0.0.14) ;;
 		decap) args+=(--eth-src "$M4" --eth-dst "$M1" --ip-src 10.0.0.14 --ip-dst 10.0.0.11
 			--geneve "$HV2_MAC,$UL_MAC,$HV2_IP,$ENCAP_IP" --vni "$DP_KEY"

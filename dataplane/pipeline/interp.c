@@ -143,9 +143,20 @@ static pl_u128 mac_of(const uint8_t m[6])
 	return v;
 }
 
+/* The bits of @p mask at and above the highest bit of @p d (not zero). */
+static pl_u128 from_top_bit(pl_u128 mask, pl_u128 d)
+{
+	uint64_t hi = (uint64_t)(d >> 64), lo = (uint64_t)d;
+	unsigned top = hi ? 127u - (unsigned)__builtin_clzll(hi) : 63u - (unsigned)__builtin_clzll(lo);
+	return mask & ~((((pl_u128)1) << top) - 1);
+}
+
 /* The first matching entry. Tracking marks, for each entry tried, the
- * atoms evaluated up to the first that failed: exactly the bits the
- * outcome depends on. */
+ * atoms evaluated up to the first that failed: the bits the outcome
+ * depends on. A value that differs from an atom's needs only its bits
+ * down to the highest that differs (as OVS's prefix tracking does for
+ * ports): any packet that agrees on those differs there too. So a test
+ * like `udp.src == 67' does not make every source port an entry. */
 static const struct pl_entry *lookup_tracked(struct pl_ctx *c, const struct pl_table *t)
 {
 	for (uint32_t i = 0; i < t->n; i++) {
@@ -153,10 +164,19 @@ static const struct pl_entry *lookup_tracked(struct pl_ctx *c, const struct pl_t
 		bool ok = true;
 		for (uint32_t k = 0; k < e->n_atoms && ok; k++) {
 			const struct lflow_atom *a = &e->atoms[k];
-			bool set = a->kind == LFLOW_ATOM_IN_SET || a->kind == LFLOW_ATOM_NOT_SET;
-			mark_read(c, a->field,
-			          set ? pl_low_mask(field_width[a->field]) : pl_u128_of(a->mask));
 			ok = pl_atom_matches(c->s, a, &c->h);
+			if (a->kind == LFLOW_ATOM_IN_SET || a->kind == LFLOW_ATOM_NOT_SET) {
+				mark_read(c, a->field, pl_low_mask(field_width[a->field]));
+				continue;
+			}
+			pl_u128 m = pl_u128_of(a->mask);
+			if (ok == (a->kind == LFLOW_ATOM_NE)) {
+				/* Decided by a differing bit. */
+				pl_u128 d = (pl_field_get(&c->h, a->field) ^ pl_u128_of(a->value)) & m;
+				if (d)
+					m = from_top_bit(m, d);
+			}
+			mark_read(c, a->field, m);
 		}
 		if (ok)
 			return e;

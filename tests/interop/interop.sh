@@ -17,6 +17,8 @@
 #  - a port moved between the chassis, hv2's encap IP changed, hv2
 #    deleted and back: traffic follows within a second of the Southbound
 #    database showing the change;
+#  - stateful ACLs (allow-related) protect an instance on either chassis
+#    alike: its connections out pass both ways, those in are dropped;
 #  - ferry's flow cache agreed with its pipeline on every hit.
 . "$(dirname "$0")/rig.sh"
 . "$(dirname "$0")/../lib/stock-chassis.sh"
@@ -65,6 +67,7 @@ rig_check_wire
 rig_check_move
 rig_check_encap_change
 rig_check_delete
+rig_check_acl
 rig_check_cache hv1
 check "hv1: clean stop" ferryd_stop_as hv1
 t_done

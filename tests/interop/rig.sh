@@ -410,3 +410,52 @@ rig_check_cache() {
 	check_eq "$1: every flow cache hit agrees with the pipeline" 0 \
 		"$(fctl_of "$1" --json cache | json 'sum(w["check_mismatches"] for w in j["workers"])')"
 }
+
+# rig_check_acl: stateful ACLs across the chassis, the same on each side.
+# One instance at a time is protected (allow-related out, drop in): its
+# connections out work both ways, connections in are dropped; first vm1
+# on hv1, then vm2 on hv2, so each chassis plays both roles. The ACLs
+# are gone at the end.
+rig_acl_protect() { # PORT
+	nb acl-del sw0 >/dev/null
+	nb acl-add sw0 from-lport 1002 "inport == \"$1\" && ip4" allow-related
+	nb acl-add sw0 to-lport 1001 "outport == \"$1\" && ip4" drop
+	nb --timeout=20 --wait=hv sync
+}
+no_pings() { ! on "$1" ping -c 2 -i 0.3 -W 1 "$2" >/dev/null 2>&1; }
+# rig_acl_tcp_refused FROM TO ADDR: a connection to a listener on TO
+# gets no answer within 3 s.
+rig_acl_tcp_refused() {
+	local srv rc
+	on "$2" timeout 6 python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 5002)); s.listen(1); s.accept()' "$3" &
+	srv=$!
+	wait_for 5 bash -c "ip netns exec $(ns_of "$2") ss -ltn | grep -q :5002"
+	on "$1" timeout 4 python3 -c '
+import socket, sys
+socket.create_connection((sys.argv[1], 5002), timeout=3)' "$3" 2>/dev/null
+	rc=$?
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+	[ "$rc" -ne 0 ]
+}
+rig_check_acl() {
+	rig_acl_protect vm1
+	check "ACL on vm1 (hv1): vm1 -> vm2 ping, reply back through hv1's tracker" \
+		wait_for 10 pings vm1 10.0.0.12
+	check "ACL on vm1 (hv1): TCP vm1 -> vm2, 1 MiB checked" tcp_ok vm1 vm2 10.0.0.12
+	check "ACL on vm1 (hv1): vm2 -> vm1 dropped" no_pings vm2 10.0.0.11
+	check "ACL on vm1 (hv1): TCP vm2 -> vm1 refused" rig_acl_tcp_refused vm2 vm1 10.0.0.11
+	check "ACL on vm1 (hv1): across the router, vm1 -> vm4" wait_for 10 pings vm1 10.0.1.14
+	check "ACL on vm1 (hv1): across the router, vm4 -> vm1 dropped" no_pings vm4 10.0.0.11
+	rig_acl_protect vm2
+	check "ACL on vm2 (hv2): vm2 -> vm1 ping" wait_for 10 pings vm2 10.0.0.11
+	check "ACL on vm2 (hv2): TCP vm2 -> vm1, 1 MiB checked" tcp_ok vm2 vm1 10.0.0.11
+	check "ACL on vm2 (hv2): vm1 -> vm2 dropped" no_pings vm1 10.0.0.12
+	check "ACL on vm2 (hv2): TCP vm1 -> vm2 refused" rig_acl_tcp_refused vm1 vm2 10.0.0.12
+	nb acl-del sw0 >/dev/null
+	nb --timeout=20 --wait=hv sync
+	check "ACLs gone: vm2 -> vm1 again" wait_for 10 pings vm2 10.0.0.11
+}
