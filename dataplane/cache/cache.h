@@ -53,6 +53,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "dataplane/api/flow_key.h"
 #include "dataplane/api/pipeline.h"
@@ -146,10 +147,13 @@ struct fc_entry *fc_lookup_from(struct fc *c, const struct flow_key *k, struct f
 /** Whether @p r is the result entry action @p f saw, under its masks. */
 static inline bool fc_ct_matches(const struct fc_ct *f, const struct ct_result *r)
 {
-	uint8_t d = (uint8_t)((r->state & f->op.state_mask) ^ f->state);
-	d |= (uint8_t)(((r->mark & f->op.mark_mask) ^ f->mark) != 0);
-	for (int i = 0; i < 16; i++)
-		d |= (uint8_t)((r->label[i] & f->op.label_mask[i]) ^ f->label[i]);
+	uint64_t l[2], m[2], v[2];
+	memcpy(l, r->label, 16);
+	memcpy(m, f->op.label_mask, 16);
+	memcpy(v, f->label, 16);
+	uint64_t d = (uint64_t)((r->state & f->op.state_mask) ^ f->state);
+	d |= (uint64_t)((r->mark & f->op.mark_mask) ^ f->mark);
+	d |= ((l[0] & m[0]) ^ v[0]) | ((l[1] & m[1]) ^ v[1]);
 	return d == 0;
 }
 

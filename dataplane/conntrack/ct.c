@@ -4,6 +4,7 @@
  * scheme is in ct.h; TCP is in ct_tcp.c.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,14 +69,34 @@ static uint64_t mix(uint64_t h)
 	return h ^ (h >> 33);
 }
 
-static uint64_t tuple_hash(uint16_t zone, const struct ct_tuple *tp)
+static uint64_t rotl(uint64_t x, unsigned r)
 {
-	uint64_t w[5], h = zone;
+	return (x << r) | (x >> (64 - r));
+}
+
+/* Four independent multiplies, folded: the part of a key's hash that the
+ * zone does not change, so that a packet tracked in several zones pays
+ * for it once (ct_process_hashed()). */
+uint64_t ct_tuple_hash_base(const struct ct_tuple *tp)
+{
+	uint64_t w[5];
 
 	memcpy(w, tp, sizeof(w));
-	for (int i = 0; i < 5; i++)
-		h = mix(h ^ w[i]) + (uint64_t)i;
-	return h;
+	uint64_t a = (w[0] ^ w[4]) * 0x9e3779b97f4a7c15ULL;
+	uint64_t b = w[1] * 0xff51afd7ed558ccdULL;
+	uint64_t c = (w[2] + 0x2545f4914f6cdd1dULL) * 0xc4ceb9fe1a85ec53ULL;
+	uint64_t d = (w[3] ^ rotl(w[4], 32)) * 0x94d049bb133111ebULL;
+	return a ^ rotl(b, 17) ^ rotl(c, 31) ^ rotl(d, 47);
+}
+
+static uint64_t zone_hash(uint64_t base, uint16_t zone)
+{
+	return mix(base ^ ((uint64_t)zone << 48));
+}
+
+static uint64_t tuple_hash(uint16_t zone, const struct ct_tuple *tp)
+{
+	return zone_hash(ct_tuple_hash_base(tp), zone);
 }
 
 _Static_assert(sizeof(struct ct_tuple) == 40, "ct_tuple hashes as five words");
@@ -158,32 +179,41 @@ void ct_destroy(struct ct_table *t)
 
 int ct_tuple_from_key(const struct flow_key *k, uint16_t icmp_id, struct ct_tuple *t)
 {
-	unsigned alen = (k->flags & FLOW_F_IP6) ? 16 : 4;
+	uint64_t w[5];
+	uint16_t sport = 0, dport = 0;
+	bool ip6 = (k->flags & FLOW_F_IP6) != 0;
 
 	if (!(k->flags & (FLOW_F_IP4 | FLOW_F_IP6)) || (k->nw_frag & FLOW_FRAG_LATER))
 		return -EINVAL;
-	memset(t, 0, sizeof(*t));
-	memcpy(t->src, k->ip_src, alen);
-	memcpy(t->dst, k->ip_dst, alen);
-	t->proto = k->nw_proto;
-	t->ip6 = alen == 16;
-	if (t->proto == IPPROTO_ICMP_ || t->proto == IPPROTO_ICMPV6_) {
+	if (k->nw_proto == IPPROTO_ICMP_ || k->nw_proto == IPPROTO_ICMPV6_) {
 		/* flow_key: tp_src holds the type, in network order. */
-		const uint8_t *tb = (const uint8_t *)&k->tp_src;
-		uint8_t type = tb[1];
-		bool echo = t->proto == IPPROTO_ICMP_ ? (type == 8 || type == 0)
-		                                      : (type == 128 || type == 129);
+		uint8_t type = ((const uint8_t *)&k->tp_src)[1];
+		bool echo = k->nw_proto == IPPROTO_ICMP_ ? (type == 8 || type == 0)
+		                                         : (type == 128 || type == 129);
 
 		if (!(k->flags & FLOW_F_L4) || !echo)
 			return -EPROTONOSUPPORT;
-		t->sport = icmp_id;
-		memcpy(&t->dport, tb, 2);
-		return 0;
+		sport = icmp_id;
+		dport = k->tp_src;
+	} else if (k->flags & FLOW_F_L4) {
+		sport = k->tp_src;
+		dport = k->tp_dst;
 	}
-	if (k->flags & FLOW_F_L4) {
-		t->sport = k->tp_src;
-		t->dport = k->tp_dst;
-	}
+	/* Whole words: an IPv4 key's address bytes past the fourth are zero
+	 * (flow_key.h), and the tuple is read back as words (its hash): a
+	 * narrower store under a wider load would stall the load. */
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the fifth word is built for a little-endian layout"
+#endif
+	memcpy(w, k->ip_src, 16);
+	memcpy(w + 2, k->ip_dst, 16);
+	w[4] = (uint64_t)sport | (uint64_t)dport << 16 | (uint64_t)k->nw_proto << 32 |
+	       (uint64_t)ip6 << 40;
+	_Static_assert(offsetof(struct ct_tuple, sport) == 32 &&
+	                       offsetof(struct ct_tuple, proto) == 36 &&
+	                       offsetof(struct ct_tuple, ip6) == 37,
+	               "the fifth word's layout");
+	memcpy(t, w, sizeof(w));
 	return 0;
 }
 
@@ -451,6 +481,20 @@ static void set_expiry(struct ct_table *t, struct ct_conn *c, uint64_t now, bool
 	                 __ATOMIC_RELAXED);
 }
 
+/* Whether @p m would change nothing in @p c (read without its lock: a
+ * commit that loses a race with another still takes the lock). */
+static bool commit_is_noop(const struct ct_conn *c, const struct ct_commit *m)
+{
+	uint64_t l[2], v[2], k[2];
+
+	if (((c->mark ^ m->mark) & m->mark_mask) != 0)
+		return false;
+	memcpy(l, c->label, 16);
+	memcpy(v, m->label, 16);
+	memcpy(k, m->label_mask, 16);
+	return (((l[0] ^ v[0]) & k[0]) | ((l[1] ^ v[1]) & k[1])) == 0;
+}
+
 static void apply_commit(struct ct_conn *c, const struct ct_commit *m)
 {
 	c->mark = (c->mark & ~m->mark_mask) | (m->mark & m->mark_mask);
@@ -488,7 +532,14 @@ void ct_process(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp,
                 const struct ct_tcp_seg *tcp, uint64_t now, const struct ct_commit *commit,
                 struct ct_result *res)
 {
-	uint64_t h = tuple_hash(zone, tp);
+	ct_process_hashed(t, zone, tp, ct_tuple_hash_base(tp), tcp, now, commit, res);
+}
+
+void ct_process_hashed(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp, uint64_t base,
+                       const struct ct_tcp_seg *tcp, uint64_t now, const struct ct_commit *commit,
+                       struct ct_result *res)
+{
+	uint64_t h = zone_hash(base, zone);
 	struct ct_conn *c, *stale = NULL;
 	enum ct_dir dir = CT_DIR_ORIG;
 	bool valid = true, created = false;
@@ -536,6 +587,23 @@ again:
 			invalid(t, res);
 			return;
 		}
+	}
+	if (!created && !tcp && (!commit || commit_is_noop(c, commit))) {
+		/* No protocol state to check, nothing to store: no lock. The
+		 * reply bit and the expiry are single atomic words; mark and
+		 * label change only under the lock, by commits. */
+		uint8_t f = __atomic_load_n(&c->flags, __ATOMIC_ACQUIRE);
+
+		if (dir == CT_DIR_REPLY && !(f & CT_F_REPLIED))
+			f = __atomic_or_fetch(&c->flags, CT_F_REPLIED, __ATOMIC_RELAXED);
+		set_expiry(t, c, now, false);
+		res->state = CT_CS_TRK | ((f & CT_F_REPLIED) ? CT_CS_EST : CT_CS_NEW) |
+		             (dir == CT_DIR_REPLY ? CT_CS_RPL : 0);
+		res->dir = (uint8_t)dir;
+		res->mark = c->mark;
+		memcpy(res->label, c->label, sizeof(res->label));
+		res->conn = c;
+		return;
 	}
 	spin_lock(&c->lock);
 	if (__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & CT_F_DEAD) {
@@ -657,6 +725,8 @@ void ct_get_stats(const struct ct_table *t, struct ct_stats *st)
 
 void ct_commit_conn(struct ct_conn *c, const struct ct_commit *m, struct ct_result *res)
 {
+	if (commit_is_noop(c, m))
+		return; /* res already holds this mark and label */
 	spin_lock(&c->lock);
 	apply_commit(c, m);
 	res->mark = c->mark;

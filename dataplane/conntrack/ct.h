@@ -241,6 +241,15 @@ void ct_process(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp,
                 const struct ct_tcp_seg *tcp, uint64_t now, const struct ct_commit *commit,
                 struct ct_result *res);
 
+/** The zone-independent part of @p tp's hash, for ct_process_hashed(). */
+uint64_t ct_tuple_hash_base(const struct ct_tuple *tp);
+
+/** ct_process() with ct_tuple_hash_base(@p tp) given: a packet tracked in
+ *  several zones hashes its tuple once. */
+void ct_process_hashed(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp, uint64_t base,
+                       const struct ct_tcp_seg *tcp, uint64_t now, const struct ct_commit *commit,
+                       struct ct_result *res);
+
 /**
  * Track an ICMP or ICMPv6 error (destination unreachable, time exceeded,
  * packet too big, parameter problem) against the connection whose packet

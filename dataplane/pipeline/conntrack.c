@@ -8,14 +8,16 @@
 #include "dataplane/api/lflow_prog.h"
 #include "dataplane/pipeline/interp.h"
 
-void pl_ct_exec(const struct pl_ct_env *env, const struct flow_key *k, unsigned op, uint16_t zone,
-                const struct ct_commit *commit, const struct ct_result *prev, const uint16_t *zones,
-                unsigned n_prev, struct ct_result *res)
+void pl_ct_view(const struct pl_ct_env *env, const struct flow_key *k, struct pl_ct_view *v)
 {
-	struct ct_tuple tp;
-	struct ct_tcp_seg seg;
-	enum ct_pkt_kind kind = ct_packet(k, env->l4, env->l4_len, &tp, &seg);
+	v->kind = (uint8_t)ct_packet(k, env->l4, env->l4_len, &v->tp, &v->seg);
+	v->hbase = ct_tuple_hash_base(&v->tp);
+}
 
+void pl_ct_exec_view(const struct pl_ct_env *env, const struct pl_ct_view *v, unsigned op,
+                     uint16_t zone, const struct ct_commit *commit, const struct ct_result *prev,
+                     const uint16_t *zones, unsigned n_prev, struct ct_result *res)
+{
 	if (op == LFLOW_OP_CT_COMMIT && !env->peek) {
 		/* The packet met its connection earlier in this walk, in this
 		 * zone: the commit only sets mark and label (OVS keeps the
@@ -27,20 +29,30 @@ void pl_ct_exec(const struct pl_ct_env *env, const struct flow_key *k, unsigned 
 				return;
 			}
 	}
-	switch (kind) {
+	switch ((enum ct_pkt_kind)v->kind) {
 	case CT_PKT_INVALID:
 		ct_note_invalid(env->t, res);
 		return;
 	case CT_PKT_RELATED:
-		ct_related(env->t, zone, &tp, env->now, res);
+		ct_related(env->t, zone, &v->tp, env->now, res);
 		return;
 	case CT_PKT_CONN:
 		break;
 	}
 	if (env->peek) {
-		ct_peek(env->t, zone, &tp, env->now, res);
+		ct_peek(env->t, zone, &v->tp, env->now, res);
 		return;
 	}
-	ct_process(env->t, zone, &tp, tp.proto == IPPROTO_TCP_ ? &seg : NULL, env->now,
-	           op == LFLOW_OP_CT_COMMIT ? commit : NULL, res);
+	ct_process_hashed(env->t, zone, &v->tp, v->hbase,
+	                  v->tp.proto == IPPROTO_TCP_ ? &v->seg : NULL, env->now,
+	                  op == LFLOW_OP_CT_COMMIT ? commit : NULL, res);
+}
+
+void pl_ct_exec(const struct pl_ct_env *env, const struct flow_key *k, unsigned op, uint16_t zone,
+                const struct ct_commit *commit, const struct ct_result *prev, const uint16_t *zones,
+                unsigned n_prev, struct ct_result *res)
+{
+	struct pl_ct_view v;
+	pl_ct_view(env, k, &v);
+	pl_ct_exec_view(env, &v, op, zone, commit, prev, zones, n_prev, res);
 }

@@ -147,7 +147,8 @@ static pl_u128 mac_of(const uint8_t m[6])
 static pl_u128 from_top_bit(pl_u128 mask, pl_u128 d)
 {
 	uint64_t hi = (uint64_t)(d >> 64), lo = (uint64_t)d;
-	unsigned top = hi ? 127u - (unsigned)__builtin_clzll(hi) : 63u - (unsigned)__builtin_clzll(lo);
+	unsigned top =
+	        hi ? 127u - (unsigned)__builtin_clzll(hi) : 63u - (unsigned)__builtin_clzll(lo);
 	return mask & ~((((pl_u128)1) << top) - 1);
 }
 
@@ -172,7 +173,8 @@ static const struct pl_entry *lookup_tracked(struct pl_ctx *c, const struct pl_t
 			pl_u128 m = pl_u128_of(a->mask);
 			if (ok == (a->kind == LFLOW_ATOM_NE)) {
 				/* Decided by a differing bit. */
-				pl_u128 d = (pl_field_get(&c->h, a->field) ^ pl_u128_of(a->value)) & m;
+				pl_u128 d =
+				        (pl_field_get(&c->h, a->field) ^ pl_u128_of(a->value)) & m;
 				if (d)
 					m = from_top_bit(m, d);
 			}

@@ -214,6 +214,21 @@ void pl_run(struct pl_ctx *c, uint32_t dp, uint32_t inport);
  */
 void pl_run_decap(struct pl_ctx *c, uint32_t dp, uint32_t inport, uint32_t outport);
 
+/* What the tracker reads of a packet (ct_packet()), once per packet on a
+ * cache hit however many ct actions it replays. */
+struct pl_ct_view {
+	uint8_t kind;   /* enum ct_pkt_kind */
+	uint64_t hbase; /* ct_tuple_hash_base(&tp) */
+	struct ct_tuple tp;
+	struct ct_tcp_seg seg;
+};
+
+void pl_ct_view(const struct pl_ct_env *env, const struct flow_key *k, struct pl_ct_view *v);
+/** pl_ct_exec() on a packet's view. */
+void pl_ct_exec_view(const struct pl_ct_env *env, const struct pl_ct_view *v, unsigned op,
+                     uint16_t zone, const struct ct_commit *commit, const struct ct_result *prev,
+                     const uint16_t *zones, unsigned n_prev, struct ct_result *res);
+
 /**
  * Run ct action @p op (LFLOW_OP_CT_NEXT or LFLOW_OP_CT_COMMIT with
  * @p commit) in @p zone on the packet with headers @p k, after the walk's

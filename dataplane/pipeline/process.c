@@ -117,7 +117,8 @@ static bool encap(struct txbs *x, const struct pl_snapshot *s, struct dp_port_st
  * interpreter on a miss so that none runs twice). */
 struct pkt_ct {
 	struct pl_ct_env env;
-	bool ready;
+	struct pl_ct_view view; /* of the packet as it came (replays only) */
+	bool ready, viewed;
 	uint8_t n;
 	uint16_t zone[PL_CT_MAX];
 	struct ct_result res[PL_CT_MAX];
@@ -165,8 +166,12 @@ static struct fc_entry *cache_find(struct txbs *x, struct fc *fc, const struct f
 				const struct pl_ct_op *o = &e->ct[j].op;
 				if (env == NULL)
 					return NULL;
-				pl_ct_exec(env, k, o->op, o->zone, &o->commit, pc->res, pc->zone, j,
-				           &pc->res[j]);
+				if (!pc->viewed) {
+					pl_ct_view(env, k, &pc->view);
+					pc->viewed = true;
+				}
+				pl_ct_exec_view(env, &pc->view, o->op, o->zone, &o->commit, pc->res,
+				                pc->zone, j, &pc->res[j]);
 				pc->zone[j] = o->zone;
 				pc->n++;
 			}
@@ -488,7 +493,7 @@ static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
 	if (unlikely(lv != NULL))
 		pl_live_offer(lv, s, &k, b.dp, b.port);
 	struct pkt_ct pc;
-	pc.ready = false;
+	pc.ready = pc.viewed = false;
 	pc.n = 0;
 	if (fc != NULL) {
 		struct fc_entry *e = cache_find(x, fc, &k, m, &ofs, &pc);
@@ -604,7 +609,7 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct fc 
 	k.tun_in = t.ovn_in;
 	k.tun_out = t.ovn_out;
 	struct pkt_ct pc;
-	pc.ready = false;
+	pc.ready = pc.viewed = false;
 	pc.n = 0;
 	if (fc != NULL) {
 		/* An entry exists only for a datapath and port that existed when
