@@ -212,6 +212,55 @@ static void encode_log(struct enc *e, const struct act *a)
 	insn_end(e, at);
 }
 
+/* ct_lb; and ct_lb(backends=...; hash_fields="..."; skip_snat): one word
+ * n_backends | LFLOW_LB_* flags << 16 | hash fields (LFLOW_LB_HASH_*) << 32,
+ * then per backend its address (two words, as a match value: IPv4 in the
+ * low 32 bits) and its port (0: the VIP's). Without backends, the header
+ * alone. */
+static void encode_ct_lb(struct enc *e, const struct act *a)
+{
+	static const struct {
+		const char *name;
+		uint64_t bit;
+	} fields[] = {
+	        {"eth_src", LFLOW_LB_HASH_ETH_SRC}, {"eth_dst", LFLOW_LB_HASH_ETH_DST},
+	        {"ip_src", LFLOW_LB_HASH_IP_SRC},   {"ip_dst", LFLOW_LB_HASH_IP_DST},
+	        {"ipv6_src", LFLOW_LB_HASH_IP_SRC}, {"ipv6_dst", LFLOW_LB_HASH_IP_DST},
+	        {"tp_src", LFLOW_LB_HASH_TP_SRC},   {"tp_dst", LFLOW_LB_HASH_TP_DST},
+	        {"ip_proto", LFLOW_LB_HASH_PROTO},
+	};
+	size_t at = insn_begin(e, a->op, 0, 0);
+	if (a->n_args == 0) {
+		insn_end(e, at);
+		return;
+	}
+	uint64_t n = 0, flags = 0, hash = 0;
+	for (size_t i = 0; i < a->n_args; i++) {
+		const struct aarg *g = &a->args[i];
+		if ((i == 0 || (g->key == NULL && g->sep == ',')) && g->v.kind == AV_INT) {
+			n++;
+			if (g->v.fmt == LEX_F_IPV6)
+				flags |= LFLOW_LB_IP6;
+		} else if (g->key && !strcmp(g->key, "hash_fields") && g->v.s) {
+			for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
+				if (strstr(g->v.s, fields[f].name))
+					hash |= fields[f].bit;
+		} else if (g->v.kind == AV_WORD && g->v.s && !strcmp(g->v.s, "skip_snat")) {
+			flags |= LFLOW_LB_SKIP_SNAT;
+		} else if (g->v.kind == AV_WORD && g->v.s && !strcmp(g->v.s, "force_snat")) {
+			flags |= LFLOW_LB_FORCE_SNAT;
+		}
+	}
+	pb_push(e->pb, n | flags << 16 | hash << 32);
+	for (size_t i = 0; i < n; i++) {
+		const struct aval *v = &a->args[i].v;
+		pb_push(e->pb, v->value.hi);
+		pb_push(e->pb, v->value.lo);
+		pb_push(e->pb, v->has_port ? v->port : 0);
+	}
+	insn_end(e, at);
+}
+
 static void encode_punt(struct enc *e, const struct act *a)
 {
 	encode_nested(e, a, LFLOW_INSN_PUNT);
@@ -234,8 +283,8 @@ static void encode_punt(struct enc *e, const struct act *a)
 #define encode_CT_SNAT              encode_punt
 #define encode_CT_DNAT_IN_CZONE     encode_punt
 #define encode_CT_SNAT_IN_CZONE     encode_punt
-#define encode_CT_LB                encode_punt
-#define encode_CT_LB_MARK           encode_punt
+#define encode_CT_LB                encode_ct_lb
+#define encode_CT_LB_MARK           encode_ct_lb
 #define encode_CT_CLEAR             encode_header
 #define encode_CT_SNAT_TO_VIP       encode_punt
 #define encode_SELECT               encode_select
@@ -273,8 +322,8 @@ static void encode_punt(struct enc *e, const struct act *a)
 #define encode_HANDLE_SVC_CHECK     encode_punt
 #define encode_HANDLE_BFD_MSG       encode_punt
 #define encode_FWD_GROUP            encode_punt
-#define encode_CHK_LB_HAIRPIN       encode_punt
-#define encode_CHK_LB_HAIRPIN_REPLY encode_punt
+#define encode_CHK_LB_HAIRPIN       encode_call
+#define encode_CHK_LB_HAIRPIN_REPLY encode_call
 #define encode_PUT_FDB              encode_call
 #define encode_GET_FDB              encode_call
 #define encode_LOOKUP_FDB           encode_call

@@ -161,8 +161,8 @@ struct lflow_atom {
 	X(CT_SNAT, "ct_snat", false)                           \
 	X(CT_DNAT_IN_CZONE, "ct_dnat_in_czone", false)         \
 	X(CT_SNAT_IN_CZONE, "ct_snat_in_czone", false)         \
-	X(CT_LB, "ct_lb", false)                               \
-	X(CT_LB_MARK, "ct_lb_mark", false)                     \
+	X(CT_LB, "ct_lb", true)                                \
+	X(CT_LB_MARK, "ct_lb_mark", true)                      \
 	X(CT_CLEAR, "ct_clear", true)                          \
 	X(CT_SNAT_TO_VIP, "ct_snat_to_vip", false)             \
 	X(SELECT, "select", true)                              \
@@ -200,8 +200,8 @@ struct lflow_atom {
 	X(HANDLE_SVC_CHECK, "handle_svc_check", false)         \
 	X(HANDLE_BFD_MSG, "handle_bfd_msg", false)             \
 	X(FWD_GROUP, "fwd_group", false)                       \
-	X(CHK_LB_HAIRPIN, "chk_lb_hairpin", false)             \
-	X(CHK_LB_HAIRPIN_REPLY, "chk_lb_hairpin_reply", false) \
+	X(CHK_LB_HAIRPIN, "chk_lb_hairpin", true)              \
+	X(CHK_LB_HAIRPIN_REPLY, "chk_lb_hairpin_reply", true)  \
 	X(PUT_FDB, "put_fdb", true)                           \
 	X(GET_FDB, "get_fdb", true)                           \
 	X(LOOKUP_FDB, "lookup_fdb", true)                     \
@@ -257,6 +257,19 @@ struct lflow_fref {
 #define LFLOW_LOG_VERDICT_DROP   1
 #define LFLOW_LOG_VERDICT_REJECT 2
 #define LFLOW_LOG_NAME_MAX       63
+
+/* ct_lb(backends=...): the first operand word's flags (bits 16-31) and
+ * hash fields (bits 32 on); no hash fields: the 5-tuple. */
+#define LFLOW_LB_IP6          0x1
+#define LFLOW_LB_SKIP_SNAT    0x2
+#define LFLOW_LB_FORCE_SNAT   0x4
+#define LFLOW_LB_HASH_ETH_SRC 0x01
+#define LFLOW_LB_HASH_ETH_DST 0x02
+#define LFLOW_LB_HASH_IP_SRC  0x04
+#define LFLOW_LB_HASH_IP_DST  0x08
+#define LFLOW_LB_HASH_TP_SRC  0x10
+#define LFLOW_LB_HASH_TP_DST  0x20
+#define LFLOW_LB_HASH_PROTO   0x40
 
 /* Table shapes: the lookup each logical table compiles to. */
 enum lflow_shape {

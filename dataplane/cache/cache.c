@@ -256,6 +256,11 @@ struct fc_entry *fc_insert(struct fc *c, const struct pl_snapshot *s, const stru
 		f->mark = r->mark & o->mark_mask;
 		for (int b = 0; b < 16; b++)
 			f->label[b] = r->label[b] & o->label_mask[b];
+		f->nat = r->nat;
+		if (r->nat)
+			f->rw = r->rw;
+		else
+			memset(&f->rw, 0, sizeof(f->rw));
 	}
 	slot->n_visit = x->n_visit;
 	memcpy(slot->visit, x->visit, x->n_visit * sizeof(slot->visit[0]));

@@ -77,8 +77,10 @@ struct fc_out {
 struct fc_ct {
 	struct pl_ct_op op;
 	uint8_t state;
+	uint8_t nat; /* the connection's translation: the walk wrote rw */
 	uint32_t mark;
 	uint8_t label[16];
+	struct ct_tuple rw;
 };
 
 struct fc_entry {
@@ -154,6 +156,9 @@ static inline bool fc_ct_matches(const struct fc_ct *f, const struct ct_result *
 	uint64_t d = (uint64_t)((r->state & f->op.state_mask) ^ f->state);
 	d |= (uint64_t)((r->mark & f->op.mark_mask) ^ f->mark);
 	d |= ((l[0] & m[0]) ^ v[0]) | ((l[1] & m[1]) ^ v[1]);
+	d |= (uint64_t)(r->nat ^ f->nat);
+	if (d == 0 && f->nat)
+		return memcmp(&r->rw, &f->rw, sizeof(f->rw)) == 0;
 	return d == 0;
 }
 

@@ -503,6 +503,18 @@ static void apply_commit(struct ct_conn *c, const struct ct_commit *m)
 		                        (m->label[i] & m->label_mask[i]));
 }
 
+/* A known connection's translation for a packet in direction @p dir: it
+ * becomes the other direction's tuple reversed. */
+static void nat_result(const struct ct_conn *c, enum ct_dir dir, struct ct_result *res)
+{
+	res->nat = c->nat;
+	if (!c->nat)
+		return;
+	ct_tuple_reverse(&c->tuple[!dir], &res->rw);
+	res->state |=
+	        ((c->nat & CT_NAT_DST) ? CT_CS_DNAT : 0) | ((c->nat & CT_NAT_SRC) ? CT_CS_SNAT : 0);
+}
+
 static void invalid(struct ct_table *t, struct ct_result *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -570,6 +582,17 @@ again:
 		init.zone = zone;
 		init.tuple[0] = *tp;
 		ct_tuple_reverse(tp, &init.tuple[1]);
+		if (commit && commit->nat) {
+			/* The reply comes from (DNAT) or goes to (SNAT) the
+			 * translated address. */
+			struct ct_tuple x = *tp;
+			bool dst = commit->nat & CT_NAT_DST;
+			memcpy(dst ? x.dst : x.src, commit->nat_addr, 16);
+			if (commit->nat_port && !is_icmp(tp))
+				*(dst ? &x.dport : &x.sport) = commit->nat_port;
+			ct_tuple_reverse(&x, &init.tuple[1]);
+			init.nat = dst ? CT_NAT_DST : CT_NAT_SRC;
+		}
 		if (!may_open(t, &init, tcp)) {
 			invalid(t, res);
 			return;
@@ -603,6 +626,7 @@ again:
 		res->mark = c->mark;
 		memcpy(res->label, c->label, sizeof(res->label));
 		res->conn = c;
+		nat_result(c, dir, res);
 		return;
 	}
 	spin_lock(&c->lock);
@@ -635,6 +659,7 @@ again:
 		res->mark = c->mark;
 		memcpy(res->label, c->label, sizeof(res->label));
 		res->conn = c;
+		nat_result(c, dir, res);
 	}
 	spin_unlock(&c->lock);
 	if (!valid)
@@ -751,6 +776,7 @@ void ct_peek(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp, uint6
 	res->mark = c->mark;
 	memcpy(res->label, c->label, sizeof(res->label));
 	res->conn = c;
+	nat_result(c, dir, res);
 }
 
 /* Each linked connection once, by its original key (the expired ones too

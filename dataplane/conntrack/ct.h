@@ -71,12 +71,18 @@
 #define IPPROTO_ICMPV6_ 58
 
 /* ct_state bits, the same values as LFLOW_CS_* (dataplane/api/lflow_prog.h). */
-#define CT_CS_NEW 0x01
-#define CT_CS_EST 0x02
-#define CT_CS_REL 0x04
-#define CT_CS_RPL 0x08
-#define CT_CS_INV 0x10
-#define CT_CS_TRK 0x20
+#define CT_CS_NEW  0x01
+#define CT_CS_EST  0x02
+#define CT_CS_REL  0x04
+#define CT_CS_RPL  0x08
+#define CT_CS_INV  0x10
+#define CT_CS_TRK  0x20
+#define CT_CS_SNAT 0x40
+#define CT_CS_DNAT 0x80
+
+/* ct_conn.nat: what a connection translates. */
+#define CT_NAT_DST 0x01
+#define CT_NAT_SRC 0x02
 
 /* A direction's view of a connection. Addresses and ports in network order,
  * IPv4 in the first 4 bytes. ICMP echo: sport is the identifier, dport the
@@ -140,6 +146,7 @@ struct ct_conn {
 	uint16_t zone;
 	uint8_t flags; /* CT_F_*, atomic */
 	uint8_t tcp_state;
+	uint8_t nat; /* CT_NAT_*: tuple[CT_DIR_REPLY] is not tuple[CT_DIR_ORIG] reversed */
 	uint32_t mark;
 	uint8_t label[16];
 	uint64_t expiry; /* TSC, atomic */
@@ -173,14 +180,23 @@ struct ct_stats {
 struct ct_commit {
 	uint32_t mark, mark_mask;
 	uint8_t label[16], label_mask[16];
+	/* A new connection's translation (CT_NAT_DST: load balancing): its
+	 * packets go to (or, NAT_SRC, come from) nat_addr and nat_port
+	 * (network order, 0: the port stays); a known connection keeps its
+	 * own. */
+	uint8_t nat;
+	uint16_t nat_port;
+	uint8_t nat_addr[16];
 };
 
 struct ct_result {
 	uint8_t state; /* CT_CS_* */
 	uint8_t dir;   /* enum ct_dir, when conn is set */
+	uint8_t nat;   /* the connection's CT_NAT_*: the packet becomes rw */
 	uint32_t mark;
 	uint8_t label[16];
 	struct ct_conn *conn; /* NULL unless the packet belongs to a stored one */
+	struct ct_tuple rw;   /* when nat: the packet's tuple once translated */
 };
 
 struct ct_table;

@@ -721,15 +721,93 @@ static void commit_of(struct pl_ctx *c, const uint64_t *p, uint32_t len, struct 
 }
 
 /* Whether header bits that make the connection's tuple were written
- * before this ct action: a cache hit tracks the packet as it came. */
+ * before this ct action, other than by NAT: a cache hit tracks the packet
+ * as it came, translated by the NAT results it replays. */
 static bool tuple_written(const struct pl_ctx *c)
 {
-	const struct flow_key *w = &c->wr;
-	uint8_t any = w->nw_proto | (uint8_t)w->tp_src | (uint8_t)(w->tp_src >> 8) |
-	              (uint8_t)w->tp_dst | (uint8_t)(w->tp_dst >> 8);
+	const struct flow_key *w = &c->wr, *n = &c->nat_wr;
+	uint8_t any = (uint8_t)(w->nw_proto & ~n->nw_proto);
+	uint16_t ports = (uint16_t)((w->tp_src & ~n->tp_src) | (w->tp_dst & ~n->tp_dst));
+	any |= (uint8_t)ports | (uint8_t)(ports >> 8);
 	for (int i = 0; i < 16; i++)
-		any |= w->ip_src[i] | w->ip_dst[i];
+		any |= (uint8_t)((w->ip_src[i] & ~n->ip_src[i]) | (w->ip_dst[i] & ~n->ip_dst[i]));
 	return any != 0;
+}
+
+/* A translated connection's packet takes its translated tuple. */
+static void apply_nat(struct pl_ctx *c, const struct ct_result *r)
+{
+	struct flow_key *k = &c->h.k;
+	unsigned alen = r->rw.ip6 ? 16 : 4;
+	bool icmp = r->rw.proto == 1 || r->rw.proto == 58;
+	memcpy(k->ip_src, r->rw.src, alen);
+	memcpy(k->ip_dst, r->rw.dst, alen);
+	if (!icmp && (k->flags & FLOW_F_L4)) {
+		k->tp_src = r->rw.sport;
+		k->tp_dst = r->rw.dport;
+	}
+	if (unlikely(c->track)) {
+		struct flow_key *w[2] = {&c->wr, &c->nat_wr};
+		for (int i = 0; i < 2; i++) {
+			memset(w[i]->ip_src, 0xff, alen);
+			memset(w[i]->ip_dst, 0xff, alen);
+			if (!icmp && (k->flags & FLOW_F_L4))
+				w[i]->tp_src = w[i]->tp_dst = 0xffff;
+		}
+	}
+}
+
+/* ct_lb(backends=...) for a new connection: the backend, by a hash of the
+ * configured fields (the 5-tuple by default), as a commit with DNAT. */
+static void lb_commit(struct pl_ctx *c, unsigned op, const uint64_t *w, uint32_t n,
+                      struct ct_commit *m)
+{
+	const struct flow_key *k = &c->h.k;
+	unsigned n_be = (unsigned)(w[0] & 0xffff), flags = (unsigned)(w[0] >> 16) & 0xffff;
+	unsigned hf = (unsigned)(w[0] >> 32);
+	if (hf == 0)
+		hf = LFLOW_LB_HASH_IP_SRC | LFLOW_LB_HASH_IP_DST | LFLOW_LB_HASH_TP_SRC |
+		     LFLOW_LB_HASH_TP_DST | LFLOW_LB_HASH_PROTO;
+	uint64_t h = 0x9e3779b97f4a7c15ull, v[2];
+	if (hf & LFLOW_LB_HASH_ETH_SRC)
+		h = (h ^ mac_of(k->eth_src)) * 0xff51afd7ed558ccdull;
+	if (hf & LFLOW_LB_HASH_ETH_DST)
+		h = (h ^ mac_of(k->eth_dst)) * 0xff51afd7ed558ccdull;
+	if (hf & LFLOW_LB_HASH_IP_SRC) {
+		memcpy(v, k->ip_src, 16);
+		h = (h ^ v[0] ^ (v[1] << 1)) * 0xc4ceb9fe1a85ec53ull;
+	}
+	if (hf & LFLOW_LB_HASH_IP_DST) {
+		memcpy(v, k->ip_dst, 16);
+		h = (h ^ v[0] ^ (v[1] << 1)) * 0xff51afd7ed558ccdull;
+	}
+	if (hf & LFLOW_LB_HASH_TP_SRC)
+		h = (h ^ k->tp_src) * 0xc4ceb9fe1a85ec53ull;
+	if (hf & LFLOW_LB_HASH_TP_DST)
+		h = (h ^ ((uint64_t)k->tp_dst << 16)) * 0xff51afd7ed558ccdull;
+	if (hf & LFLOW_LB_HASH_PROTO)
+		h = (h ^ ((uint64_t)k->nw_proto << 32)) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	memset(m, 0, sizeof(*m));
+	if (n_be == 0 || 1 + 3 * n_be > n)
+		return;
+	const uint64_t *be = &w[1 + 3 * (h % n_be)];
+	/* The natted bit (and skip/force SNAT), where the action keeps them. */
+	uint32_t bits = 0x2 | ((flags & LFLOW_LB_SKIP_SNAT) ? 0x4 : 0) |
+	                ((flags & LFLOW_LB_FORCE_SNAT) ? 0x8 : 0);
+	if (op == LFLOW_OP_CT_LB_MARK) {
+		m->mark = m->mark_mask = bits;
+	} else {
+		m->label[15] = m->label_mask[15] = (uint8_t)bits;
+	}
+	m->nat = CT_NAT_DST;
+	if (k->flags & FLOW_F_IP6) {
+		label_bytes(((pl_u128)be[0] << 64) | be[1], m->nat_addr);
+	} else {
+		uint32_t a = rte_cpu_to_be_32((uint32_t)be[1]);
+		memcpy(m->nat_addr, &a, 4);
+	}
+	m->nat_port = rte_cpu_to_be_16((uint16_t)be[2]);
 }
 
 /* ct_next or ct_commit: track the packet, fill ct_state, ct_mark and
@@ -740,15 +818,25 @@ static bool ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uin
 	struct ct_result res;
 	if (c->ct == NULL)
 		return false;
-	uint16_t zone = ct_zone_of(c, op);
+	bool lb = op == LFLOW_OP_CT_LB || op == LFLOW_OP_CT_LB_MARK;
+	uint16_t zone = ct_zone_of(c, lb ? LFLOW_OP_CT_NEXT : op);
+	unsigned run_op = op;
+	memset(&m, 0, sizeof(m));
 	if (op == LFLOW_OP_CT_COMMIT)
 		commit_of(c, nested, n_nested, &m);
+	if (lb && n_nested > 0) {
+		/* A new connection to a VIP: committed, translated to a backend.
+		 * Its first packet only: not cached (the choice is per packet). */
+		lb_commit(c, op, nested, n_nested, &m);
+		run_op = LFLOW_OP_CT_COMMIT;
+		c->uncacheable = true;
+	}
 	unsigned idx = c->n_ct++;
 	if (idx < c->n_ct_given) {
 		res = c->ct_res[idx];
 	} else {
 		unsigned n_prev = idx < PL_CT_MAX ? idx : PL_CT_MAX;
-		pl_ct_exec(c->ct, &c->h.k, op, zone, &m, c->ct_res, c->ct_zone, n_prev, &res);
+		pl_ct_exec(c->ct, &c->h.k, run_op, zone, &m, c->ct_res, c->ct_zone, n_prev, &res);
 	}
 	if (unlikely(c->track) && (idx >= PL_CT_MAX || tuple_written(c)))
 		c->uncacheable = true;
@@ -765,6 +853,8 @@ static bool ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uin
 		}
 	}
 	c->ct_live = idx < PL_CT_MAX ? (int8_t)idx : -1;
+	if (res.nat && (lb || run_op == LFLOW_OP_CT_COMMIT))
+		apply_nat(c, &res);
 	c->h.m.ct_state = res.state;
 	c->h.m.ct_mark = res.mark;
 	uint64_t hi = 0, lo = 0;
@@ -873,13 +963,19 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			break;
 		case LFLOW_OP_CT_NEXT:
 		case LFLOW_OP_CT_COMMIT:
+		case LFLOW_OP_CT_LB:
+		case LFLOW_OP_CT_LB_MARK:
 			if (!ct_action(c, in.op, &p[i + 1],
-			               (in.flags & LFLOW_INSN_NESTED) ? next_i - i - 1 : 0)) {
+			               (in.flags & LFLOW_INSN_NESTED) || in.op == LFLOW_OP_CT_LB ||
+			                               in.op == LFLOW_OP_CT_LB_MARK
+			                       ? next_i - i - 1
+			                       : 0)) {
 				drop(c, DROP_CT_UNAVAILABLE, 0);
 				return RUN_STOP;
 			}
-			if (in.op == LFLOW_OP_CT_NEXT) {
-				/* ct_next: the tracked packet goes on at the next table. */
+			if (in.op != LFLOW_OP_CT_COMMIT) {
+				/* ct_next, ct_lb: the tracked packet goes on at the next
+				 * table. */
 				unsigned nt = c->table + 1u;
 				if (last)
 					return (int)((unsigned)c->pipeline << 8 | nt);
@@ -1021,6 +1117,27 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			}
 			break;
 		}
+		case LFLOW_OP_CHK_LB_HAIRPIN: {
+			/* R = chk_lb_hairpin(): the packet was load balanced
+			 * (translated to its backend) and the backend is its
+			 * sender: a client reaching itself through the VIP. */
+			mark_read(c, LFLOW_F_CT_STATE, LFLOW_CS_DNAT);
+			bool hp = (c->h.m.ct_state & LFLOW_CS_DNAT) != 0;
+			if (hp) {
+				mark_read(c, LFLOW_F_IP6_SRC, pl_low_mask(128));
+				mark_read(c, LFLOW_F_IP6_DST, pl_low_mask(128));
+				hp = memcmp(c->h.k.ip_src, c->h.k.ip_dst, 16) == 0;
+			}
+			result(c, OPND(p, i, 0), hp);
+			break;
+		}
+		case LFLOW_OP_CHK_LB_HAIRPIN_REPLY:
+			/* A reply in a hairpinned connection has been translated
+			 * to come from the VIP by ct_snat_to_vip, which the fast
+			 * path does not run yet (its flows drop, counted): no
+			 * packet here is one. */
+			result(c, OPND(p, i, 0), 0);
+			break;
 		case LFLOW_OP_LOG:
 			log_packet(c, &p[i + 1], in.len - 1u);
 			break;

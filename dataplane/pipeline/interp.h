@@ -145,7 +145,7 @@ struct pl_ct_env {
 /* One ct action a walk ran: what the flow cache replays on a hit, and
  * what the rest of the walk read of its result (the continuation's key). */
 struct pl_ct_op {
-	uint8_t op; /* LFLOW_OP_CT_NEXT or LFLOW_OP_CT_COMMIT */
+	uint8_t op; /* LFLOW_OP_CT_NEXT, _CT_COMMIT, or _CT_LB(_MARK) without backends */
 	uint8_t state_mask;
 	uint16_t zone;
 	uint32_t mark_mask;
@@ -193,6 +193,7 @@ struct pl_ctx {
 	uint16_t ct_zone[PL_CT_MAX];
 	struct ct_result ct_res[PL_CT_MAX];
 	struct pl_ct_op ct_ops[PL_CT_MAX];
+	struct flow_key nat_wr; /* tracking: header bits NAT wrote (of wr) */
 	struct flow_key rd, wr;
 	uint16_t n_visit, n_drops;
 	uint64_t visit[PL_VISIT_MAX];
