@@ -49,11 +49,20 @@
  * walks a few buckets per call, from a shared cursor, so idle connections
  * go without traffic.
  *
- * Stage 1 (this code) takes connections from one free list under the pool
- * lock; the plan's per-worker caches over a DPDK mempool come with the
- * wiring into ferryd. ICMP errors are "related" through ct_related(), the
- * caller having read the quoted header; NAT, fragments, SCTP and per-zone
- * limits are later stages.
+ * Without the lock: a known UDP, ICMP or other connection's packet sets
+ * the reply bit and the expiry (each one atomic word) and reads mark and
+ * label, which change only under the connection's lock, by a commit that
+ * changes them: a reader racing with such a commit on another worker may
+ * see the old values for that packet. TCP state always takes the lock.
+ *
+ * NAT: a translated connection's reply tuple is the translated one, so a
+ * reply finds it by its own key; either direction's packet learns its
+ * rewrite from the result (ct_result.rw).
+ *
+ * Connections come from one free list under the pool lock (per-worker
+ * caches over a DPDK mempool are planned). ICMP errors are "related"
+ * through ct_related(), ct_packet() having read the quoted header;
+ * fragments, SCTP and per-zone limits are later stages.
  */
 #ifndef FERRY_DP_CT_H
 #define FERRY_DP_CT_H
