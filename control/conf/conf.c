@@ -102,6 +102,11 @@ static const struct conf_key conf_keys[] = {
         {"conntrack", "zones-file", T_STR, C(ct_zones_file), 0, 0, NULL, NULL,
          "where zone numbers are kept across restarts (default: ct-zones beside the control "
          "socket)"},
+        {"conntrack", "fragments", T_UINT, C(ct_fragments), 64, 1u << 22, NULL, "4096",
+         "fragmented datagrams followed at once: later fragments get the result of their "
+         "first (one slot each, about 200 bytes)"},
+        {"conntrack", "timeout-fragment", T_UINT, C(ct_timeouts_frag), 1, 60, NULL, "5",
+         "seconds the later fragments of a datagram are recognised after its first"},
 #define CT_TIMEOUT(name, f, def)                                                                 \
 	{                                                                                        \
 		"conntrack", "timeout-" name, T_UINT, C(ct_timeouts.f), 1, 7 * 86400, NULL, def, \

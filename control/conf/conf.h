@@ -100,6 +100,8 @@ struct ferry_conf {
 	unsigned ct_max_conns;
 	bool ct_tcp_liberal;
 	char *ct_zones_file; /* NULL: ct-zones beside the control socket */
+	unsigned ct_fragments;     /* fragmented datagrams followed at once */
+	unsigned ct_timeouts_frag; /* seconds a first fragment's result is kept */
 	struct {
 		unsigned tcp_syn, tcp_established, tcp_closing, tcp_fin_wait, tcp_closed;
 		unsigned udp_first, udp_multiple, udp_replied;

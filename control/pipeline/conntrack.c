@@ -35,6 +35,7 @@ struct zone {
 
 static struct {
 	struct ct_table *t;
+	struct ct_frags *frags;
 	struct event *tick;
 	bool pending; /* a grace period runs for the frees before ct_tok */
 	uint64_t rcu_tok, ct_tok;
@@ -427,6 +428,13 @@ static int ct_stats_cmd(struct ctl_req *req, void *arg)
 	ctl_printf(req, "\nby TCP state:");
 	json_object_foreach (a->tcp, k, v)
 		ctl_printf(req, " %s %lld", k, (long long)json_integer_value(v));
+	struct ct_frag_stats fs;
+	ct_frags_stats(cts.frags, &fs);
+	ctl_printf(req,
+	           "fragments: %llu first, %llu later followed, %llu later unfollowed (ct.inv), "
+	           "%llu datagrams evicted\n",
+	           (unsigned long long)fs.first, (unsigned long long)fs.followed,
+	           (unsigned long long)fs.unfollowed, (unsigned long long)fs.evicted);
 	uint64_t logged, limited;
 	pipeline_acl_log_counts(&logged, &limited);
 	ctl_printf(req, "\nACL log: %llu lines, %llu over their meter (not logged)",
@@ -448,6 +456,11 @@ static int ct_stats_cmd(struct ctl_req *req, void *arg)
 	                        "invalid", (json_int_t)st.invalid, "by_protocol", a->proto,
 	                        "by_tcp_state", a->tcp, "by_zone", zones, "acl_log_lines",
 	                        (json_int_t)logged, "acl_log_limited", (json_int_t)limited);
+	json_object_set_new(req->result, "fragments",
+	                    json_pack("{s:I, s:I, s:I, s:I}", "first", (json_int_t)fs.first,
+	                              "followed", (json_int_t)fs.followed, "unfollowed",
+	                              (json_int_t)fs.unfollowed, "evicted",
+	                              (json_int_t)fs.evicted));
 	free(a);
 	return 0;
 }
@@ -509,11 +522,14 @@ int pipeline_ct_start(struct event_base *base, const struct ferry_conf *conf)
 		       conf->ct_max_conns);
 		return -ENOMEM;
 	}
+	cts.frags = ct_frags_create(conf->ct_fragments, conf->ct_timeouts_frag, cfg.hz);
+	if (cts.frags == NULL)
+		return -ENOMEM;
 	cts.tick = event_new(base, -1, EV_PERSIST, tick, NULL);
 	struct timeval tv = {0, TICK_MS * 1000};
 	if (cts.tick == NULL || event_add(cts.tick, &tv) < 0)
 		return -ENOMEM;
-	pl_set_conntrack(cts.t);
+	pl_set_conntrack(cts.t, cts.frags);
 	for (size_t i = 0; i < sizeof(ct_cmds) / sizeof(ct_cmds[0]); i++)
 		ctl_register(&ct_cmds[i]);
 	PL_LOG(INFO, "conntrack: up to %u connections, zones in %s", conf->ct_max_conns, cts.file);
@@ -523,7 +539,7 @@ int pipeline_ct_start(struct event_base *base, const struct ferry_conf *conf)
 void pipeline_ct_stop(void)
 {
 	struct rte_rcu_qsbr *rcu = port_workers_rcu();
-	pl_set_conntrack(NULL);
+	pl_set_conntrack(NULL, NULL);
 	if (rcu != NULL)
 		rte_rcu_qsbr_synchronize(rcu, RTE_QSBR_THRID_INVALID);
 	if (cts.tick != NULL)
@@ -531,6 +547,8 @@ void pipeline_ct_stop(void)
 	cts.tick = NULL;
 	ct_destroy(cts.t);
 	cts.t = NULL;
+	ct_frags_destroy(cts.frags);
+	cts.frags = NULL;
 	cts.pending = false;
 	free(cts.file);
 	cts.file = NULL;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dataplane/conntrack/ct.h"
+#include "dataplane/conntrack/ct_lock.h"
 
 #define CT_BUCKET_SLOTS 8
 #define CT_GROUP_SHIFT  6 /* 64 buckets per lock */
@@ -35,25 +36,6 @@ struct ct_table {
 	uint32_t sweep_cursor;
 	struct ct_stats st; /* updated atomically */
 };
-
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
-
-static void spin_lock(uint32_t *w)
-{
-	while (__atomic_exchange_n(w, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(w, __ATOMIC_RELAXED))
-			cpu_relax();
-}
-
-static void spin_unlock(uint32_t *w)
-{
-	__atomic_store_n(w, 0, __ATOMIC_RELEASE);
-}
 
 static void count(uint64_t *c, int64_t n)
 {
@@ -313,16 +295,16 @@ static void groups_lock(struct ct_table *t, const uint64_t h[2], uint32_t g[2])
 		g[0] = g[1];
 		g[1] = x;
 	}
-	spin_lock(&t->groups[g[0]].word);
+	ct_spin_lock(&t->groups[g[0]].word);
 	if (g[1] != g[0])
-		spin_lock(&t->groups[g[1]].word);
+		ct_spin_lock(&t->groups[g[1]].word);
 }
 
 static void groups_unlock(struct ct_table *t, const uint32_t g[2])
 {
 	if (g[1] != g[0])
-		spin_unlock(&t->groups[g[1]].word);
-	spin_unlock(&t->groups[g[0]].word);
+		ct_spin_unlock(&t->groups[g[1]].word);
+	ct_spin_unlock(&t->groups[g[0]].word);
 }
 
 static void slot_clear(struct ct_table *t, uint64_t h, uint64_t v)
@@ -350,7 +332,7 @@ static void unlink_locked(struct ct_table *t, struct ct_conn *c, const uint64_t 
 	__atomic_fetch_or(&c->flags, CT_F_DEAD, __ATOMIC_RELEASE);
 	slot_clear(t, h[0], slot_value(h[0], idx, CT_DIR_ORIG));
 	slot_clear(t, h[1], slot_value(h[1], idx, CT_DIR_REPLY));
-	spin_lock(&t->pool.word);
+	ct_spin_lock(&t->pool.word);
 	c->retired = t->retire_seq++;
 	c->next = 0;
 	if (t->retire_tail)
@@ -358,7 +340,7 @@ static void unlink_locked(struct ct_table *t, struct ct_conn *c, const uint64_t 
 	else
 		t->retire_head = idx + 1;
 	t->retire_tail = idx + 1;
-	spin_unlock(&t->pool.word);
+	ct_spin_unlock(&t->pool.word);
 	count(&t->st.conns, -1);
 }
 
@@ -424,11 +406,11 @@ static struct ct_conn *insert(struct ct_table *t, const struct ct_conn *init, ui
 	at[1] = at[0] < 0 ? -1 : free_slot(t, h[1], at[0]);
 	if (at[1] < 0 || __atomic_load_n(&t->st.conns, __ATOMIC_RELAXED) >= t->max_conns)
 		goto out;
-	spin_lock(&t->pool.word);
+	ct_spin_lock(&t->pool.word);
 	idx = t->free_head;
 	if (idx)
 		t->free_head = t->conns[idx - 1].next;
-	spin_unlock(&t->pool.word);
+	ct_spin_unlock(&t->pool.word);
 	if (!idx--)
 		goto out;
 	c = &t->conns[idx];
@@ -629,10 +611,10 @@ again:
 		nat_result(c, dir, res);
 		return;
 	}
-	spin_lock(&c->lock);
+	ct_spin_lock(&c->lock);
 	if (__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & CT_F_DEAD) {
 		/* Unlinked (expired, reopened) since we found it: look again. */
-		spin_unlock(&c->lock);
+		ct_spin_unlock(&c->lock);
 		if (++tries < 4)
 			goto again;
 		invalid(t, res);
@@ -661,7 +643,7 @@ again:
 		res->conn = c;
 		nat_result(c, dir, res);
 	}
-	spin_unlock(&c->lock);
+	ct_spin_unlock(&c->lock);
 	if (!valid)
 		invalid(t, res);
 }
@@ -679,10 +661,10 @@ void ct_related(struct ct_table *t, uint16_t zone, const struct ct_tuple *quoted
 	memset(res, 0, sizeof(*res));
 	res->dir = (uint8_t)!qdir;
 	res->state = CT_CS_TRK | CT_CS_REL | (res->dir == CT_DIR_REPLY ? CT_CS_RPL : 0);
-	spin_lock(&c->lock);
+	ct_spin_lock(&c->lock);
 	res->mark = c->mark;
 	memcpy(res->label, c->label, sizeof(res->label));
-	spin_unlock(&c->lock);
+	ct_spin_unlock(&c->lock);
 	res->conn = c;
 }
 
@@ -713,9 +695,9 @@ uint64_t ct_reclaim_token(struct ct_table *t)
 {
 	uint64_t v;
 
-	spin_lock(&t->pool.word);
+	ct_spin_lock(&t->pool.word);
 	v = t->retire_seq;
-	spin_unlock(&t->pool.word);
+	ct_spin_unlock(&t->pool.word);
 	return v;
 }
 
@@ -723,7 +705,7 @@ unsigned ct_reclaim(struct ct_table *t, uint64_t token)
 {
 	unsigned n = 0;
 
-	spin_lock(&t->pool.word);
+	ct_spin_lock(&t->pool.word);
 	while (t->retire_head && t->conns[t->retire_head - 1].retired < token) {
 		uint32_t idx = t->retire_head;
 		struct ct_conn *c = &t->conns[idx - 1];
@@ -735,7 +717,7 @@ unsigned ct_reclaim(struct ct_table *t, uint64_t token)
 		t->free_head = idx;
 		n++;
 	}
-	spin_unlock(&t->pool.word);
+	ct_spin_unlock(&t->pool.word);
 	return n;
 }
 
@@ -752,11 +734,11 @@ void ct_commit_conn(struct ct_conn *c, const struct ct_commit *m, struct ct_resu
 {
 	if (commit_is_noop(c, m))
 		return; /* res already holds this mark and label */
-	spin_lock(&c->lock);
+	ct_spin_lock(&c->lock);
 	apply_commit(c, m);
 	res->mark = c->mark;
 	memcpy(res->label, c->label, sizeof(res->label));
-	spin_unlock(&c->lock);
+	ct_spin_unlock(&c->lock);
 }
 
 void ct_peek(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp, uint64_t now,

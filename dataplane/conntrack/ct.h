@@ -230,7 +230,8 @@ int ct_tuple_from_key(const struct flow_key *k, uint16_t icmp_id, struct ct_tupl
 enum ct_pkt_kind {
 	CT_PKT_CONN,    /* the tuple (and segment) of a packet of a connection */
 	CT_PKT_RELATED, /* an ICMP error: the tuple it quotes, for ct_related() */
-	CT_PKT_INVALID, /* not trackable: a later fragment, a truncated header */
+	CT_PKT_INVALID, /* not trackable: a truncated header */
+	CT_PKT_FRAG,    /* a later fragment: no ports; ct_frag_follow() */
 };
 
 /**
@@ -326,6 +327,39 @@ unsigned ct_flush(struct ct_table *t, int zone, const struct ct_tuple *tp, uint6
 /** @p res is CT_CS_TRK | CT_CS_INV, counted as invalid (a packet the
  *  caller could not track: a later fragment, a truncated header). */
 void ct_note_invalid(struct ct_table *t, struct ct_result *res);
+
+/* Fragments, followed (ct_frag.c): the later fragments of a datagram get
+ * the result its first fragment got. */
+struct ct_frag_key {
+	uint8_t src[16], dst[16];
+	uint32_t id; /* IPv4 identification, or IPv6 fragment header id */
+	uint8_t proto, ip6;
+	uint16_t zone;
+};
+
+struct ct_frag_stats {
+	uint64_t first;      /* first fragments noted */
+	uint64_t followed;   /* later fragments given their first's result */
+	uint64_t unfollowed; /* later fragments with no first known: ct.inv */
+	uint64_t evicted;    /* a datagram's slot taken by another's */
+};
+
+struct ct_frags;
+/** A table for @p n datagrams in flight, each kept @p timeout_s seconds
+ *  (0: 5). @return NULL with errno set. */
+struct ct_frags *ct_frags_create(unsigned n, unsigned timeout_s, uint64_t hz);
+void ct_frags_destroy(struct ct_frags *f);
+/** The first fragment of datagram @p k got @p r. */
+void ct_frag_note(struct ct_frags *f, const struct ct_frag_key *k, const struct ct_result *r,
+                  uint64_t now);
+/** A later fragment of @p k: @return false (counted) when no first is known. */
+bool ct_frag_follow(struct ct_frags *f, const struct ct_frag_key *k, uint64_t now,
+                    struct ct_result *r);
+void ct_frags_stats(const struct ct_frags *f, struct ct_frag_stats *st);
+/** The datagram a fragment belongs to: addresses and protocol from @p k,
+ *  the id from its IP header @p l3. @return 0 or -EINVAL (zone left 0). */
+int ct_frag_key_of(const struct flow_key *k, const uint8_t *l3, uint32_t l3_len,
+                   struct ct_frag_key *fk);
 
 /** The table's ticks per second. */
 uint64_t ct_hz(const struct ct_table *t);

@@ -90,8 +90,10 @@ enum ct_pkt_kind ct_packet(const struct flow_key *k, const uint8_t *l4, uint32_t
 
 	memset(seg, 0, sizeof(*seg));
 	seg->wscale = -1;
-	if (!(k->flags & (FLOW_F_IP4 | FLOW_F_IP6)) || (k->nw_frag & FLOW_FRAG_LATER))
+	if (!(k->flags & (FLOW_F_IP4 | FLOW_F_IP6)))
 		return CT_PKT_INVALID;
+	if (k->nw_frag & FLOW_FRAG_LATER)
+		return CT_PKT_FRAG;
 	if ((proto == IPPROTO_ICMP_ || proto == IPPROTO_ICMPV6_) && (k->flags & FLOW_F_L4)) {
 		uint8_t type = ((const uint8_t *)&k->tp_src)[1];
 		if (icmp_error(v6, type))

@@ -12,6 +12,13 @@ void pl_ct_view(const struct pl_ct_env *env, const struct flow_key *k, struct pl
 {
 	v->kind = (uint8_t)ct_packet(k, env->l4, env->l4_len, &v->tp, &v->seg);
 	v->hbase = ct_tuple_hash_base(&v->tp);
+	v->first_frag = false;
+	if (k->nw_frag & FLOW_FRAG_ANY) {
+		bool ok = ct_frag_key_of(k, env->l3, env->l3_len, &v->fk) == 0;
+		if (v->kind == CT_PKT_FRAG && !ok)
+			v->kind = CT_PKT_INVALID;
+		v->first_frag = ok && v->kind != CT_PKT_FRAG;
+	}
 }
 
 void pl_ct_exec_view(const struct pl_ct_env *env, const struct pl_ct_view *v, unsigned op,
@@ -33,6 +40,14 @@ void pl_ct_exec_view(const struct pl_ct_env *env, const struct pl_ct_view *v, un
 	case CT_PKT_INVALID:
 		ct_note_invalid(env->t, res);
 		return;
+	case CT_PKT_FRAG: {
+		/* A later fragment: what its datagram's first fragment got. */
+		struct ct_frag_key fk = v->fk;
+		fk.zone = zone;
+		if (env->frags == NULL || !ct_frag_follow(env->frags, &fk, env->now, res))
+			ct_note_invalid(env->t, res);
+		return;
+	}
 	case CT_PKT_RELATED:
 		ct_related(env->t, zone, &v->tp, env->now, res);
 		return;
@@ -46,6 +61,11 @@ void pl_ct_exec_view(const struct pl_ct_env *env, const struct pl_ct_view *v, un
 	ct_process_hashed(env->t, zone, &v->tp, v->hbase,
 	                  v->tp.proto == IPPROTO_TCP_ ? &v->seg : NULL, env->now,
 	                  op == LFLOW_OP_CT_COMMIT ? commit : NULL, res);
+	if (v->first_frag && env->frags != NULL) {
+		struct ct_frag_key fk = v->fk;
+		fk.zone = zone;
+		ct_frag_note(env->frags, &fk, res, env->now);
+	}
 }
 
 void pl_ct_exec(const struct pl_ct_env *env, const struct flow_key *k, unsigned op, uint16_t zone,

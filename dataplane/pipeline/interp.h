@@ -136,10 +136,13 @@ struct pl_ev {
 /* The connection tracker, for one packet (docs/conntrack.md). */
 struct pl_ct_env {
 	struct ct_table *t;
-	uint64_t now;      /* TSC */
-	bool peek;         /* trace: look connections up, change nothing */
-	const uint8_t *l4; /* the packet's L4 header in the frame, or NULL */
-	uint32_t l4_len;   /* bytes of IP payload from l4 */
+	struct ct_frags *frags; /* later fragments follow their first (or NULL) */
+	const uint8_t *l3;      /* the packet's IP header in the frame, or NULL */
+	uint32_t l3_len;        /* bytes from l3 to the end of the IP packet */
+	uint64_t now;           /* TSC */
+	bool peek;              /* trace: look connections up, change nothing */
+	const uint8_t *l4;      /* the packet's L4 header in the frame, or NULL */
+	uint32_t l4_len;        /* bytes of IP payload from l4 */
 };
 
 /* One ct action a walk ran: what the flow cache replays on a hit, and
@@ -218,8 +221,10 @@ void pl_run_decap(struct pl_ctx *c, uint32_t dp, uint32_t inport, uint32_t outpo
 /* What the tracker reads of a packet (ct_packet()), once per packet on a
  * cache hit however many ct actions it replays. */
 struct pl_ct_view {
-	uint8_t kind;   /* enum ct_pkt_kind */
-	uint64_t hbase; /* ct_tuple_hash_base(&tp) */
+	uint8_t kind;          /* enum ct_pkt_kind */
+	bool first_frag;       /* noted for its datagram's later fragments */
+	struct ct_frag_key fk; /* fragments: their datagram (zone set per action) */
+	uint64_t hbase;        /* ct_tuple_hash_base(&tp) */
 	struct ct_tuple tp;
 	struct ct_tcp_seg seg;
 };

@@ -30,9 +30,11 @@
 static struct rte_ring *punt_ring;
 static struct rte_mempool *punt_pool;
 static struct ct_table *ct_table;
+static struct ct_frags *ct_frags;
 
-void pl_set_conntrack(struct ct_table *t)
+void pl_set_conntrack(struct ct_table *t, struct ct_frags *f)
 {
+	__atomic_store_n(&ct_frags, f, __ATOMIC_RELEASE);
 	__atomic_store_n(&ct_table, t, __ATOMIC_RELEASE);
 }
 
@@ -133,9 +135,10 @@ static const struct pl_ct_env *pkt_ct_env(struct pkt_ct *pc, const struct txbs *
 	pc->env.t = __atomic_load_n(&ct_table, __ATOMIC_ACQUIRE);
 	pc->env.now = x->now;
 	pc->env.peek = false;
-	pc->env.l4 = NULL;
-	pc->env.l4_len = 0;
-	if (ofs->l4 && ofs->l3) {
+	pc->env.frags = __atomic_load_n(&ct_frags, __ATOMIC_ACQUIRE);
+	pc->env.l4 = pc->env.l3 = NULL;
+	pc->env.l4_len = pc->env.l3_len = 0;
+	if (ofs->l3) {
 		const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
 		const uint8_t *l3 = f + ofs->l3;
 		uint32_t ip_end = (l3[0] >> 4) == 4
@@ -143,8 +146,12 @@ static const struct pl_ct_env *pkt_ct_env(struct pkt_ct *pc, const struct txbs *
 		                          : ofs->l3 + 40u + ((uint32_t)l3[4] << 8 | l3[5]);
 		if (ip_end > rte_pktmbuf_data_len(m))
 			ip_end = rte_pktmbuf_data_len(m);
-		pc->env.l4 = f + ofs->l4;
-		pc->env.l4_len = ip_end > ofs->l4 ? ip_end - ofs->l4 : 0;
+		pc->env.l3 = l3;
+		pc->env.l3_len = ip_end > ofs->l3 ? ip_end - ofs->l3 : 0;
+		if (ofs->l4) {
+			pc->env.l4 = f + ofs->l4;
+			pc->env.l4_len = ip_end > ofs->l4 ? ip_end - ofs->l4 : 0;
+		}
 	}
 	return pc->env.t ? &pc->env : NULL;
 }

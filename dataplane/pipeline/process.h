@@ -16,8 +16,10 @@ struct rte_mempool;
 void pl_set_punt(struct rte_ring *r, struct rte_mempool *mp);
 
 struct ct_table;
-/** The connection tracker the workers use (NULL: none; control only). */
-void pl_set_conntrack(struct ct_table *t);
+struct ct_frags;
+/** The connection tracker the workers use, and its fragment table (NULL:
+ *  none; control only). */
+void pl_set_conntrack(struct ct_table *t, struct ct_frags *f);
 /** The tracker set, or NULL. */
 struct ct_table *pl_conntrack(void);
 

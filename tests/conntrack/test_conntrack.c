@@ -466,7 +466,7 @@ static void test_packet_tcp(void **state)
 	assert_int_equal(ct_packet(&k, l4, 30, &tp, &sg), CT_PKT_INVALID);
 	/* A later fragment has no ports. */
 	k.nw_frag = FLOW_FRAG_ANY | FLOW_FRAG_LATER;
-	assert_int_equal(ct_packet(&k, l4, 140, &tp, &sg), CT_PKT_INVALID);
+	assert_int_equal(ct_packet(&k, l4, 140, &tp, &sg), CT_PKT_FRAG);
 }
 
 /* ct_packet(): an ICMP error yields the tuple of the packet it quotes, and
@@ -549,6 +549,43 @@ static void test_commit_walk_flush(void **state)
 	ct_get_stats(t, &st);
 	assert_int_equal(st.conns, 0);
 	ct_destroy(t);
+}
+
+/* Fragments: later ones get their first's result; a stranger's, or one
+ * too late, nothing. */
+static void test_fragments(void **state)
+{
+	(void)state;
+	struct ct_frags *f = ct_frags_create(64, 5, HZ);
+	struct ct_frag_key k;
+	struct ct_result r = {.state = CT_CS_TRK | CT_CS_EST, .mark = 7}, got;
+	struct flow_key key;
+	uint8_t ip[20] = {0x45, 0, 0, 20, 0x12, 0x34, 0x20, 0};
+
+	assert_non_null(f);
+	memset(&key, 0, sizeof(key));
+	key.flags = FLOW_F_IP4;
+	key.nw_proto = 17;
+	key.ip_src[0] = 10, key.ip_dst[0] = 10, key.ip_dst[3] = 2;
+	assert_int_equal(ct_frag_key_of(&key, ip, sizeof(ip), &k), 0);
+	assert_int_equal(k.id, 0x1234);
+	k.zone = 3;
+	assert_false(ct_frag_follow(f, &k, 1, &got)); /* before its first */
+	ct_frag_note(f, &k, &r, 1);
+	assert_true(ct_frag_follow(f, &k, 2, &got));
+	assert_int_equal(got.state, r.state);
+	assert_int_equal(got.mark, 7);
+	assert_null(got.conn);
+	struct ct_frag_key other = k;
+	other.zone = 4;
+	assert_false(ct_frag_follow(f, &other, 2, &got));      /* another zone */
+	assert_false(ct_frag_follow(f, &k, 1 + 5 * HZ, &got)); /* expired */
+	struct ct_frag_stats st;
+	ct_frags_stats(f, &st);
+	assert_int_equal(st.first, 1);
+	assert_int_equal(st.followed, 1);
+	assert_int_equal(st.unfollowed, 3);
+	ct_frags_destroy(f);
 }
 
 static struct ct_tuple stress_tuple(unsigned i)
@@ -702,6 +739,7 @@ int main(void)
 	        cmocka_unit_test(test_packet_tcp),
 	        cmocka_unit_test(test_packet_icmp_error),
 	        cmocka_unit_test(test_commit_walk_flush),
+	        cmocka_unit_test(test_fragments),
 	        cmocka_unit_test(test_two_threads),
 	        cmocka_unit_test(test_two_threads_churn),
 	};

@@ -7,6 +7,8 @@
 #    gets the replies, while vm2 may not open any to vm1 (a drop ACL on
 #    vm1's egress), and `ferryctl lflow drops' names that ACL's flow;
 #  - a logged ACL writes its verdicts to ferry's log, limited by its meter;
+#  - fragments (a 4,000-byte UDP datagram both ways) follow their first
+#    fragment's connection;
 #  - allow-stateless bypasses the tracker (no connection in vm3's zone);
 #  - an ACL added while a connection is open stops it (ct_mark.blocked),
 #    and removed, lets it go on;
@@ -21,11 +23,29 @@ t_ovn_central || exit 1
 instance vm1 10.0.0.11/24
 instance vm2 10.0.0.12/24
 instance vm3 10.0.0.13/24
-m1=$(mac_of vm1) m2=$(mac_of vm2) m3=$(mac_of vm3)
+# vm4 and vm5 reach ferryd through net_tap ports bridged to their veths:
+# af_packet ports hand ferryd IP fragments reassembled (the PMD's fanout
+# asks the kernel to), tap ports as they are on the wire.
+instance vm4 10.0.0.14/24
+instance vm5 10.0.0.15/24
+for v in vm4 vm5; do
+	br=f${T_ID}b$v
+	ip link add "$br" type bridge || exit 1
+	ip link set "$br" type bridge nf_call_iptables 0 nf_call_ip6tables 0 nf_call_arptables 0
+	T_LINKS+=("$br" "f${T_ID}t$v")
+	sysctl -qw "net.ipv6.conf.$br.disable_ipv6=1"
+	ip link set "$(if_of $v)" master "$br"
+	ip link set "$br" up
+done
+m1=$(mac_of vm1) m2=$(mac_of vm2) m3=$(mac_of vm3) m4=$(mac_of vm4) m5=$(mac_of vm5)
 nb ls-add sw0
 nb lsp-add sw0 vm1 -- lsp-set-addresses vm1 "$m1 10.0.0.11"
 nb lsp-add sw0 vm2 -- lsp-set-addresses vm2 "$m2 10.0.0.12"
 nb lsp-add sw0 vm3 -- lsp-set-addresses vm3 "$m3 10.0.0.13"
+nb lsp-add sw0 vm4 -- lsp-set-addresses vm4 "$m4 10.0.0.14"
+nb lsp-add sw0 vm5 -- lsp-set-addresses vm5 "$m5 10.0.0.15"
+nb acl-add sw0 from-lport 1002 'inport == "vm4" && ip4' allow-related
+nb acl-add sw0 to-lport 1001 'outport == "vm4" && ip4' drop
 nb meter-add acl-meter drop 2 pktps 2
 nb acl-add sw0 from-lport 1002 'inport == "vm1" && ip4' allow-related
 nb --log --name=vm1-in --severity=warning --meter=acl-meter \
@@ -42,10 +62,27 @@ for v in vm1 vm2 vm3; do
 	args+=(--set "port.$v.devargs=net_af_packet$i,iface=$(if_of $v)" --set "port.$v.iface-id=$v")
 	i=$((i + 1))
 done
+for v in vm4 vm5; do
+	args+=(--set "port.$v.devargs=net_tap$i,iface=f${T_ID}t$v" --set "port.$v.iface-id=$v")
+	i=$((i + 1))
+done
+# tap_up: the kernel side of each tap into its bridge (with a MAC of its
+# own: one equal to the bridge's would make frames the bridge's).
+tap_up() {
+	local v t
+	for v in vm4 vm5; do
+		t=f${T_ID}t$v
+		sysctl -qw "net.ipv6.conf.$t.disable_ipv6=1"
+		ip link set "$t" address "02:00:00:00:7b:$([ $v = vm4 ] && echo 04 || echo 05)"
+		ip link set "$t" master "f${T_ID}b$v"
+		ip link set "$t" up
+	done
+}
 ferryd_start "${args[@]}" || exit 1
 T_CLEANUP+=("[ -n \"\$FERRYD_PID\" ] && kill \$FERRYD_PID")
+tap_up
 
-all_up() { [ "$(nb lsp-get-up vm1)$(nb lsp-get-up vm2)$(nb lsp-get-up vm3)" = upupup ]; }
+all_up() { [ "$(nb lsp-get-up vm1)$(nb lsp-get-up vm2)$(nb lsp-get-up vm3)$(nb lsp-get-up vm4)$(nb lsp-get-up vm5)" = upupupupup ]; }
 check "ports claimed and up" wait_for 20 all_up
 nb --timeout=20 --wait=hv sync
 pings() { on "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1; }
@@ -99,20 +136,22 @@ check "TCP vm1 -> vm2, 1 MiB checked" tcp_ok vm1 vm2 10.0.0.12
 tcp_fails() { ! tcp_ok "$@" 2>/dev/null; }
 check "TCP vm2 -> vm1 cannot connect" tcp_fails vm2 vm1 10.0.0.11
 
-# udp_rt FROM TO ADDR: a datagram to a UDP echo on TO, and its answer.
+# udp_rt FROM TO ADDR [BYTES]: a datagram to a UDP echo on TO, and its
+# answer (the same bytes back).
 udp_rt() {
-	local from=$1 to=$2 addr=$3
+	local from=$1 to=$2 addr=$3 size=${4:-5}
 	on "$to" timeout 4 python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((sys.argv[1], 5353))
-d, a = s.recvfrom(2048); s.sendto(d, a)' "$addr" &
+d, a = s.recvfrom(65536); s.sendto(d, a)' "$addr" &
 	local srv=$!
 	sleep 0.3
 	on "$from" timeout 3 python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
-s.sendto(b"ferry", (sys.argv[1], 5353)); d, _ = s.recvfrom(2048)
-sys.exit(0 if d == b"ferry" else 1)' "$addr"
+m = bytes(i % 251 for i in range(int(sys.argv[2])))
+s.sendto(m, (sys.argv[1], 5353)); d, _ = s.recvfrom(65536)
+sys.exit(0 if d == m else 1)' "$addr" "$size"
 	local rc=$?
 	kill $srv 2>/dev/null
 	wait $srv 2>/dev/null
@@ -121,6 +160,16 @@ sys.exit(0 if d == b"ferry" else 1)' "$addr"
 check "UDP vm1 -> vm2 and its answer" udp_rt vm1 vm2 10.0.0.12
 udp_fails() { ! udp_rt "$@" 2>/dev/null; }
 check "UDP vm2 -> vm1 gets nothing" udp_fails vm2 vm1 10.0.0.11
+# Fragments: a 4,000-byte datagram leaves vm4 in three fragments, its
+# answer comes back in three; the later ones, without ports, follow the
+# connection their first fragment found (the answer's through vm4's drop
+# ACL, as a reply).
+frag() { fctl --json ct stats | json "j['fragments']['$1']"; }
+f0=$(frag followed)
+check "a 4,000-byte UDP datagram and its answer, fragmented, through the ACL" \
+	wait_for 5 udp_rt vm4 vm5 10.0.0.15 4000
+check "later fragments followed their first" test $(($(frag followed) - f0)) -ge 4
+check "unsolicited fragments vm5 -> vm4 still dropped" udp_fails vm5 vm4 10.0.0.14 4000
 
 # allow-stateless: vm3's traffic is never tracked in vm3's zone.
 check "ping vm2 -> vm3 (allow-stateless both ways)" wait_for 10 pings vm2 10.0.0.13
@@ -174,6 +223,7 @@ check "after a flush vm1 opens again" wait_for 5 pings vm1 10.0.0.12
 # Zone numbers survive a restart (kept beside the control socket).
 check "ferryd stops cleanly" ferryd_stop
 ferryd_start "${args[@]}" || exit 1
+tap_up
 check "ports up again" wait_for 20 all_up
 check_eq "vm1 keeps its zone across a restart" "$z1" "$(zone_of vm1)"
 check_eq "vm2 keeps its zone across a restart" "$z2" "$(zone_of vm2)"
