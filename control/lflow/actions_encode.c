@@ -278,7 +278,7 @@ static void encode_punt(struct enc *e, const struct act *a)
 #define encode_CLONE                encode_clone
 #define encode_CT_NEXT              encode_header
 #define encode_CT_COMMIT            encode_clone
-#define encode_CT_COMMIT_NAT        encode_punt
+#define encode_CT_COMMIT_NAT        encode_header
 #define encode_CT_DNAT              encode_punt
 #define encode_CT_SNAT              encode_punt
 #define encode_CT_DNAT_IN_CZONE     encode_punt
@@ -297,9 +297,9 @@ static void encode_punt(struct enc *e, const struct act *a)
 #define encode_ICMP6                encode_clone
 #define encode_ICMP6_ERROR          encode_clone
 #define encode_IGMP                 encode_punt
-#define encode_TCP_RESET            encode_punt
+#define encode_TCP_RESET            encode_clone
 #define encode_SCTP_ABORT           encode_punt
-#define encode_REJECT               encode_punt
+#define encode_REJECT               encode_clone
 #define encode_GET_ARP              encode_call
 #define encode_PUT_ARP              encode_call
 #define encode_LOOKUP_ARP           encode_call

@@ -156,7 +156,7 @@ struct lflow_atom {
 	X(CLONE, "clone", true)                                \
 	X(CT_NEXT, "ct_next", true)                            \
 	X(CT_COMMIT, "ct_commit", true)                        \
-	X(CT_COMMIT_NAT, "ct_commit_nat", false)               \
+	X(CT_COMMIT_NAT, "ct_commit_nat", true)                \
 	X(CT_DNAT, "ct_dnat", false)                           \
 	X(CT_SNAT, "ct_snat", false)                           \
 	X(CT_DNAT_IN_CZONE, "ct_dnat_in_czone", false)         \
@@ -175,9 +175,9 @@ struct lflow_atom {
 	X(ICMP6, "icmp6", true)                               \
 	X(ICMP6_ERROR, "icmp6_error", true)                   \
 	X(IGMP, "igmp", false)                                 \
-	X(TCP_RESET, "tcp_reset", false)                       \
+	X(TCP_RESET, "tcp_reset", true)                        \
 	X(SCTP_ABORT, "sctp_abort", false)                     \
-	X(REJECT, "reject", false)                             \
+	X(REJECT, "reject", true)                              \
 	X(GET_ARP, "get_arp", true)                           \
 	X(PUT_ARP, "put_arp", true)                           \
 	X(LOOKUP_ARP, "lookup_arp", true)                     \

@@ -76,3 +76,25 @@ void pl_ct_exec(const struct pl_ct_env *env, const struct flow_key *k, unsigned 
 	pl_ct_view(env, k, &v);
 	pl_ct_exec_view(env, &v, op, zone, commit, prev, zones, n_prev, res);
 }
+
+void pl_rst_for(const uint8_t *tcp, uint32_t seg_len, uint32_t *seq, uint32_t *ack, uint8_t *flags)
+{
+	/* RFC 9293 3.10.7.1: to a segment with ACK, a RST with its ack as the
+	 * sequence number; to one without, RST|ACK acknowledging it. */
+	*seq = *ack = 0;
+	*flags = 0x04;
+	if (tcp == NULL || seg_len < 20)
+		return;
+	if (tcp[13] & 0x10) {
+		memcpy(seq, tcp + 8, 4);
+		return;
+	}
+	uint32_t oseq =
+	        (uint32_t)tcp[4] << 24 | (uint32_t)tcp[5] << 16 | (uint32_t)tcp[6] << 8 | tcp[7];
+	uint32_t hl = (uint32_t)(tcp[12] >> 4) * 4u;
+	uint32_t data = seg_len > hl ? seg_len - hl : 0;
+	uint32_t a = oseq + data + ((tcp[13] & 0x02) ? 1 : 0) + ((tcp[13] & 0x01) ? 1 : 0);
+	uint8_t b[4] = {(uint8_t)(a >> 24), (uint8_t)(a >> 16), (uint8_t)(a >> 8), (uint8_t)a};
+	memcpy(ack, b, 4);
+	*flags |= 0x10;
+}

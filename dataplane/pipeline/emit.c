@@ -337,6 +337,37 @@ struct rte_mbuf *pl_generate(const struct pl_out *o, const struct rte_mbuf *orig
 		memcpy(icmp + 2, &c, 2);
 		return m;
 	}
+	case PL_KIND_TCP_RST: {
+		const uint8_t *t = NULL;
+		uint32_t ol3 = orig_l3(orig, ofs, &q), seq, ack, seg = 0;
+		if (ofs->l4 && ofs->l4 > ofs->l3 && ol3 >= (uint32_t)(ofs->l4 - ofs->l3) + 20u) {
+			t = q + (ofs->l4 - ofs->l3);
+			seg = ol3 - (uint32_t)(ofs->l4 - ofs->l3);
+		}
+		bool v6 = (k->flags & FLOW_F_IP6) != 0;
+		uint16_t l3 = v6 ? 40 : 20;
+		uint8_t flags;
+		pl_rst_for(t, seg, &seq, &ack, &flags);
+		p = put_eth(base, k, v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+		p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(l3 + 20));
+		if (p == NULL)
+			break;
+		struct flow_key hk = *k;
+		hk.nw_proto = IPPROTO_TCP;
+		void *ip = v6 ? (void *)put_ip6(p, &hk, 20) : (void *)put_ip4(p, &hk, 20, 0);
+		uint8_t *tcp = p + l3;
+		memset(tcp, 0, 20);
+		memcpy(tcp, &k->tp_src, 2);
+		memcpy(tcp + 2, &k->tp_dst, 2);
+		memcpy(tcp + 4, &seq, 4);
+		memcpy(tcp + 8, &ack, 4);
+		tcp[12] = 5 << 4;
+		tcp[13] = flags;
+		uint16_t c = v6 ? ip6_l4_cksum(ip, tcp, 20, IPPROTO_TCP)
+		                : ip4_l4_cksum(ip, tcp, 20, true);
+		memcpy(tcp + 16, &c, 2);
+		return m;
+	}
 	default:
 		break;
 	}

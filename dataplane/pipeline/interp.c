@@ -545,7 +545,77 @@ static void generate(struct pl_ctx *c, unsigned op)
 		k->tp_dst = rte_cpu_to_be_16(1);
 		k->flags = FLOW_F_IP6 | FLOW_F_L4;
 		break;
+	case LFLOW_OP_TCP_RESET: {
+		/* The segment's ports reversed; the flows swap the rest. */
+		uint16_t sp = k->tp_src;
+		c->kind = PL_KIND_TCP_RST;
+		k->tp_src = k->tp_dst;
+		k->tp_dst = sp;
+		k->nw_ttl = 255;
+		k->tcp_flags = rte_cpu_to_be_16(0x04);
+		break;
 	}
+	case LFLOW_OP_REJECT: {
+		/* ovn-sb(5): a TCP segment gets a RST, anything else ICMP
+		 * port unreachable; addresses swapped, implicitly. */
+		uint8_t t[16];
+		bool tcp = k->nw_proto == 6 && (k->flags & FLOW_F_L4);
+		bool v6 = (k->flags & FLOW_F_IP6) != 0;
+		memcpy(t, k->eth_src, 6);
+		memcpy(k->eth_src, k->eth_dst, 6);
+		memcpy(k->eth_dst, t, 6);
+		memcpy(t, k->ip_src, 16);
+		memcpy(k->ip_src, k->ip_dst, 16);
+		memcpy(k->ip_dst, t, 16);
+		if (tcp) {
+			generate(c, LFLOW_OP_TCP_RESET);
+			break;
+		}
+		generate(c, v6 ? LFLOW_OP_ICMP6_ERROR : LFLOW_OP_ICMP4_ERROR);
+		k->tp_dst = rte_cpu_to_be_16(v6 ? 4 : 3); /* port unreachable */
+		break;
+	}
+	}
+}
+
+/* A generated packet meets the tracker with its own bytes: a RST's
+ * segment (as emit.c will write it), or an ICMP error's quote of the
+ * original datagram. */
+static void gen_ct_env(struct pl_ctx *c)
+{
+	const struct pl_ct_env *o = c->ct;
+	uint8_t *g = c->gen_l4;
+	if (o == NULL)
+		return;
+	c->gen_env = *o;
+	c->gen_env.l3 = c->gen_env.l4 = NULL;
+	c->gen_env.l3_len = c->gen_env.l4_len = 0;
+	if (c->kind == PL_KIND_TCP_RST) {
+		uint32_t seq, ack;
+		uint8_t flags;
+		pl_rst_for(o->l4, o->l4_len, &seq, &ack, &flags);
+		memset(g, 0, 20);
+		memcpy(g, &c->h.k.tp_src, 2);
+		memcpy(g + 2, &c->h.k.tp_dst, 2);
+		memcpy(g + 4, &seq, 4);
+		memcpy(g + 8, &ack, 4);
+		g[12] = 5 << 4;
+		g[13] = flags;
+		c->gen_env.l4 = g;
+		c->gen_env.l4_len = 20;
+	} else if (c->kind == PL_KIND_ICMP4_ERROR || c->kind == PL_KIND_ICMP6_ERROR) {
+		uint32_t q = o->l3 ? o->l3_len : 0;
+		if (q > sizeof(c->gen_l4) - 8)
+			q = sizeof(c->gen_l4) - 8;
+		memset(g, 0, 8);
+		g[0] = (uint8_t)rte_be_to_cpu_16(c->h.k.tp_src);
+		g[1] = (uint8_t)rte_be_to_cpu_16(c->h.k.tp_dst);
+		if (q)
+			memcpy(g + 8, o->l3, q);
+		c->gen_env.l4 = g;
+		c->gen_env.l4_len = 8 + q;
+	}
+	c->ct = &c->gen_env;
 }
 
 /* Operand words after an instruction's header. */
@@ -818,7 +888,9 @@ static bool ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uin
 	struct ct_result res;
 	if (c->ct == NULL)
 		return false;
-	bool lb = op == LFLOW_OP_CT_LB || op == LFLOW_OP_CT_LB_MARK;
+	/* ct_lb(_mark) and ct_commit_nat take their connection's translation
+	 * (OVN's ct_commit_nat is for related packets, which store nothing). */
+	bool lb = op == LFLOW_OP_CT_LB || op == LFLOW_OP_CT_LB_MARK || op == LFLOW_OP_CT_COMMIT_NAT;
 	uint16_t zone = ct_zone_of(c, lb ? LFLOW_OP_CT_NEXT : op);
 	unsigned run_op = op;
 	memset(&m, 0, sizeof(m));
@@ -965,6 +1037,7 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 		case LFLOW_OP_CT_COMMIT:
 		case LFLOW_OP_CT_LB:
 		case LFLOW_OP_CT_LB_MARK:
+		case LFLOW_OP_CT_COMMIT_NAT:
 			if (!ct_action(c, in.op, &p[i + 1],
 			               (in.flags & LFLOW_INSN_NESTED) || in.op == LFLOW_OP_CT_LB ||
 			                               in.op == LFLOW_OP_CT_LB_MARK
@@ -1000,7 +1073,9 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 		case LFLOW_OP_ICMP4:
 		case LFLOW_OP_ICMP4_ERROR:
 		case LFLOW_OP_ICMP6:
-		case LFLOW_OP_ICMP6_ERROR: {
+		case LFLOW_OP_ICMP6_ERROR:
+		case LFLOW_OP_TCP_RESET:
+		case LFLOW_OP_REJECT: {
 			struct saved sv;
 			if (c->depth >= PL_DEPTH_MAX) {
 				drop(c, DROP_PL_LOOP, 0);
@@ -1008,8 +1083,11 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			}
 			trace_changes(c, e);
 			save(c, &sv);
-			if (in.op != LFLOW_OP_CLONE)
+			const struct pl_ct_env *ct = c->ct;
+			if (in.op != LFLOW_OP_CLONE) {
 				generate(c, in.op);
+				gen_ct_env(c);
+			}
 			if (unlikely(c->trace != NULL)) {
 				struct pl_ev ev = {.type = PL_EV_NESTED, .dp = c->dp, .op = in.op};
 				c->trace(c->trace_aux, &ev);
@@ -1022,6 +1100,7 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			}
 			c->depth--;
 			restore(c, &sv);
+			c->ct = ct;
 			if (unlikely(c->trace != NULL)) {
 				struct pl_ev ev = {
 				        .type = PL_EV_NESTED, .dp = c->dp, .op = LFLOW_OP_N};

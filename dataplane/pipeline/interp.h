@@ -70,7 +70,8 @@ enum pl_kind {
 	PL_KIND_ICMP4_ERROR,
 	PL_KIND_ICMP6,
 	PL_KIND_ICMP6_ERROR,
-	PL_KIND_ENCAP, /* the original packet, to another chassis in a Geneve tunnel */
+	PL_KIND_ENCAP,   /* the original packet, to another chassis in a Geneve tunnel */
+	PL_KIND_TCP_RST, /* tcp_reset, or reject of a TCP segment */
 };
 
 struct pl_out {
@@ -191,6 +192,8 @@ struct pl_ctx {
 	 * result the ct fields hold now (-1: none), and when tracking what
 	 * each action was and what the walk read of its result. */
 	const struct pl_ct_env *ct;
+	struct pl_ct_env gen_env; /* a generated packet's: its L4 bytes in gen_l4 */
+	uint8_t gen_l4[72];
 	uint8_t n_ct, n_ct_given;
 	int8_t ct_live;
 	uint16_t ct_zone[PL_CT_MAX];
@@ -234,6 +237,13 @@ void pl_ct_view(const struct pl_ct_env *env, const struct flow_key *k, struct pl
 void pl_ct_exec_view(const struct pl_ct_env *env, const struct pl_ct_view *v, unsigned op,
                      uint16_t zone, const struct ct_commit *commit, const struct ct_result *prev,
                      const uint16_t *zones, unsigned n_prev, struct ct_result *res);
+
+/**
+ * The sequence, acknowledgment (network order) and flags of the RST that
+ * answers TCP segment @p tcp (@p seg_len bytes, header included; NULL: a
+ * bare RST).
+ */
+void pl_rst_for(const uint8_t *tcp, uint32_t seg_len, uint32_t *seq, uint32_t *ack, uint8_t *flags);
 
 /**
  * Run ct action @p op (LFLOW_OP_CT_NEXT or LFLOW_OP_CT_COMMIT with

@@ -158,7 +158,7 @@ static const struct pl_ct_env *pkt_ct_env(struct pkt_ct *pc, const struct txbs *
 
 static bool is_lb(uint8_t op)
 {
-	return op == LFLOW_OP_CT_LB || op == LFLOW_OP_CT_LB_MARK;
+	return op == LFLOW_OP_CT_LB || op == LFLOW_OP_CT_LB_MARK || op == LFLOW_OP_CT_COMMIT_NAT;
 }
 
 /* The cache entry for @p k whose ct actions, run now in order, give the

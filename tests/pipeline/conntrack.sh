@@ -6,6 +6,8 @@
 #  - allow-related: vm1 may open connections (ICMP, UDP, TCP) to vm2 and
 #    gets the replies, while vm2 may not open any to vm1 (a drop ACL on
 #    vm1's egress), and `ferryctl lflow drops' names that ACL's flow;
+#  - reject ACLs answer a TCP segment with a RST and a UDP datagram with
+#    ICMP port unreachable, for a port the instance listens on;
 #  - a logged ACL writes its verdicts to ferry's log, limited by its meter;
 #  - fragments (a 4,000-byte UDP datagram both ways) follow their first
 #    fragment's connection;
@@ -50,6 +52,8 @@ nb meter-add acl-meter drop 2 pktps 2
 nb acl-add sw0 from-lport 1002 'inport == "vm1" && ip4' allow-related
 nb --log --name=vm1-in --severity=warning --meter=acl-meter \
 	acl-add sw0 to-lport 1001 'outport == "vm1" && ip4' drop
+nb acl-add sw0 to-lport 1005 'outport == "vm2" && tcp.dst == 9999' reject
+nb acl-add sw0 to-lport 1005 'outport == "vm2" && udp.dst == 9999' reject
 nb acl-add sw0 from-lport 1003 'inport == "vm3" && ip4' allow-stateless
 nb acl-add sw0 to-lport 1003 'outport == "vm3" && ip4' allow-stateless
 nb --wait=sb sync
@@ -170,6 +174,37 @@ check "a 4,000-byte UDP datagram and its answer, fragmented, through the ACL" \
 	wait_for 5 udp_rt vm4 vm5 10.0.0.15 4000
 check "later fragments followed their first" test $(($(frag followed) - f0)) -ge 4
 check "unsolicited fragments vm5 -> vm4 still dropped" udp_fails vm5 vm4 10.0.0.14 4000
+
+# Reject: vm2 listens on 9999 (TCP and UDP), but a reject ACL answers
+# for it: a TCP RST (the connection is refused at once) and an ICMP port
+# unreachable (a connected UDP socket gets ECONNREFUSED).
+on vm2 timeout 20 python3 -c '
+import socket, threading
+t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+t.bind(("0.0.0.0", 9999)); t.listen(4)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("0.0.0.0", 9999))
+def echo():
+    while True:
+        d, a = u.recvfrom(100); u.sendto(d, a)
+threading.Thread(target=echo, daemon=True).start()
+while True: t.accept()' >/dev/null 2>&1 &
+T_CLEANUP+=("kill $! 2>/dev/null")
+sleep 0.3
+refused() {
+	on vm1 timeout 5 python3 -c '
+import socket, sys
+try:
+    if sys.argv[1] == "tcp":
+        socket.create_connection(("10.0.0.12", 9999), timeout=3)
+    else:
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(3)
+        u.connect(("10.0.0.12", 9999)); u.send(b"x"); u.recv(100)
+except ConnectionRefusedError:
+    sys.exit(0)
+sys.exit(1)' "$1"
+}
+check "reject: TCP to a rejected port is refused (a RST from ferry)" refused tcp
+check "reject: UDP to a rejected port gets port unreachable (ICMP from ferry)" refused udp
 
 # allow-stateless: vm3's traffic is never tracked in vm3's zone.
 check "ping vm2 -> vm3 (allow-stateless both ways)" wait_for 10 pings vm2 10.0.0.13
