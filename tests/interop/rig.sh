@@ -126,34 +126,6 @@ pings() {
 # For deadlines of a second: one ping waits 200 ms for its reply.
 pings_fast() { pings "$1" "$2" 0.2; }
 
-# tcp_ok FROM TO ADDR: 1 MiB from instance FROM to instance TO (listening
-# on ADDR, IPv4 or IPv6), compared byte for byte.
-tcp_ok() {
-	local from=$1 to=$2 addr=$3 srv
-	[ -f "$T_DIR/blob" ] || head -c 1048576 /dev/urandom >"$T_DIR/blob"
-	rm -f "$T_DIR/got"
-	on "$to" timeout 15 python3 -c '
-import socket, sys
-a = sys.argv[1]
-s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((a, 5001)); s.listen(1)
-c, _ = s.accept(); d = b""
-while True:
-    b = c.recv(65536)
-    if not b: break
-    d += b
-open(sys.argv[2], "wb").write(d)' "$addr" "$T_DIR/got" &
-	srv=$!
-	wait_for 5 bash -c "ip netns exec $(ns_of "$to") ss -ltn | grep -q :5001"
-	on "$from" timeout 15 python3 -c '
-import socket, sys
-s = socket.create_connection((sys.argv[1], 5001), timeout=10)
-s.sendall(open(sys.argv[2], "rb").read()); s.close()' "$addr" "$T_DIR/blob"
-	wait $srv
-	cmp -s "$T_DIR/blob" "$T_DIR/got"
-}
-
 neigh_mac() {
 	on "$1" ip neigh show "$2" | awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1)}'
 }

@@ -122,6 +122,60 @@ sb() { ovn-sbctl --timeout=10 "$@"; }
 FERRY_SOCK=
 fctl() { "$FERRYCTL" -s "$FERRY_SOCK" "$@"; }
 
+# one_chassis_args INSTANCE...: into ARGS, ferryd's arguments for one
+# chassis hv1 on the test's OVN central (t_ovn_central), mode ovn, every
+# cache hit checked, each INSTANCE an af_packet vif port bound as itself.
+one_chassis_args() {
+	local i=0 v
+	ARGS=(--set chassis.system-id=hv1 --set "chassis.ovn-remote=$OVN_SB_DB"
+		--set chassis.ovn-encap-ip=127.0.0.1 --set dataplane.mode=ovn
+		--set dataplane.cache-check=true)
+	for v in "$@"; do
+		ARGS+=(--set "port.$v.devargs=net_af_packet$i,iface=$(if_of "$v")"
+			--set "port.$v.iface-id=$v")
+		i=$((i + 1))
+	done
+}
+
+# lports_up PORT...: every PORT is up in the Northbound.
+lports_up() {
+	local p
+	for p in "$@"; do
+		[ "$(nb lsp-get-up "$p")" = up ] || return 1
+	done
+}
+
+# tcp_ok FROM TO ADDR: the bytes of $T_DIR/blob (1 MiB of random bytes
+# unless the test made its own) from instance FROM to instance TO,
+# listening on ADDR (IPv4 or IPv6) port 5001, compared byte for byte.
+tcp_ok() {
+	local from=$1 to=$2 addr=$3 srv rc
+	[ -f "$T_DIR/blob" ] || head -c 1048576 /dev/urandom >"$T_DIR/blob"
+	rm -f "$T_DIR/got"
+	on "$to" timeout 15 python3 -c '
+import socket, sys
+a = sys.argv[1]
+s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((a, 5001)); s.listen(1)
+c, _ = s.accept(); d = b""
+while True:
+    b = c.recv(65536)
+    if not b: break
+    d += b
+open(sys.argv[2], "wb").write(d)' "$addr" "$T_DIR/got" &
+	srv=$!
+	wait_for 5 bash -c "ip netns exec $(ns_of "$to") ss -ltn | grep -q :5001"
+	on "$from" timeout 15 python3 -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], 5001), timeout=5)
+s.sendall(open(sys.argv[2], "rb").read()); s.close()' "$addr" "$T_DIR/blob"
+	rc=$?
+	[ $rc -eq 0 ] || kill "$srv" 2>/dev/null
+	wait "$srv"
+	[ $rc -eq 0 ] && cmp -s "$T_DIR/blob" "$T_DIR/got"
+}
+
 # ferryd_start ARGS...: start ferryd with its socket and log in T_DIR.
 ferryd_start() {
 	FERRY_SOCK="$T_DIR/ferryd.sock"

@@ -58,14 +58,9 @@ nb acl-add sw0 from-lport 1003 'inport == "vm3" && ip4' allow-stateless
 nb acl-add sw0 to-lport 1003 'outport == "vm3" && ip4' allow-stateless
 nb --wait=sb sync
 
-args=(--set chassis.system-id=hv1 --set "chassis.ovn-remote=$OVN_SB_DB"
-	--set chassis.ovn-encap-ip=127.0.0.1 --set dataplane.mode=ovn
-	--set dataplane.cache-check=true --set conntrack.max-connections=4096)
-i=0
-for v in vm1 vm2 vm3; do
-	args+=(--set "port.$v.devargs=net_af_packet$i,iface=$(if_of $v)" --set "port.$v.iface-id=$v")
-	i=$((i + 1))
-done
+one_chassis_args vm1 vm2 vm3
+args=("${ARGS[@]}" --set conntrack.max-connections=4096)
+i=3
 for v in vm4 vm5; do
 	args+=(--set "port.$v.devargs=net_tap$i,iface=f${T_ID}t$v" --set "port.$v.iface-id=$v")
 	i=$((i + 1))
@@ -86,7 +81,7 @@ ferryd_start "${args[@]}" || exit 1
 T_CLEANUP+=("[ -n \"\$FERRYD_PID\" ] && kill \$FERRYD_PID")
 tap_up
 
-all_up() { [ "$(nb lsp-get-up vm1)$(nb lsp-get-up vm2)$(nb lsp-get-up vm3)$(nb lsp-get-up vm4)$(nb lsp-get-up vm5)" = upupupupup ]; }
+all_up() { lports_up vm1 vm2 vm3 vm4 vm5; }
 check "ports claimed and up" wait_for 20 all_up
 nb --timeout=20 --wait=hv sync
 pings() { on "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1; }
@@ -110,32 +105,6 @@ n1=$(logged)
 check "40 drops in 2 s log at most the meter's 2/s + burst (got $((n1 - n0)))" \
 	test $((n1 - n0)) -ge 2 -a $((n1 - n0)) -le 8
 check "the rest are counted as over the meter" test "$(fctl --json ct stats | json 'j["acl_log_limited"]')" -ge 30
-
-# tcp_ok FROM TO ADDR: 1 MiB from FROM to TO (listening on ADDR), checked.
-head -c 1048576 /dev/urandom >"$T_DIR/blob"
-tcp_ok() {
-	local from=$1 to=$2 addr=$3
-	rm -f "$T_DIR/got"
-	on "$to" timeout 15 python3 -c '
-import socket, sys
-s = socket.socket(); s.bind((sys.argv[1], 5001)); s.listen(1)
-c, _ = s.accept(); d = b""
-while True:
-    b = c.recv(65536)
-    if not b: break
-    d += b
-open(sys.argv[2], "wb").write(d)' "$addr" "$T_DIR/got" &
-	local srv=$!
-	for _ in $(seq 50); do on "$to" ss -ltn | grep -q :5001 && break; sleep 0.1; done
-	on "$from" timeout 10 python3 -c '
-import socket, sys
-s = socket.create_connection((sys.argv[1], 5001), timeout=5)
-s.sendall(open(sys.argv[2], "rb").read()); s.close()' "$addr" "$T_DIR/blob"
-	local rc=$?
-	[ $rc -eq 0 ] || kill $srv 2>/dev/null
-	wait $srv
-	[ $rc -eq 0 ] && cmp -s "$T_DIR/blob" "$T_DIR/got"
-}
 check "TCP vm1 -> vm2, 1 MiB checked" tcp_ok vm1 vm2 10.0.0.12
 tcp_fails() { ! tcp_ok "$@" 2>/dev/null; }
 check "TCP vm2 -> vm1 cannot connect" tcp_fails vm2 vm1 10.0.0.11

@@ -39,18 +39,10 @@ nb ls-lb-add sw1 lb-tcp
 nb ls-lb-add sw1 lb-udp
 nb --wait=sb sync
 
-args=(--set chassis.system-id=hv1 --set "chassis.ovn-remote=$OVN_SB_DB"
-	--set chassis.ovn-encap-ip=127.0.0.1 --set dataplane.mode=ovn
-	--set dataplane.cache-check=true --set conntrack.max-connections=4096)
-i=0
-for v in vm1 vm2 vm3; do
-	args+=(--set "port.$v.devargs=net_af_packet$i,iface=$(if_of $v)" --set "port.$v.iface-id=$v")
-	i=$((i + 1))
-done
-ferryd_start "${args[@]}" || exit 1
+one_chassis_args vm1 vm2 vm3
+ferryd_start "${ARGS[@]}" --set conntrack.max-connections=4096 || exit 1
 T_CLEANUP+=("[ -n \"\$FERRYD_PID\" ] && kill \$FERRYD_PID")
-all_up() { [ "$(nb lsp-get-up vm1)$(nb lsp-get-up vm2)$(nb lsp-get-up vm3)" = upupup ]; }
-check "ports claimed and up" wait_for 20 all_up
+check "ports claimed and up" wait_for 20 lports_up vm1 vm2 vm3
 nb --timeout=20 --wait=hv sync
 
 # Backends: a TCP server on 8080 that answers every line with its name,

@@ -80,31 +80,8 @@ check_eq "ARP responder answered for vm2 (its MAC)" "$m2" \
 ip -n "$(ns_of vm2)" link set eth0 up
 on vm2 ip route replace default via 10.0.0.1
 
-# tcp_ok FROM TO ADDR: 2 MiB from instance FROM to instance TO (listening
-# on ADDR, IPv4 or IPv6), compared byte for byte.
+# tcp_ok (tests/lib/ferry.sh) sends this blob: 2 MiB here.
 head -c 2097152 /dev/urandom >"$T_DIR/blob"
-tcp_ok() {
-	local from=$1 to=$2 addr=$3
-	rm -f "$T_DIR/got"
-	on "$to" timeout 15 python3 -c '
-import socket, sys
-a = sys.argv[1]
-s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET)
-s.bind((a, 5001)); s.listen(1)
-c, _ = s.accept(); d = b""
-while True:
-    b = c.recv(65536)
-    if not b: break
-    d += b
-open(sys.argv[2], "wb").write(d)' "$addr" "$T_DIR/got" &
-	local srv=$!
-	for _ in $(seq 50); do on "$to" ss -ltn | grep -q :5001 && break; sleep 0.1; done
-	on "$from" timeout 15 python3 -c '
-import socket, sys
-s = socket.create_connection((sys.argv[1], 5001)); s.sendall(open(sys.argv[2], "rb").read()); s.close()' "$addr" "$T_DIR/blob"
-	wait $srv
-	cmp -s "$T_DIR/blob" "$T_DIR/got"
-}
 check "TCP vm1 -> vm2, 2 MiB checked" tcp_ok vm1 vm2 10.0.0.12
 
 check "router answers ping on its port IP 10.0.0.1" wait_for 10 pings vm1 10.0.0.1
