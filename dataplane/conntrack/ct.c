@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The shared connection table: keys, locks, the pool and expiry. The
- * scheme is in ct.h; TCP is in ct_tcp.c.
+ * scheme is in ct.h; TCP is in ct_tcp.c, SCTP in ct_sctp.c.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -105,9 +105,13 @@ static uint32_t slot_idx(uint64_t v)
 static const uint32_t default_to[] = {
         /* What OVS's userspace conntrack uses by default (conntrack-tp). */
         30, 86400, 900, 45, 30, /* tcp: syn, established, closing, fin-wait, closed */
-        60, 60,    30,          /* udp: first, multiple, replied */
+        60, 60, 30,             /* udp: first, multiple, replied */
         60, 30,                 /* icmp: first, reply */
         60, 30,                 /* other: first, replied */
+        /* SCTP: OVS's userspace conntrack has no SCTP states; Linux's
+         * defaults (nf_conntrack_sctp_timeout_*). */
+        10, 3, 3, 210, /* closed, cookie-wait, cookie-echoed, established */
+        3, 3, 3,       /* shutdown: sent, recd, ack-sent */
 };
 _Static_assert(sizeof(default_to) == sizeof(struct ct_timeouts), "one default per timeout");
 
@@ -447,6 +451,23 @@ static uint32_t timeout_of(const struct ct_table *t, const struct ct_conn *c, bo
 		default:
 			return t->to.tcp_closed;
 		}
+	case IPPROTO_SCTP_:
+		switch (c->tcp_state) {
+		case CT_SCTP_COOKIE_WAIT:
+			return t->to.sctp_cookie_wait;
+		case CT_SCTP_COOKIE_ECHOED:
+			return t->to.sctp_cookie_echoed;
+		case CT_SCTP_ESTABLISHED:
+			return t->to.sctp_established;
+		case CT_SCTP_SHUTDOWN_SENT:
+			return t->to.sctp_shutdown_sent;
+		case CT_SCTP_SHUTDOWN_RECD:
+			return t->to.sctp_shutdown_recd;
+		case CT_SCTP_SHUTDOWN_ACK_SENT:
+			return t->to.sctp_shutdown_ack_sent;
+		default:
+			return t->to.sctp_closed;
+		}
 	case IPPROTO_UDP_:
 		return replied ? t->to.udp_replied : first ? t->to.udp_first : t->to.udp_multiple;
 	case IPPROTO_ICMP_:
@@ -509,15 +530,23 @@ static bool may_open(struct ct_table *t, struct ct_conn *init, const struct ct_t
 {
 	if (init->tuple[0].proto == IPPROTO_TCP_)
 		return tcp && ct_tcp_new(init, tcp, t->liberal);
+	if (init->tuple[0].proto == IPPROTO_SCTP_)
+		return tcp && ct_sctp_new(init, &tcp->sctp);
 	if (is_icmp(&init->tuple[0]))
 		return icmp_type(&init->tuple[0]) == 8 || icmp_type(&init->tuple[0]) == 128;
 	return true;
 }
 
-/* A SYN on a closed or closing connection starts a new one (port reuse). */
+/* A SYN on a closed or closing connection starts a new one (port reuse),
+ * and so does an INIT (from either side) on a closed association. */
 static bool reopens(const struct ct_conn *c, enum ct_dir dir, const struct ct_tcp_seg *s)
 {
-	return c->tuple[0].proto == IPPROTO_TCP_ && s && dir == CT_DIR_ORIG &&
+	if (!s)
+		return false;
+	if (c->tuple[0].proto == IPPROTO_SCTP_)
+		return (s->sctp.chunks & CT_SCTP_BIT(CT_SCTP_INIT)) &&
+		       c->tcp_state == CT_SCTP_CLOSED;
+	return c->tuple[0].proto == IPPROTO_TCP_ && dir == CT_DIR_ORIG &&
 	       (s->flags & (CT_TCP_SYN | CT_TCP_ACK | CT_TCP_RST)) == CT_TCP_SYN &&
 	       c->tcp_state >= CT_TCP_TIME_WAIT;
 }
@@ -541,10 +570,10 @@ void ct_process_hashed(struct ct_table *t, uint16_t zone, const struct ct_tuple 
 	unsigned tries = 0;
 
 	memset(res, 0, sizeof(*res));
-	if (tp->proto != IPPROTO_TCP_) {
+	if (tp->proto != IPPROTO_TCP_ && tp->proto != IPPROTO_SCTP_) {
 		tcp = NULL;
 	} else if (!tcp) {
-		invalid(t, res); /* no TCP header to check */
+		invalid(t, res); /* no TCP or SCTP header to check */
 		return;
 	}
 again:
@@ -621,7 +650,9 @@ again:
 		return;
 	}
 	if (!created) {
-		if (tcp)
+		if (tcp && tp->proto == IPPROTO_SCTP_)
+			valid = ct_sctp_update(c, dir, &tcp->sctp);
+		else if (tcp)
 			valid = ct_tcp_update(c, dir, tcp, t->liberal);
 		if (valid) {
 			if (dir == CT_DIR_REPLY)
