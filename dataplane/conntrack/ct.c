@@ -10,6 +10,7 @@
 
 #include "dataplane/conntrack/ct.h"
 #include "dataplane/conntrack/ct_lock.h"
+#include "dataplane/conntrack/ct_zone.h"
 
 #define CT_BUCKET_SLOTS 8
 #define CT_GROUP_SHIFT  6 /* 64 buckets per lock */
@@ -34,7 +35,8 @@ struct ct_table {
 	uint32_t retire_head, retire_tail;
 	uint64_t retire_seq;
 	uint32_t sweep_cursor;
-	struct ct_stats st; /* updated atomically */
+	struct ct_stats st;     /* updated atomically */
+	struct ct_zones *zones; /* per-zone counts and limits (ct_zone.h) */
 };
 
 static void count(uint64_t *c, int64_t n)
@@ -141,7 +143,8 @@ struct ct_table *ct_create(const struct ct_config *cfg)
 	t->slots = aligned_alloc(64, buckets * CT_BUCKET_SLOTS * sizeof(uint64_t));
 	t->groups = calloc(buckets / CT_GROUP, sizeof(*t->groups));
 	t->conns = calloc(cfg->max_conns, sizeof(*t->conns));
-	if (!t->slots || !t->groups || !t->conns) {
+	t->zones = calloc(1, sizeof(*t->zones));
+	if (!t->slots || !t->groups || !t->conns || !t->zones) {
 		ct_destroy(t);
 		errno = ENOMEM;
 		return NULL;
@@ -160,6 +163,7 @@ void ct_destroy(struct ct_table *t)
 	free(t->slots);
 	free(t->groups);
 	free(t->conns);
+	free(t->zones);
 	free(t);
 }
 
@@ -346,6 +350,7 @@ static void unlink_locked(struct ct_table *t, struct ct_conn *c, const uint64_t 
 	t->retire_tail = idx + 1;
 	ct_spin_unlock(&t->pool.word);
 	count(&t->st.conns, -1);
+	ct_zone_put(t->zones, c->zone);
 }
 
 /* Unlink @p c if it is still linked and expired at @p now (or @p force). */
@@ -410,13 +415,17 @@ static struct ct_conn *insert(struct ct_table *t, const struct ct_conn *init, ui
 	at[1] = at[0] < 0 ? -1 : free_slot(t, h[1], at[0]);
 	if (at[1] < 0 || __atomic_load_n(&t->st.conns, __ATOMIC_RELAXED) >= t->max_conns)
 		goto out;
+	if (!ct_zone_take(t->zones, init->zone))
+		goto out;
 	ct_spin_lock(&t->pool.word);
 	idx = t->free_head;
 	if (idx)
 		t->free_head = t->conns[idx - 1].next;
 	ct_spin_unlock(&t->pool.word);
-	if (!idx--)
+	if (!idx--) {
+		ct_zone_put(t->zones, init->zone);
 		goto out;
+	}
 	c = &t->conns[idx];
 	*c = *init;
 	c->next = 0;
@@ -618,6 +627,7 @@ again:
 		c = insert(t, &init, now, &dir, &created);
 		if (!c) {
 			count(&t->st.refusals, 1);
+			ct_zone_refused(t->zones, zone);
 			invalid(t, res);
 			return;
 		}
@@ -759,6 +769,24 @@ void ct_get_stats(const struct ct_table *t, struct ct_stats *st)
 	st->expirations = __atomic_load_n(&t->st.expirations, __ATOMIC_RELAXED);
 	st->refusals = __atomic_load_n(&t->st.refusals, __ATOMIC_RELAXED);
 	st->invalid = __atomic_load_n(&t->st.invalid, __ATOMIC_RELAXED);
+}
+
+int ct_zone_limit_set(struct ct_table *t, uint16_t zone, uint32_t max)
+{
+	if (!t)
+		return -EINVAL;
+	ct_zone_set(t->zones, zone, max);
+	return 0;
+}
+
+void ct_zone_limit_default(struct ct_table *t, uint32_t max)
+{
+	__atomic_store_n(&t->zones->dflt, max, __ATOMIC_RELAXED);
+}
+
+void ct_zone_stats(const struct ct_table *t, uint16_t zone, struct ct_zone_stats *st)
+{
+	ct_zone_get(t->zones, zone, st);
 }
 
 void ct_commit_conn(struct ct_conn *c, const struct ct_commit *m, struct ct_result *res)

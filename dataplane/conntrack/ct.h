@@ -36,7 +36,9 @@
  *   2. the pool lock (free list and retire list), taken inside 1 or alone.
  *   3. a connection's own lock (protocol state, expiry, mark and label),
  *      taken by ct_process() with no other lock held.
- * All are spinlocks on C11 atomics: a worker never sleeps.
+ * All are spinlocks on C11 atomics: a worker never sleeps. The per-zone
+ * counts (below) are no lock and take none: atomic words, changed while
+ * the group locks of 1 are held.
  *
  * A writer that loses an insert race (the same tuple, in the same zone,
  * inserted by another worker between its lookup and its lock) finds the
@@ -48,6 +50,21 @@
  * for lookups; ct_process() unlinks it when it meets it, and ct_sweep()
  * walks a few buckets per call, from a shared cursor, so idle connections
  * go without traffic.
+ *
+ * Limits: max_conns for the table, and one per zone (ct_zone_limit_set(),
+ * and ct_zone_limit_default() for the zones without their own; none at
+ * first). Each zone's count of linked connections moves with its keys:
+ * up in the insert that links a connection, down in the unlink, both under
+ * the group locks; so, like st.conns, it counts an expired connection
+ * until a packet or the sweep unlinks it. The connections of one zone sit
+ * under many group locks: a new one takes its place in the count by a
+ * compare-and-swap that fails at the limit, so two workers cannot both
+ * take the last place. A new connection over either limit (or with no
+ * free slot or connection left) is refused: CT_CS_INV, counted in
+ * st.refusals and in its zone's refusals, whichever limit refused it (the
+ * zones' refusals add up to st.refusals). Lowering a zone's limit under
+ * its count removes nothing: new connections wait until the count is
+ * under it.
  *
  * Without the lock: a known UDP, ICMP or other connection's packet sets
  * the reply bit and the expiry (each one atomic word) and reads mark and
@@ -243,6 +260,16 @@ struct ct_stats {
 	uint64_t creations, expirations, refusals, invalid;
 };
 
+/* ct_zone_limit_set(): the zone follows the table's default. */
+#define CT_ZONE_LIMIT_DEFAULT UINT32_MAX
+
+struct ct_zone_stats {
+	uint32_t conns;    /* linked now (expired ones until unlinked) */
+	uint32_t limit;    /* the limit that applies, 0: none */
+	uint64_t refusals; /* new connections of the zone refused */
+	bool dflt;         /* the limit is the table's default */
+};
+
 /* What a commit stores: new = (old & ~mask) | (value & mask). */
 struct ct_commit {
 	uint32_t mark, mark_mask;
@@ -363,6 +390,19 @@ uint64_t ct_reclaim_token(struct ct_table *t);
 unsigned ct_reclaim(struct ct_table *t, uint64_t token);
 
 void ct_get_stats(const struct ct_table *t, struct ct_stats *st);
+
+/**
+ * At most @p max linked connections in @p zone: 0 for no limit,
+ * CT_ZONE_LIMIT_DEFAULT to follow the table's default (as every zone does
+ * at first). Takes effect from the next new connection; nothing is
+ * unlinked. Any thread.
+ * @return 0, or -EINVAL when @p t is NULL.
+ */
+int ct_zone_limit_set(struct ct_table *t, uint16_t zone, uint32_t max);
+/** The limit of the zones without their own: @p max, 0 (at first) for none. */
+void ct_zone_limit_default(struct ct_table *t, uint32_t max);
+/** @p zone's count, limit and refusals. */
+void ct_zone_stats(const struct ct_table *t, uint16_t zone, struct ct_zone_stats *st);
 
 /** Apply @p m to @p c, a connection a packet already found in this walk,
  *  and refresh @p res's mark and label. */

@@ -2,7 +2,8 @@
 /*
  * The connection tracker alone (dataplane/conntrack/): TCP states and
  * windows, UDP, ICMP echo, expiry on a fake TSC, limits, zones, and two
- * threads racing on one table; SCTP in test_ct_sctp.c.
+ * threads racing on one table; SCTP in test_ct_sctp.c, per-zone limits in
+ * test_ct_zone.c.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -693,5 +694,5 @@ int main(void)
 	        cmocka_unit_test(test_two_threads_churn),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL) + ct_sctp_tests();
+	return cmocka_run_group_tests(tests, NULL, NULL) + ct_sctp_tests() + ct_zone_tests();
 }
