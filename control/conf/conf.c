@@ -124,6 +124,13 @@ static const struct conf_key conf_keys[] = {
         CT_TIMEOUT("icmp-reply", icmp_reply, "30"),
         CT_TIMEOUT("other-first", other_first, "60"),
         CT_TIMEOUT("other-replied", other_replied, "30"),
+        CT_TIMEOUT("sctp-closed", sctp_closed, "10"),
+        CT_TIMEOUT("sctp-cookie-wait", sctp_cookie_wait, "3"),
+        CT_TIMEOUT("sctp-cookie-echoed", sctp_cookie_echoed, "3"),
+        CT_TIMEOUT("sctp-established", sctp_established, "210"),
+        CT_TIMEOUT("sctp-shutdown-sent", sctp_shutdown_sent, "3"),
+        CT_TIMEOUT("sctp-shutdown-recd", sctp_shutdown_recd, "3"),
+        CT_TIMEOUT("sctp-shutdown-ack-sent", sctp_shutdown_ack_sent, "3"),
 #undef CT_TIMEOUT
 
         {"control", "socket", T_STR, C(socket), 0, 0, NULL, "/run/ferry/ferryd.sock",

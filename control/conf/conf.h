@@ -107,6 +107,8 @@ struct ferry_conf {
 		unsigned udp_first, udp_multiple, udp_replied;
 		unsigned icmp_first, icmp_reply;
 		unsigned other_first, other_replied;
+		unsigned sctp_closed, sctp_cookie_wait, sctp_cookie_echoed, sctp_established;
+		unsigned sctp_shutdown_sent, sctp_shutdown_recd, sctp_shutdown_ack_sent;
 	} ct_timeouts; /* seconds, in struct ct_timeouts' order */
 
 	/* [control] */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The shared connection table: keys, locks, the pool and expiry. The
- * scheme is in ct.h; TCP is in ct_tcp.c.
+ * scheme is in ct.h; TCP is in ct_tcp.c, SCTP in ct_sctp.c.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 
 #include "dataplane/conntrack/ct.h"
 #include "dataplane/conntrack/ct_lock.h"
+#include "dataplane/conntrack/ct_zone.h"
 
 #define CT_BUCKET_SLOTS 8
 #define CT_GROUP_SHIFT  6 /* 64 buckets per lock */
@@ -34,7 +35,8 @@ struct ct_table {
 	uint32_t retire_head, retire_tail;
 	uint64_t retire_seq;
 	uint32_t sweep_cursor;
-	struct ct_stats st; /* updated atomically */
+	struct ct_stats st;     /* updated atomically */
+	struct ct_zones *zones; /* per-zone counts and limits (ct_zone.h) */
 };
 
 static void count(uint64_t *c, int64_t n)
@@ -105,9 +107,13 @@ static uint32_t slot_idx(uint64_t v)
 static const uint32_t default_to[] = {
         /* What OVS's userspace conntrack uses by default (conntrack-tp). */
         30, 86400, 900, 45, 30, /* tcp: syn, established, closing, fin-wait, closed */
-        60, 60,    30,          /* udp: first, multiple, replied */
+        60, 60, 30,             /* udp: first, multiple, replied */
         60, 30,                 /* icmp: first, reply */
         60, 30,                 /* other: first, replied */
+        /* SCTP: OVS's userspace conntrack has no SCTP states; Linux's
+         * defaults (nf_conntrack_sctp_timeout_*). */
+        10, 3, 3, 210, /* closed, cookie-wait, cookie-echoed, established */
+        3, 3, 3,       /* shutdown: sent, recd, ack-sent */
 };
 _Static_assert(sizeof(default_to) == sizeof(struct ct_timeouts), "one default per timeout");
 
@@ -137,7 +143,8 @@ struct ct_table *ct_create(const struct ct_config *cfg)
 	t->slots = aligned_alloc(64, buckets * CT_BUCKET_SLOTS * sizeof(uint64_t));
 	t->groups = calloc(buckets / CT_GROUP, sizeof(*t->groups));
 	t->conns = calloc(cfg->max_conns, sizeof(*t->conns));
-	if (!t->slots || !t->groups || !t->conns) {
+	t->zones = calloc(1, sizeof(*t->zones));
+	if (!t->slots || !t->groups || !t->conns || !t->zones) {
 		ct_destroy(t);
 		errno = ENOMEM;
 		return NULL;
@@ -156,6 +163,7 @@ void ct_destroy(struct ct_table *t)
 	free(t->slots);
 	free(t->groups);
 	free(t->conns);
+	free(t->zones);
 	free(t);
 }
 
@@ -342,6 +350,7 @@ static void unlink_locked(struct ct_table *t, struct ct_conn *c, const uint64_t 
 	t->retire_tail = idx + 1;
 	ct_spin_unlock(&t->pool.word);
 	count(&t->st.conns, -1);
+	ct_zone_put(t->zones, c->zone);
 }
 
 /* Unlink @p c if it is still linked and expired at @p now (or @p force). */
@@ -406,13 +415,17 @@ static struct ct_conn *insert(struct ct_table *t, const struct ct_conn *init, ui
 	at[1] = at[0] < 0 ? -1 : free_slot(t, h[1], at[0]);
 	if (at[1] < 0 || __atomic_load_n(&t->st.conns, __ATOMIC_RELAXED) >= t->max_conns)
 		goto out;
+	if (!ct_zone_take(t->zones, init->zone))
+		goto out;
 	ct_spin_lock(&t->pool.word);
 	idx = t->free_head;
 	if (idx)
 		t->free_head = t->conns[idx - 1].next;
 	ct_spin_unlock(&t->pool.word);
-	if (!idx--)
+	if (!idx--) {
+		ct_zone_put(t->zones, init->zone);
 		goto out;
+	}
 	c = &t->conns[idx];
 	*c = *init;
 	c->next = 0;
@@ -446,6 +459,23 @@ static uint32_t timeout_of(const struct ct_table *t, const struct ct_conn *c, bo
 			return t->to.tcp_fin_wait;
 		default:
 			return t->to.tcp_closed;
+		}
+	case IPPROTO_SCTP_:
+		switch (c->tcp_state) {
+		case CT_SCTP_COOKIE_WAIT:
+			return t->to.sctp_cookie_wait;
+		case CT_SCTP_COOKIE_ECHOED:
+			return t->to.sctp_cookie_echoed;
+		case CT_SCTP_ESTABLISHED:
+			return t->to.sctp_established;
+		case CT_SCTP_SHUTDOWN_SENT:
+			return t->to.sctp_shutdown_sent;
+		case CT_SCTP_SHUTDOWN_RECD:
+			return t->to.sctp_shutdown_recd;
+		case CT_SCTP_SHUTDOWN_ACK_SENT:
+			return t->to.sctp_shutdown_ack_sent;
+		default:
+			return t->to.sctp_closed;
 		}
 	case IPPROTO_UDP_:
 		return replied ? t->to.udp_replied : first ? t->to.udp_first : t->to.udp_multiple;
@@ -509,15 +539,23 @@ static bool may_open(struct ct_table *t, struct ct_conn *init, const struct ct_t
 {
 	if (init->tuple[0].proto == IPPROTO_TCP_)
 		return tcp && ct_tcp_new(init, tcp, t->liberal);
+	if (init->tuple[0].proto == IPPROTO_SCTP_)
+		return tcp && ct_sctp_new(init, &tcp->sctp);
 	if (is_icmp(&init->tuple[0]))
 		return icmp_type(&init->tuple[0]) == 8 || icmp_type(&init->tuple[0]) == 128;
 	return true;
 }
 
-/* A SYN on a closed or closing connection starts a new one (port reuse). */
+/* A SYN on a closed or closing connection starts a new one (port reuse),
+ * and so does an INIT (from either side) on a closed association. */
 static bool reopens(const struct ct_conn *c, enum ct_dir dir, const struct ct_tcp_seg *s)
 {
-	return c->tuple[0].proto == IPPROTO_TCP_ && s && dir == CT_DIR_ORIG &&
+	if (!s)
+		return false;
+	if (c->tuple[0].proto == IPPROTO_SCTP_)
+		return (s->sctp.chunks & CT_SCTP_BIT(CT_SCTP_INIT)) &&
+		       c->tcp_state == CT_SCTP_CLOSED;
+	return c->tuple[0].proto == IPPROTO_TCP_ && dir == CT_DIR_ORIG &&
 	       (s->flags & (CT_TCP_SYN | CT_TCP_ACK | CT_TCP_RST)) == CT_TCP_SYN &&
 	       c->tcp_state >= CT_TCP_TIME_WAIT;
 }
@@ -541,10 +579,10 @@ void ct_process_hashed(struct ct_table *t, uint16_t zone, const struct ct_tuple 
 	unsigned tries = 0;
 
 	memset(res, 0, sizeof(*res));
-	if (tp->proto != IPPROTO_TCP_) {
+	if (tp->proto != IPPROTO_TCP_ && tp->proto != IPPROTO_SCTP_) {
 		tcp = NULL;
 	} else if (!tcp) {
-		invalid(t, res); /* no TCP header to check */
+		invalid(t, res); /* no TCP or SCTP header to check */
 		return;
 	}
 again:
@@ -589,6 +627,7 @@ again:
 		c = insert(t, &init, now, &dir, &created);
 		if (!c) {
 			count(&t->st.refusals, 1);
+			ct_zone_refused(t->zones, zone);
 			invalid(t, res);
 			return;
 		}
@@ -621,7 +660,9 @@ again:
 		return;
 	}
 	if (!created) {
-		if (tcp)
+		if (tcp && tp->proto == IPPROTO_SCTP_)
+			valid = ct_sctp_update(c, dir, &tcp->sctp);
+		else if (tcp)
 			valid = ct_tcp_update(c, dir, tcp, t->liberal);
 		if (valid) {
 			if (dir == CT_DIR_REPLY)
@@ -728,6 +769,24 @@ void ct_get_stats(const struct ct_table *t, struct ct_stats *st)
 	st->expirations = __atomic_load_n(&t->st.expirations, __ATOMIC_RELAXED);
 	st->refusals = __atomic_load_n(&t->st.refusals, __ATOMIC_RELAXED);
 	st->invalid = __atomic_load_n(&t->st.invalid, __ATOMIC_RELAXED);
+}
+
+int ct_zone_limit_set(struct ct_table *t, uint16_t zone, uint32_t max)
+{
+	if (!t)
+		return -EINVAL;
+	ct_zone_set(t->zones, zone, max);
+	return 0;
+}
+
+void ct_zone_limit_default(struct ct_table *t, uint32_t max)
+{
+	__atomic_store_n(&t->zones->dflt, max, __ATOMIC_RELAXED);
+}
+
+void ct_zone_stats(const struct ct_table *t, uint16_t zone, struct ct_zone_stats *st)
+{
+	ct_zone_get(t->zones, zone, st);
 }
 
 void ct_commit_conn(struct ct_conn *c, const struct ct_commit *m, struct ct_result *res)

@@ -36,7 +36,9 @@
  *   2. the pool lock (free list and retire list), taken inside 1 or alone.
  *   3. a connection's own lock (protocol state, expiry, mark and label),
  *      taken by ct_process() with no other lock held.
- * All are spinlocks on C11 atomics: a worker never sleeps.
+ * All are spinlocks on C11 atomics: a worker never sleeps. The per-zone
+ * counts (below) are no lock and take none: atomic words, changed while
+ * the group locks of 1 are held.
  *
  * A writer that loses an insert race (the same tuple, in the same zone,
  * inserted by another worker between its lookup and its lock) finds the
@@ -49,11 +51,27 @@
  * walks a few buckets per call, from a shared cursor, so idle connections
  * go without traffic.
  *
+ * Limits: max_conns for the table, and one per zone (ct_zone_limit_set(),
+ * and ct_zone_limit_default() for the zones without their own; none at
+ * first). Each zone's count of linked connections moves with its keys:
+ * up in the insert that links a connection, down in the unlink, both under
+ * the group locks; so, like st.conns, it counts an expired connection
+ * until a packet or the sweep unlinks it. The connections of one zone sit
+ * under many group locks: a new one takes its place in the count by a
+ * compare-and-swap that fails at the limit, so two workers cannot both
+ * take the last place. A new connection over either limit (or with no
+ * free slot or connection left) is refused: CT_CS_INV, counted in
+ * st.refusals and in its zone's refusals, whichever limit refused it (the
+ * zones' refusals add up to st.refusals). Lowering a zone's limit under
+ * its count removes nothing: new connections wait until the count is
+ * under it.
+ *
  * Without the lock: a known UDP, ICMP or other connection's packet sets
  * the reply bit and the expiry (each one atomic word) and reads mark and
  * label, which change only under the connection's lock, by a commit that
  * changes them: a reader racing with such a commit on another worker may
- * see the old values for that packet. TCP state always takes the lock.
+ * see the old values for that packet. TCP and SCTP state always take the
+ * lock.
  *
  * NAT: a translated connection's reply tuple is the translated one, so a
  * reply finds it by its own key; either direction's packet learns its
@@ -61,8 +79,8 @@
  *
  * Connections come from one free list under the pool lock (per-worker
  * caches over a DPDK mempool are planned). ICMP errors are "related"
- * through ct_related(), ct_packet() having read the quoted header;
- * fragments, SCTP and per-zone limits are later stages.
+ * through ct_related(), ct_packet() having read the quoted header. SCTP
+ * follows its chunks and verification tags (ct_sctp.c).
  */
 #ifndef FERRY_DP_CT_H
 #define FERRY_DP_CT_H
@@ -126,13 +144,58 @@ enum ct_tcp_state {
 #define CT_TCP_RST 0x04
 #define CT_TCP_ACK 0x10
 
-/* What the tracker needs of a TCP segment, host order. */
+enum ct_sctp_state {
+	CT_SCTP_NONE,
+	CT_SCTP_CLOSED,
+	CT_SCTP_COOKIE_WAIT,
+	CT_SCTP_COOKIE_ECHOED,
+	CT_SCTP_ESTABLISHED,
+	CT_SCTP_SHUTDOWN_SENT,
+	CT_SCTP_SHUTDOWN_RECD,
+	CT_SCTP_SHUTDOWN_ACK_SENT,
+};
+
+/* SCTP chunk types (RFC 9260 section 3.2) the tracker tells apart; a type
+ * above 14 counts as CT_SCTP_OTHER. */
+enum ct_sctp_chunk {
+	CT_SCTP_DATA = 0,
+	CT_SCTP_INIT = 1,
+	CT_SCTP_INIT_ACK = 2,
+	CT_SCTP_SACK = 3,
+	CT_SCTP_HEARTBEAT = 4,
+	CT_SCTP_HEARTBEAT_ACK = 5,
+	CT_SCTP_ABORT = 6,
+	CT_SCTP_SHUTDOWN = 7,
+	CT_SCTP_SHUTDOWN_ACK = 8,
+	CT_SCTP_ERROR = 9,
+	CT_SCTP_COOKIE_ECHO = 10,
+	CT_SCTP_COOKIE_ACK = 11,
+	CT_SCTP_SHUTDOWN_COMPLETE = 14,
+	CT_SCTP_OTHER = 15,
+};
+#define CT_SCTP_BIT(type) ((uint16_t)(1u << (type)))
+
+/* ct_sctp_pkt.flags */
+#define CT_SCTP_T 0x01 /* an ABORT or SHUTDOWN_COMPLETE has its T bit set */
+
+/* What the tracker needs of an SCTP packet, host order. */
+struct ct_sctp_pkt {
+	uint32_t vtag;     /* the common header's verification tag */
+	uint32_t init_tag; /* an INIT's or INIT_ACK's Initiate Tag */
+	uint16_t chunks;   /* CT_SCTP_BIT() of each chunk type present */
+	uint8_t flags;     /* CT_SCTP_* */
+	uint8_t pad;
+};
+
+/* What the tracker needs of a TCP segment, or of an SCTP packet (sctp
+ * alone), host order. */
 struct ct_tcp_seg {
 	uint8_t flags;
 	int8_t wscale; /* window scale option on a SYN, -1 when absent */
 	uint16_t win;
 	uint32_t seq, ack;
 	uint32_t len; /* payload bytes */
+	struct ct_sctp_pkt sctp;
 };
 
 /* One direction of a TCP connection, as its sender. */
@@ -146,6 +209,13 @@ struct ct_tcp_peer {
 	uint32_t fin_end; /* sequence after our FIN, when CT_PEER_FIN */
 };
 
+/* An SCTP association's verification tags (ct_sctp.c). A tag is never 0:
+ * 0 is "not learned yet". */
+struct ct_sctp_conn {
+	uint32_t vtag[2];     /* the tag the packets of direction [d] carry */
+	uint32_t init_tag[2]; /* the Initiate Tag of the last INIT sent in [d] */
+};
+
 #define CT_F_DEAD    0x01 /* unlinked: absent for every lookup */
 #define CT_F_REPLIED 0x02 /* a valid reply-direction packet was seen */
 #define CT_F_LIBERAL 0x04 /* picked up mid-stream: no window checks */
@@ -153,13 +223,16 @@ struct ct_tcp_peer {
 struct ct_conn {
 	struct ct_tuple tuple[2]; /* [CT_DIR_ORIG], [CT_DIR_REPLY] */
 	uint16_t zone;
-	uint8_t flags; /* CT_F_*, atomic */
-	uint8_t tcp_state;
-	uint8_t nat; /* CT_NAT_*: tuple[CT_DIR_REPLY] is not tuple[CT_DIR_ORIG] reversed */
+	uint8_t flags;     /* CT_F_*, atomic */
+	uint8_t tcp_state; /* enum ct_tcp_state, or SCTP: enum ct_sctp_state */
+	uint8_t nat;       /* CT_NAT_*: tuple[CT_DIR_REPLY] is not tuple[CT_DIR_ORIG] reversed */
 	uint32_t mark;
 	uint8_t label[16];
 	uint64_t expiry; /* TSC, atomic */
-	struct ct_tcp_peer peer[2];
+	union {
+		struct ct_tcp_peer peer[2]; /* TCP */
+		struct ct_sctp_conn sctp;   /* SCTP */
+	};
 	uint32_t lock;    /* the connection's lock (lock order 3) */
 	uint32_t next;    /* pool lists: index + 1, 0 = end */
 	uint64_t retired; /* retire number, for ct_reclaim() */
@@ -171,6 +244,8 @@ struct ct_timeouts {
 	uint32_t udp_first, udp_multiple, udp_replied;
 	uint32_t icmp_first, icmp_reply;
 	uint32_t other_first, other_replied;
+	uint32_t sctp_closed, sctp_cookie_wait, sctp_cookie_echoed, sctp_established;
+	uint32_t sctp_shutdown_sent, sctp_shutdown_recd, sctp_shutdown_ack_sent;
 };
 
 struct ct_config {
@@ -183,6 +258,16 @@ struct ct_config {
 struct ct_stats {
 	uint64_t conns; /* live now */
 	uint64_t creations, expirations, refusals, invalid;
+};
+
+/* ct_zone_limit_set(): the zone follows the table's default. */
+#define CT_ZONE_LIMIT_DEFAULT UINT32_MAX
+
+struct ct_zone_stats {
+	uint32_t conns;    /* linked now (expired ones until unlinked) */
+	uint32_t limit;    /* the limit that applies, 0: none */
+	uint64_t refusals; /* new connections of the zone refused */
+	bool dflt;         /* the limit is the table's default */
 };
 
 /* What a commit stores: new = (old & ~mask) | (value & mask). */
@@ -237,9 +322,11 @@ enum ct_pkt_kind {
 /**
  * What the tracker needs of a packet: its tuple from @p k (the headers as
  * the pipeline has them) and, for TCP, the segment read from @p l4 (the L4
- * header in the frame, @p l4_len bytes of IP payload from there); for an
- * ICMP error, the tuple of the packet it quotes. @p l4 may be NULL (trace):
- * the tuple alone, ICMP ids as 0.
+ * header in the frame, @p l4_len bytes of IP payload from there), for
+ * SCTP the verification tag and chunk types (seg->sctp: a chunk cut short
+ * is invalid, unless the packet is a first fragment); for an ICMP error,
+ * the tuple of the packet it quotes. @p l4 may be NULL (trace): the tuple
+ * alone, ICMP ids as 0.
  */
 enum ct_pkt_kind ct_packet(const struct flow_key *k, const uint8_t *l4, uint32_t l4_len,
                            struct ct_tuple *tp, struct ct_tcp_seg *seg);
@@ -260,7 +347,8 @@ struct ct_conn *ct_lookup(struct ct_table *t, uint16_t zone, const struct ct_tup
  * Track one packet, as OVS's ct(): find its connection, check and advance
  * the protocol state, fill @p res. With @p commit non-NULL, store a new
  * connection (or apply the mark and label to the existing one).
- * @param tcp  the segment, when tp->proto is TCP (else ignored, may be NULL)
+ * @param tcp  the segment, when tp->proto is TCP, or the SCTP packet's
+ *             fields (tcp->sctp) when it is SCTP; else ignored, may be NULL
  * @return always a result: CT_CS_TRK plus NEW/EST and RPL, or INV.
  */
 void ct_process(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp,
@@ -302,6 +390,19 @@ uint64_t ct_reclaim_token(struct ct_table *t);
 unsigned ct_reclaim(struct ct_table *t, uint64_t token);
 
 void ct_get_stats(const struct ct_table *t, struct ct_stats *st);
+
+/**
+ * At most @p max linked connections in @p zone: 0 for no limit,
+ * CT_ZONE_LIMIT_DEFAULT to follow the table's default (as every zone does
+ * at first). Takes effect from the next new connection; nothing is
+ * unlinked. Any thread.
+ * @return 0, or -EINVAL when @p t is NULL.
+ */
+int ct_zone_limit_set(struct ct_table *t, uint16_t zone, uint32_t max);
+/** The limit of the zones without their own: @p max, 0 (at first) for none. */
+void ct_zone_limit_default(struct ct_table *t, uint32_t max);
+/** @p zone's count, limit and refusals. */
+void ct_zone_stats(const struct ct_table *t, uint16_t zone, struct ct_zone_stats *st);
 
 /** Apply @p m to @p c, a connection a packet already found in this walk,
  *  and refresh @p res's mark and label. */
@@ -364,12 +465,19 @@ int ct_frag_key_of(const struct flow_key *k, const uint8_t *l3, uint32_t l3_len,
 /** The table's ticks per second. */
 uint64_t ct_hz(const struct ct_table *t);
 
-/* Protocol state, ct_tcp.c: called with the connection's lock held. */
+/* Protocol state, ct_tcp.c and ct_sctp.c: called with the connection's
+ * lock held. */
 /** A new connection's state from its first segment. @return false: the
  *  segment may not open a connection. */
 bool ct_tcp_new(struct ct_conn *c, const struct ct_tcp_seg *s, bool liberal);
 /** Check and apply a segment of a known connection. @return false when it
  *  is invalid (the connection is left untouched). */
 bool ct_tcp_update(struct ct_conn *c, enum ct_dir dir, const struct ct_tcp_seg *s, bool liberal);
+/** A new SCTP connection from its first packet (@p p): an INIT alone.
+ *  @return false: the packet may not open one. */
+bool ct_sctp_new(struct ct_conn *c, const struct ct_sctp_pkt *p);
+/** Check the tag of a known association's packet and advance its state.
+ *  @return false when it is invalid (the connection is left untouched). */
+bool ct_sctp_update(struct ct_conn *c, enum ct_dir dir, const struct ct_sctp_pkt *p);
 
 #endif

@@ -33,6 +33,44 @@ static int8_t tcp_wscale(const uint8_t *opt, unsigned n)
 	return -1;
 }
 
+/* The verification tag and the chunks of an SCTP packet (RFC 9260
+ * section 3): the common header, then chunks of (type, flags, length),
+ * each padded to 4 bytes. In a first fragment (@p cut) the last chunk may
+ * run past the end. */
+static bool sctp_chunks(const uint8_t *l4, uint32_t n, bool cut, struct ct_sctp_pkt *p)
+{
+	unsigned count = 0;
+
+	if (n < 12)
+		return false;
+	p->vtag = be32(l4 + 4);
+	for (uint32_t off = 12; off < n; count++) {
+		uint32_t left = n - off;
+		uint16_t len = left >= 4 ? be16(l4 + off + 2) : 0;
+		uint8_t type = l4[off];
+
+		if (left < 4 || len < 4)
+			return false;
+		if (len > left && !cut)
+			return false; /* truncated */
+		if (type == CT_SCTP_INIT || type == CT_SCTP_INIT_ACK) {
+			if (len < 20 || left < 8)
+				return false;
+			p->init_tag = be32(l4 + off + 4);
+		} else if (type == CT_SCTP_ABORT || type == CT_SCTP_SHUTDOWN_COMPLETE) {
+			if (l4[off + 1] & 1)
+				p->flags |= CT_SCTP_T;
+		}
+		p->chunks |= CT_SCTP_BIT(type < CT_SCTP_OTHER ? type : CT_SCTP_OTHER);
+		off += (len + 3u) & ~3u;
+	}
+	/* INIT, INIT_ACK and SHUTDOWN_COMPLETE travel alone. */
+	if (count > 1 && (p->chunks & (CT_SCTP_BIT(CT_SCTP_INIT) | CT_SCTP_BIT(CT_SCTP_INIT_ACK) |
+	                               CT_SCTP_BIT(CT_SCTP_SHUTDOWN_COMPLETE))))
+		return false;
+	return count > 0;
+}
+
 static bool icmp_error(bool v6, uint8_t type)
 {
 	return v6 ? type >= 1 && type <= 4 : type == 3 || type == 11 || type == 12;
@@ -120,5 +158,8 @@ enum ct_pkt_kind ct_packet(const struct flow_key *k, const uint8_t *l4, uint32_t
 		if (seg->flags & CT_TCP_SYN)
 			seg->wscale = tcp_wscale(l4 + 20, doff - 20);
 	}
+	if (proto == IPPROTO_SCTP_ && (k->flags & FLOW_F_L4) && l4 != NULL &&
+	    !sctp_chunks(l4, l4_len, (k->nw_frag & FLOW_FRAG_ANY) != 0, &seg->sctp))
+		return CT_PKT_INVALID;
 	return CT_PKT_CONN;
 }

@@ -59,8 +59,9 @@ void pl_ct_exec_view(const struct pl_ct_env *env, const struct pl_ct_view *v, un
 		return;
 	}
 	ct_process_hashed(env->t, zone, &v->tp, v->hbase,
-	                  v->tp.proto == IPPROTO_TCP_ ? &v->seg : NULL, env->now,
-	                  op == LFLOW_OP_CT_COMMIT ? commit : NULL, res);
+	                  v->tp.proto == IPPROTO_TCP_ || v->tp.proto == IPPROTO_SCTP_ ? &v->seg
+	                                                                              : NULL,
+	                  env->now, op == LFLOW_OP_CT_COMMIT ? commit : NULL, res);
 	if (v->first_frag && env->frags != NULL) {
 		struct ct_frag_key fk = v->fk;
 		fk.zone = zone;

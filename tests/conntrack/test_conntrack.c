@@ -2,59 +2,13 @@
 /*
  * The connection tracker alone (dataplane/conntrack/): TCP states and
  * windows, UDP, ICMP echo, expiry on a fake TSC, limits, zones, and two
- * threads racing on one table.
+ * threads racing on one table; SCTP in test_ct_sctp.c, per-zone limits in
+ * test_ct_zone.c.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
 
-#include <cmocka.h>
-
-#include "dataplane/conntrack/ct.h"
-
-#define HZ 1000 /* fake TSC: one tick a millisecond */
-
-static struct ct_table *table(uint32_t max, bool liberal)
-{
-	struct ct_config cfg = {.max_conns = max, .hz = HZ, .tcp_liberal = liberal};
-	struct ct_table *t;
-
-	cfg.to.udp_first = 10;
-	cfg.to.udp_replied = 20;
-	t = ct_create(&cfg);
-	assert_non_null(t);
-	return t;
-}
-
-static struct ct_tuple tup(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
-                           uint8_t proto)
-{
-	struct ct_tuple t;
-	uint32_t s = htonl(src), d = htonl(dst);
-
-	memset(&t, 0, sizeof(t));
-	memcpy(t.src, &s, 4);
-	memcpy(t.dst, &d, 4);
-	t.sport = htons(sport);
-	t.dport = htons(dport);
-	t.proto = proto;
-	return t;
-}
-
-static struct ct_tuple rev(struct ct_tuple t)
-{
-	struct ct_tuple r;
-
-	ct_tuple_reverse(&t, &r);
-	return r;
-}
-
-static const struct ct_commit commit0;
+#include "tests/conntrack/ct_test.h"
 
 static uint8_t seg(struct ct_table *t, const struct ct_tuple *tp, uint8_t flags, uint32_t seq,
                    uint32_t ack, uint16_t win, uint32_t len, bool commit)
@@ -76,10 +30,6 @@ static uint8_t tcp_state(struct ct_table *t, const struct ct_tuple *tp)
 	return c->tcp_state;
 }
 
-#define NEW (CT_CS_TRK | CT_CS_NEW)
-#define EST (CT_CS_TRK | CT_CS_EST)
-#define RPL (CT_CS_TRK | CT_CS_EST | CT_CS_RPL)
-#define INV (CT_CS_TRK | CT_CS_INV)
 #define SYN CT_TCP_SYN
 #define ACK CT_TCP_ACK
 #define FIN CT_TCP_FIN
@@ -744,5 +694,5 @@ int main(void)
 	        cmocka_unit_test(test_two_threads_churn),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, NULL) + ct_sctp_tests() + ct_zone_tests();
 }
