@@ -102,6 +102,9 @@ static const struct conf_key conf_keys[] = {
         {"conntrack", "zones-file", T_STR, C(ct_zones_file), 0, 0, NULL, NULL,
          "where zone numbers are kept across restarts (default: ct-zones beside the control "
          "socket)"},
+        {"conntrack", "zone-limit", T_UINT, C(ct_zone_limit), 0, 1u << 24, NULL, "0",
+         "connections a zone holds at most, unless ferryctl ct limit gives it its own (0: "
+         "no limit); a new connection over it is refused (ct.inv) and counted in its zone"},
         {"conntrack", "fragments", T_UINT, C(ct_fragments), 64, 1u << 22, NULL, "4096",
          "fragmented datagrams followed at once: later fragments get the result of their "
          "first (one slot each, about 200 bytes)"},

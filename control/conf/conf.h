@@ -100,6 +100,7 @@ struct ferry_conf {
 	unsigned ct_max_conns;
 	bool ct_tcp_liberal;
 	char *ct_zones_file; /* NULL: ct-zones beside the control socket */
+	unsigned ct_zone_limit;    /* connections per zone, 0: no limit */
 	unsigned ct_fragments;     /* fragmented datagrams followed at once */
 	unsigned ct_timeouts_frag; /* seconds a first fragment's result is kept */
 	struct {

@@ -445,8 +445,14 @@ static int ct_stats_cmd(struct ctl_req *req, void *arg)
 			continue;
 		char key[8];
 		snprintf(key, sizeof(key), "%u", z);
-		ctl_printf(req, "  %5u %-40s %llu\n", z, zone_name((uint16_t)z),
-		           (unsigned long long)a->by_zone[z]);
+		struct ct_zone_stats zs;
+		ct_zone_stats(cts.t, (uint16_t)z, &zs);
+		char lim[16] = "none";
+		if (zs.limit)
+			snprintf(lim, sizeof(lim), "%u", zs.limit);
+		ctl_printf(req, "  %5u %-40s %llu (limit %s, %llu refused)\n", z,
+		           zone_name((uint16_t)z), (unsigned long long)a->by_zone[z], lim,
+		           (unsigned long long)zs.refusals);
 		json_object_set_new(zones, key, json_integer((json_int_t)a->by_zone[z]));
 	}
 	req->result = json_pack("{s:I, s:I, s:f, s:I, s:I, s:I, s:o, s:o, s:o, s:I, s:I}",
@@ -481,7 +487,67 @@ static int ct_zones_cmd(struct ctl_req *req, void *arg)
 	return 0;
 }
 
+/* ct limit [--zone Z|OWNER [N|default]]: zones' limits, or one set. */
+static int ct_limit_cmd(struct ctl_req *req, void *arg)
+{
+	(void)arg;
+	if (cts.t == NULL)
+		return ctl_error(req, -ENOTCONN, "no connection tracker (mode ovn only)");
+	int zone = -1;
+	if (req->argc >= 1) {
+		if (strcmp(req->argv[0], "--zone") || req->argc < 2)
+			return ctl_error(req, -EINVAL,
+			                 "usage: ct limit [--zone Z|OWNER [N|default]]");
+		char *end;
+		unsigned long z = strtoul(req->argv[1], &end, 10);
+		zone = *end == '\0' && end != req->argv[1] && z <= ZONE_MAX
+		               ? (int)z
+		               : zone_by_name(req->argv[1]);
+		if (zone < 0)
+			return ctl_error(req, -ENOENT, "no zone '%s' (see ferryctl ct zones)",
+			                 req->argv[1]);
+	}
+	if (req->argc == 3) {
+		const char *v = req->argv[2];
+		char *end;
+		unsigned long n = strtoul(v, &end, 10);
+		if (!strcmp(v, "default"))
+			n = CT_ZONE_LIMIT_DEFAULT;
+		else if (*end != '\0' || end == v || n > (1ul << 24))
+			return ctl_error(
+			        req, -EINVAL,
+			        "a limit is a number of connections up to %lu (0: none), or "
+			        "default, not '%s'",
+			        1ul << 24, v);
+		ct_zone_limit_set(cts.t, (uint16_t)zone, (uint32_t)n);
+	}
+	json_t *out = json_array();
+	ctl_printf(req, "%5s %-40s %10s %10s %10s\n", "ZONE", "OWNER", "CONNS", "LIMIT", "REFUSED");
+	for (uint32_t z = 0; z <= ZONE_MAX; z++) {
+		if ((zone >= 0 && (int)z != zone) || (zone < 0 && !zone_used((uint16_t)z)))
+			continue;
+		struct ct_zone_stats zs;
+		char lim[16] = "none";
+		ct_zone_stats(cts.t, (uint16_t)z, &zs);
+		if (zs.limit)
+			snprintf(lim, sizeof(lim), "%u%s", zs.limit, zs.dflt ? "*" : "");
+		ctl_printf(req, "%5u %-40s %10u %10s %10llu\n", z, zone_name((uint16_t)z), zs.conns,
+		           lim, (unsigned long long)zs.refusals);
+		json_array_append_new(out,
+		                      json_pack("{s:i, s:s, s:i, s:I, s:b, s:I}", "zone", z,
+		                                "owner", zone_name((uint16_t)z), "conns", zs.conns,
+		                                "limit", (json_int_t)zs.limit, "default", zs.dflt,
+		                                "refused", (json_int_t)zs.refusals));
+	}
+	ctl_printf(req, "(* the default limit, conntrack.zone-limit)\n");
+	req->result = out;
+	return 0;
+}
+
 static const struct ctl_cmd ct_cmds[] = {
+        {"ct limit", "[--zone Z|OWNER [N|default]]",
+         "zones' connections, limits and refusals; or set one zone's limit (0: none)", 0, 3,
+         ct_limit_cmd, NULL},
         {"ct list", "[--zone Z] [FILTER]",
          "connections, as dpctl/dump-conntrack (FILTER: a substring of the line)", 0, 3,
          ct_list_cmd, NULL},
@@ -522,6 +588,7 @@ int pipeline_ct_start(struct event_base *base, const struct ferry_conf *conf)
 		       conf->ct_max_conns);
 		return -ENOMEM;
 	}
+	ct_zone_limit_default(cts.t, conf->ct_zone_limit);
 	cts.frags = ct_frags_create(conf->ct_fragments, conf->ct_timeouts_frag, cfg.hz);
 	if (cts.frags == NULL)
 		return -ENOMEM;

@@ -14,6 +14,7 @@
 #  - allow-stateless bypasses the tracker (no connection in vm3's zone);
 #  - an ACL added while a connection is open stops it (ct_mark.blocked),
 #    and removed, lets it go on;
+#  - a zone's connection limit refuses the excess and counts it;
 #  - `ferryctl ct list / stats / zones / flush' show and forget the
 #    connections, and a restarted ferryd keeps its zone numbers;
 #  - the flow cache replays ct actions on hits (continuations) with zero
@@ -223,6 +224,18 @@ check_eq "ct flush --zone vm2 empties vm2's zone" 0 "$(fctl --json ct list --zon
 fctl ct flush >/dev/null
 check_eq "ct flush empties the table" 0 "$(ctstat 'j["connections"]')"
 check "after a flush vm1 opens again" wait_for 5 pings vm1 10.0.0.12
+
+# A zone's limit: vm1's zone may hold one connection; the second is
+# refused (ct.inv, dropped by the ACLs' ct.inv flow) and counted.
+fctl ct flush --zone vm1 >/dev/null
+fctl ct limit --zone vm1 1 >/dev/null
+check "limit 1: vm1's first connection (ping) passes" wait_for 5 pings vm1 10.0.0.12
+check "limit 1: its second (UDP) is refused" udp_fails vm1 vm2 10.0.0.12
+limit_of() { fctl --json ct limit --zone vm1 | json "j[0]['$1']"; }
+check "the refusal is counted in vm1's zone, which holds 1" \
+	test "$(limit_of refused)" -ge 1 -a "$(limit_of conns)" -eq 1 -a "$(limit_of limit)" -eq 1
+fctl ct limit --zone vm1 default >/dev/null
+check "back to the default (none): the UDP connection passes" udp_rt vm1 vm2 10.0.0.12
 
 # Zone numbers survive a restart (kept beside the control socket).
 check "ferryd stops cleanly" ferryd_stop
