@@ -226,6 +226,21 @@ static const char *const tcp_states[] = {
         "CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE",
 };
 
+static const char *sctp_state(uint8_t st)
+{
+	static const char *const names[] = {
+	        [CT_SCTP_NONE] = "NONE",
+	        [CT_SCTP_CLOSED] = "CLOSED",
+	        [CT_SCTP_COOKIE_WAIT] = "COOKIE_WAIT",
+	        [CT_SCTP_COOKIE_ECHOED] = "COOKIE_ECHOED",
+	        [CT_SCTP_ESTABLISHED] = "ESTABLISHED",
+	        [CT_SCTP_SHUTDOWN_SENT] = "SHUTDOWN_SENT",
+	        [CT_SCTP_SHUTDOWN_RECD] = "SHUTDOWN_RECD",
+	        [CT_SCTP_SHUTDOWN_ACK_SENT] = "SHUTDOWN_ACK_SENT",
+	};
+	return st < sizeof(names) / sizeof(names[0]) && names[st] ? names[st] : "?";
+}
+
 static const char *proto_name(uint8_t p, bool ip6)
 {
 	switch (p) {
@@ -281,6 +296,8 @@ static void conn_text(const struct ct_conn *c, uint64_t now, char *buf, size_t n
 	if (t->proto == IPPROTO_TCP_ && k > 0 && (size_t)k < n)
 		snprintf(buf + k, n - (size_t)k, ",protoinfo=(state=%s)",
 		         c->tcp_state < 9 ? tcp_states[c->tcp_state] : "?");
+	else if (t->proto == IPPROTO_SCTP_ && k > 0 && (size_t)k < n)
+		snprintf(buf + k, n - (size_t)k, ",protoinfo=(state=%s)", sctp_state(c->tcp_state));
 }
 
 struct list_arg {
@@ -391,8 +408,13 @@ static bool stats_one(struct ct_conn *c, void *aux)
 	a->by_zone[c->zone]++;
 	json_object_set_new(a->proto, p,
 	                    json_integer(json_integer_value(json_object_get(a->proto, p)) + 1));
-	if (t->proto == IPPROTO_TCP_) {
-		const char *s = c->tcp_state < 9 ? tcp_states[c->tcp_state] : "?";
+	if (t->proto == IPPROTO_TCP_ || t->proto == IPPROTO_SCTP_) {
+		char sk[32];
+		snprintf(sk, sizeof(sk), "%s%s", t->proto == IPPROTO_SCTP_ ? "sctp " : "",
+		         t->proto == IPPROTO_SCTP_ ? sctp_state(c->tcp_state)
+		         : c->tcp_state < 9        ? tcp_states[c->tcp_state]
+		                                   : "?");
+		const char *s = sk;
 		json_object_set_new(
 		        a->tcp, s,
 		        json_integer(json_integer_value(json_object_get(a->tcp, s)) + 1));
@@ -425,7 +447,7 @@ static int ct_stats_cmd(struct ctl_req *req, void *arg)
 	ctl_printf(req, "by protocol:");
 	json_object_foreach (a->proto, k, v)
 		ctl_printf(req, " %s %lld", k, (long long)json_integer_value(v));
-	ctl_printf(req, "\nby TCP state:");
+	ctl_printf(req, "\nby TCP and SCTP state:");
 	json_object_foreach (a->tcp, k, v)
 		ctl_printf(req, " %s %lld", k, (long long)json_integer_value(v));
 	struct ct_frag_stats fs;

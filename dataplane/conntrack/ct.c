@@ -527,6 +527,19 @@ static void nat_result(const struct ct_conn *c, enum ct_dir dir, struct ct_resul
 	        ((c->nat & CT_NAT_DST) ? CT_CS_DNAT : 0) | ((c->nat & CT_NAT_SRC) ? CT_CS_SNAT : 0);
 }
 
+/* The result for a packet of known connection @p c in direction @p dir,
+ * its flags read as @p f. */
+static void conn_result(const struct ct_conn *c, enum ct_dir dir, uint8_t f, struct ct_result *res)
+{
+	res->state = CT_CS_TRK | ((f & CT_F_REPLIED) ? CT_CS_EST : CT_CS_NEW) |
+	             (dir == CT_DIR_REPLY ? CT_CS_RPL : 0);
+	res->dir = (uint8_t)dir;
+	res->mark = c->mark;
+	memcpy(res->label, c->label, sizeof(res->label));
+	res->conn = (struct ct_conn *)c;
+	nat_result(c, dir, res);
+}
+
 static void invalid(struct ct_table *t, struct ct_result *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -641,13 +654,7 @@ again:
 		if (dir == CT_DIR_REPLY && !(f & CT_F_REPLIED))
 			f = __atomic_or_fetch(&c->flags, CT_F_REPLIED, __ATOMIC_RELAXED);
 		set_expiry(t, c, now, false);
-		res->state = CT_CS_TRK | ((f & CT_F_REPLIED) ? CT_CS_EST : CT_CS_NEW) |
-		             (dir == CT_DIR_REPLY ? CT_CS_RPL : 0);
-		res->dir = (uint8_t)dir;
-		res->mark = c->mark;
-		memcpy(res->label, c->label, sizeof(res->label));
-		res->conn = c;
-		nat_result(c, dir, res);
+		conn_result(c, dir, f, res);
 		return;
 	}
 	ct_spin_lock(&c->lock);
@@ -672,18 +679,8 @@ again:
 	}
 	if (valid && commit)
 		apply_commit(c, commit);
-	if (valid) {
-		uint8_t f = __atomic_load_n(&c->flags, __ATOMIC_RELAXED);
-
-		res->state = CT_CS_TRK | ((f & CT_F_REPLIED) ? CT_CS_EST : CT_CS_NEW);
-		if (dir == CT_DIR_REPLY)
-			res->state |= CT_CS_RPL;
-		res->dir = (uint8_t)dir;
-		res->mark = c->mark;
-		memcpy(res->label, c->label, sizeof(res->label));
-		res->conn = c;
-		nat_result(c, dir, res);
-	}
+	if (valid)
+		conn_result(c, dir, __atomic_load_n(&c->flags, __ATOMIC_RELAXED), res);
 	ct_spin_unlock(&c->lock);
 	if (!valid)
 		invalid(t, res);
@@ -810,14 +807,7 @@ void ct_peek(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp, uint6
 	res->state = CT_CS_TRK | CT_CS_NEW;
 	if (!c)
 		return;
-	uint8_t f = __atomic_load_n(&c->flags, __ATOMIC_RELAXED);
-	res->state = CT_CS_TRK | ((f & CT_F_REPLIED) ? CT_CS_EST : CT_CS_NEW) |
-	             (dir == CT_DIR_REPLY ? CT_CS_RPL : 0);
-	res->dir = (uint8_t)dir;
-	res->mark = c->mark;
-	memcpy(res->label, c->label, sizeof(res->label));
-	res->conn = c;
-	nat_result(c, dir, res);
+	conn_result(c, dir, __atomic_load_n(&c->flags, __ATOMIC_RELAXED), res);
 }
 
 /* Each linked connection once, by its original key (the expired ones too
