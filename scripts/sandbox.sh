@@ -16,7 +16,8 @@
 #   lr0: 10.88.0.1, 10.88.1.1
 #
 # The script builds ferry, starts all of it, sends ping and iperf3 between
-# the instances across chassis and across the router, shows what OVN and
+# the instances across chassis and across the router, puts a stateful ACL
+# on vm1 (its connections out pass, none come in), shows what OVN and
 # ferryctl see (tunnels, a trace of a packet leaving through a tunnel,
 # counters), and cleans up.
 #
@@ -148,6 +149,22 @@ iperf() {
 }
 iperf vm1 vm3 10.88.0.13 "ferry to stock, one switch"
 iperf vm1 vm4 10.88.1.14 "ferry to ferry, across lr0"
+
+say "stateful ACL on vm1 (hv1): its connections out pass both ways, none come in"
+nb acl-add sw0 from-lport 1002 'inport == "vm1" && ip4' allow-related
+nb acl-add sw0 to-lport 1001 'outport == "vm1" && ip4' drop
+nb --wait=hv sync || die "ovn-nbctl --wait=hv sync did not return"
+ping_it vm1 10.88.0.13 "hv1 -> hv3, the replies through ferry's tracker"
+printf '%-52s ' "ping vm3 -> 10.88.0.11 (a connection into vm1)"
+if on vm3 ping -c 2 -i 0.3 -W 1 -q 10.88.0.11 >/dev/null 2>&1; then
+	echo "FAILED: it passed"
+	T_FAILS=$((T_FAILS + 1))
+else
+	echo "dropped, as the ACL says"
+fi
+say "ferryctl ct list (hv1)"; fctl_of hv1 ct list
+nb acl-del sw0
+nb --wait=hv sync || die "ovn-nbctl --wait=hv sync did not return"
 
 m1=$(mac_of vm1)
 say "ferryctl trace on hv1: vm1 -> vm3, one ICMP echo; it leaves through the tunnel to hv3"
