@@ -261,6 +261,27 @@ static void encode_ct_lb(struct enc *e, const struct act *a)
 	insn_end(e, at);
 }
 
+/* ct_dnat, ct_snat and their _in_czone variants: the header alone, or
+ * with an address four words: 1 for IPv6 (else 0), the address (as a
+ * match value), the ports (first | last << 16; 0: the packet's). */
+static void encode_ct_nat(struct enc *e, const struct act *a)
+{
+	size_t at = insn_begin(e, a->op, 0, 0);
+	if (a->n_args > 0) {
+		const struct aval *ip = &a->args[0].v;
+		uint64_t lo = 0, hi = 0;
+		if (a->n_args > 1) {
+			lo = a->args[1].v.value.lo & 0xffff;
+			hi = a->args[1].v.has_hi ? a->args[1].v.hi & 0xffff : 0;
+		}
+		pb_push(e->pb, ip->fmt == LEX_F_IPV6);
+		pb_push(e->pb, ip->value.hi);
+		pb_push(e->pb, ip->value.lo);
+		pb_push(e->pb, lo | hi << 16);
+	}
+	insn_end(e, at);
+}
+
 static void encode_punt(struct enc *e, const struct act *a)
 {
 	encode_nested(e, a, LFLOW_INSN_PUNT);
@@ -279,10 +300,10 @@ static void encode_punt(struct enc *e, const struct act *a)
 #define encode_CT_NEXT              encode_header
 #define encode_CT_COMMIT            encode_clone
 #define encode_CT_COMMIT_NAT        encode_header
-#define encode_CT_DNAT              encode_punt
-#define encode_CT_SNAT              encode_punt
-#define encode_CT_DNAT_IN_CZONE     encode_punt
-#define encode_CT_SNAT_IN_CZONE     encode_punt
+#define encode_CT_DNAT              encode_ct_nat
+#define encode_CT_SNAT              encode_ct_nat
+#define encode_CT_DNAT_IN_CZONE     encode_ct_nat
+#define encode_CT_SNAT_IN_CZONE     encode_ct_nat
 #define encode_CT_LB                encode_ct_lb
 #define encode_CT_LB_MARK           encode_ct_lb
 #define encode_CT_CLEAR             encode_header

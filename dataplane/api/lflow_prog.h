@@ -157,10 +157,10 @@ struct lflow_atom {
 	X(CT_NEXT, "ct_next", true)                            \
 	X(CT_COMMIT, "ct_commit", true)                        \
 	X(CT_COMMIT_NAT, "ct_commit_nat", true)                \
-	X(CT_DNAT, "ct_dnat", false)                           \
-	X(CT_SNAT, "ct_snat", false)                           \
-	X(CT_DNAT_IN_CZONE, "ct_dnat_in_czone", false)         \
-	X(CT_SNAT_IN_CZONE, "ct_snat_in_czone", false)         \
+	X(CT_DNAT, "ct_dnat", true)                            \
+	X(CT_SNAT, "ct_snat", true)                            \
+	X(CT_DNAT_IN_CZONE, "ct_dnat_in_czone", true)          \
+	X(CT_SNAT_IN_CZONE, "ct_snat_in_czone", true)          \
 	X(CT_LB, "ct_lb", true)                                \
 	X(CT_LB_MARK, "ct_lb_mark", true)                      \
 	X(CT_CLEAR, "ct_clear", true)                          \

@@ -53,6 +53,16 @@ static uint64_t mix(uint64_t h)
 	return h ^ (h >> 33);
 }
 
+static uint16_t ntohs_(uint16_t v)
+{
+	return (uint16_t)((v >> 8) | (v << 8));
+}
+
+static uint16_t htons_(uint16_t v)
+{
+	return ntohs_(v);
+}
+
 static uint64_t rotl(uint64_t x, unsigned r)
 {
 	return (x << r) | (x >> (64 - r));
@@ -388,8 +398,20 @@ static int free_slot(struct ct_table *t, uint64_t h, int taken)
 
 /* Store @p init as a new connection, or find the one that won the race.
  * @return the connection (*created tells which), or NULL when refused. */
+/* Whether the groups of both keys of @p c are among the locked @p g. */
+static bool groups_held(const struct ct_table *t, const struct ct_conn *c, const uint32_t g[2])
+{
+	for (int i = 0; i < 2; i++) {
+		uint32_t x = ((uint32_t)tuple_hash(c->zone, &c->tuple[i]) & t->bucket_mask) >>
+		             CT_GROUP_SHIFT;
+		if (x != g[0] && x != g[1])
+			return false;
+	}
+	return true;
+}
+
 static struct ct_conn *insert(struct ct_table *t, const struct ct_conn *init, uint64_t now,
-                              enum ct_dir *dir, bool *created)
+                              enum ct_dir *dir, bool *created, bool *clash)
 {
 	uint64_t h[2] = {tuple_hash(init->zone, &init->tuple[0]),
 	                 tuple_hash(init->zone, &init->tuple[1])};
@@ -397,14 +419,24 @@ static struct ct_conn *insert(struct ct_table *t, const struct ct_conn *init, ui
 	uint32_t g[2], idx;
 	int at[2];
 
-	*created = false;
+	*created = *clash = false;
 	groups_lock(t, h, g);
 	c = find(t, init->zone, &init->tuple[0], h[0], now, dir, &stale);
 	if (c)
 		goto out;
-	/* An expired connection with our tuple has both keys in our groups
-	 * (its other tuple is our reverse): make room now. */
-	if (stale) {
+	/* A translated reply tuple another connection already has: the
+	 * caller picks another translation. */
+	if (init->nat) {
+		enum ct_dir d2;
+		if (find(t, init->zone, &init->tuple[1], h[1], now, &d2, NULL) != NULL) {
+			*clash = true;
+			goto out;
+		}
+	}
+	/* An expired connection with our tuple: make room now when both its
+	 * keys are in our groups (its reply tuple is our reverse unless it
+	 * was translated; the sweep takes the others). */
+	if (stale && groups_held(t, stale, g)) {
 		uint64_t sh[2] = {tuple_hash(stale->zone, &stale->tuple[0]),
 		                  tuple_hash(stale->zone, &stale->tuple[1])};
 
@@ -547,6 +579,38 @@ static void invalid(struct ct_table *t, struct ct_result *res)
 	count(&t->st.invalid, 1);
 }
 
+/*
+ * Translation attempt @p k of a new connection @p init (tuple @p tp) under
+ * @p m: its reply tuple comes from (DNAT) or goes to (SNAT) m's address
+ * and a port. Attempt 0 keeps the packet's port, or takes the range's
+ * first; the others walk the range (SNAT without one: 1024 to 65535)
+ * from a place the tuple's hash picks, so that flows spread.
+ */
+static void nat_candidate(struct ct_conn *init, const struct ct_tuple *tp,
+                          const struct ct_commit *m, unsigned k)
+{
+	struct ct_tuple x = *tp;
+	bool dst = m->nat & CT_NAT_DST;
+	uint16_t *port = dst ? &x.dport : &x.sport;
+	memcpy(dst ? x.dst : x.src, m->nat_addr, 16);
+	if (!is_icmp(tp)) {
+		uint32_t lo = ntohs_(m->nat_port), hi = m->nat_port_max;
+		if (lo == 0 && !dst)
+			lo = 1024, hi = 65535;
+		if (hi < lo)
+			hi = lo;
+		uint32_t cur = ntohs_(*port);
+		if (lo && (k > 0 || cur < lo || cur > hi)) {
+			uint32_t span = hi - lo + 1;
+			uint32_t at =
+			        k == 0 ? 0 : (uint32_t)(ct_tuple_hash_base(tp) >> 20) + k * 7919u;
+			*port = htons_((uint16_t)(lo + at % span));
+		}
+	}
+	ct_tuple_reverse(&x, &init->tuple[1]);
+	init->nat = dst ? CT_NAT_DST : CT_NAT_SRC;
+}
+
 /* May this packet open a connection? Fills the protocol state of @p init. */
 static bool may_open(struct ct_table *t, struct ct_conn *init, const struct ct_tcp_seg *tcp)
 {
@@ -615,17 +679,8 @@ again:
 		init.zone = zone;
 		init.tuple[0] = *tp;
 		ct_tuple_reverse(tp, &init.tuple[1]);
-		if (commit && commit->nat) {
-			/* The reply comes from (DNAT) or goes to (SNAT) the
-			 * translated address. */
-			struct ct_tuple x = *tp;
-			bool dst = commit->nat & CT_NAT_DST;
-			memcpy(dst ? x.dst : x.src, commit->nat_addr, 16);
-			if (commit->nat_port && !is_icmp(tp))
-				*(dst ? &x.dport : &x.sport) = commit->nat_port;
-			ct_tuple_reverse(&x, &init.tuple[1]);
-			init.nat = dst ? CT_NAT_DST : CT_NAT_SRC;
-		}
+		if (commit && commit->nat)
+			nat_candidate(&init, tp, commit, 0);
 		if (!may_open(t, &init, tcp)) {
 			invalid(t, res);
 			return;
@@ -637,7 +692,18 @@ again:
 		/* Mark and label are in place before other workers can see it. */
 		apply_commit(&init, commit);
 		set_expiry(t, &init, now, true);
-		c = insert(t, &init, now, &dir, &created);
+		bool clash;
+		c = insert(t, &init, now, &dir, &created, &clash);
+		for (unsigned k = 1; !c && clash && k < CT_NAT_TRIES; k++) {
+			nat_candidate(&init, tp, commit, k);
+			c = insert(t, &init, now, &dir, &created, &clash);
+		}
+		if (!c && clash) {
+			/* Every translation tried is another connection's. */
+			count(&t->st.nat_exhausted, 1);
+			invalid(t, res);
+			return;
+		}
 		if (!c) {
 			count(&t->st.refusals, 1);
 			ct_zone_refused(t->zones, zone);
@@ -766,6 +832,7 @@ void ct_get_stats(const struct ct_table *t, struct ct_stats *st)
 	st->expirations = __atomic_load_n(&t->st.expirations, __ATOMIC_RELAXED);
 	st->refusals = __atomic_load_n(&t->st.refusals, __ATOMIC_RELAXED);
 	st->invalid = __atomic_load_n(&t->st.invalid, __ATOMIC_RELAXED);
+	st->nat_exhausted = __atomic_load_n(&t->st.nat_exhausted, __ATOMIC_RELAXED);
 }
 
 int ct_zone_limit_set(struct ct_table *t, uint16_t zone, uint32_t max)

@@ -258,7 +258,11 @@ struct ct_config {
 struct ct_stats {
 	uint64_t conns; /* live now */
 	uint64_t creations, expirations, refusals, invalid;
+	uint64_t nat_exhausted; /* new connections with no free translation (inv) */
 };
+
+/* Translations a new connection tries before it is refused. */
+#define CT_NAT_TRIES 32
 
 /* ct_zone_limit_set(): the zone follows the table's default. */
 #define CT_ZONE_LIMIT_DEFAULT UINT32_MAX
@@ -279,7 +283,8 @@ struct ct_commit {
 	 * (network order, 0: the port stays); a known connection keeps its
 	 * own. */
 	uint8_t nat;
-	uint16_t nat_port;
+	uint16_t nat_port;     /* network order: the port, or a range's first */
+	uint16_t nat_port_max; /* host order: a range's last (0: nat_port alone) */
 	uint8_t nat_addr[16];
 };
 

@@ -736,13 +736,14 @@ static void not_executable(struct pl_ctx *c, const struct pl_entry *e)
 
 /* The zone of a ct action here, as ovn-controller assigns them: a switch
  * tracks in the zone of the port the pipeline belongs to (ingress: the
- * inport's, egress: the outport's); a router's ct_next tracks in its DNAT
- * zone and its ct_commit in its SNAT zone. */
+ * inport's, egress: the outport's); a router tracks ct_snat in its SNAT
+ * zone and everything else (ct_next, ct_commit, ct_dnat, ct_lb, the
+ * _in_czone variants) in its DNAT zone. */
 static uint16_t ct_zone_of(struct pl_ctx *c, unsigned op)
 {
 	dep(c, PL_DEP_PORTS);
 	if (c->dp->router)
-		return op == LFLOW_OP_CT_COMMIT ? c->dp->snat_zone : c->dp->dnat_zone;
+		return op == LFLOW_OP_CT_SNAT ? c->dp->snat_zone : c->dp->dnat_zone;
 	const struct pl_lport *p =
 	        pl_lport_find(c->dp, c->pipeline == PL_INGRESS ? c->h.m.inport : c->h.m.outport);
 	return p != NULL ? p->zone : 0;
@@ -888,11 +889,14 @@ static bool ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uin
 	struct ct_result res;
 	if (c->ct == NULL)
 		return false;
-	/* ct_lb(_mark) and ct_commit_nat take their connection's translation
-	 * (OVN's ct_commit_nat is for related packets, which store nothing). */
-	bool lb = op == LFLOW_OP_CT_LB || op == LFLOW_OP_CT_LB_MARK || op == LFLOW_OP_CT_COMMIT_NAT;
-	uint16_t zone = ct_zone_of(c, lb ? LFLOW_OP_CT_NEXT : op);
-	unsigned run_op = op;
+	/* The actions with nat in OVS's terms take their connection's
+	 * translation; with an address, a new connection gets one. */
+	bool lb = op == LFLOW_OP_CT_LB || op == LFLOW_OP_CT_LB_MARK;
+	bool snat = op == LFLOW_OP_CT_SNAT || op == LFLOW_OP_CT_SNAT_IN_CZONE;
+	bool natop = lb || snat || op == LFLOW_OP_CT_COMMIT_NAT || op == LFLOW_OP_CT_DNAT ||
+	             op == LFLOW_OP_CT_DNAT_IN_CZONE;
+	uint16_t zone = ct_zone_of(c, op);
+	unsigned run_op = op == LFLOW_OP_CT_COMMIT ? op : LFLOW_OP_CT_NEXT;
 	memset(&m, 0, sizeof(m));
 	if (op == LFLOW_OP_CT_COMMIT)
 		commit_of(c, nested, n_nested, &m);
@@ -902,6 +906,19 @@ static bool ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uin
 		lb_commit(c, op, nested, n_nested, &m);
 		run_op = LFLOW_OP_CT_COMMIT;
 		c->uncacheable = true;
+	} else if (natop && !lb && n_nested >= 4) {
+		/* ct_dnat(IP[, PORTS]), ct_snat(...): committed with that
+		 * translation when new; a known connection keeps its own. */
+		m.nat = snat ? CT_NAT_SRC : CT_NAT_DST;
+		if (nested[0] & 1)
+			label_bytes(((pl_u128)nested[1] << 64) | nested[2], m.nat_addr);
+		else {
+			uint32_t a = rte_cpu_to_be_32((uint32_t)nested[2]);
+			memcpy(m.nat_addr, &a, 4);
+		}
+		m.nat_port = rte_cpu_to_be_16((uint16_t)nested[3]);
+		m.nat_port_max = (uint16_t)(nested[3] >> 16);
+		run_op = LFLOW_OP_CT_COMMIT;
 	}
 	unsigned idx = c->n_ct++;
 	if (idx < c->n_ct_given) {
@@ -918,14 +935,15 @@ static bool ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uin
 		if (unlikely(c->track)) {
 			struct pl_ct_op *o = &c->ct_ops[idx];
 			memset(o, 0, sizeof(*o));
-			o->op = (uint8_t)op;
+			o->op = (uint8_t)run_op;
+			o->nat_applies = natop;
 			o->zone = zone;
-			if (op == LFLOW_OP_CT_COMMIT)
+			if (run_op == LFLOW_OP_CT_COMMIT)
 				o->commit = m;
 		}
 	}
 	c->ct_live = idx < PL_CT_MAX ? (int8_t)idx : -1;
-	if (res.nat && (lb || run_op == LFLOW_OP_CT_COMMIT))
+	if (res.nat && natop)
 		apply_nat(c, &res);
 	c->h.m.ct_state = res.state;
 	c->h.m.ct_mark = res.mark;
@@ -1038,11 +1056,13 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 		case LFLOW_OP_CT_LB:
 		case LFLOW_OP_CT_LB_MARK:
 		case LFLOW_OP_CT_COMMIT_NAT:
-			if (!ct_action(c, in.op, &p[i + 1],
-			               (in.flags & LFLOW_INSN_NESTED) || in.op == LFLOW_OP_CT_LB ||
-			                               in.op == LFLOW_OP_CT_LB_MARK
-			                       ? next_i - i - 1
-			                       : 0)) {
+		case LFLOW_OP_CT_DNAT:
+		case LFLOW_OP_CT_SNAT:
+		case LFLOW_OP_CT_DNAT_IN_CZONE:
+		case LFLOW_OP_CT_SNAT_IN_CZONE:
+			/* Operands: ct_commit's block, or the address and ports of
+			 * ct_lb and the nat actions. */
+			if (!ct_action(c, in.op, &p[i + 1], next_i - i - 1)) {
 				drop(c, DROP_CT_UNAVAILABLE, 0);
 				return RUN_STOP;
 			}

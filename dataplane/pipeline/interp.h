@@ -149,7 +149,8 @@ struct pl_ct_env {
 /* One ct action a walk ran: what the flow cache replays on a hit, and
  * what the rest of the walk read of its result (the continuation's key). */
 struct pl_ct_op {
-	uint8_t op; /* LFLOW_OP_CT_NEXT, _CT_COMMIT, or _CT_LB(_MARK) without backends */
+	uint8_t op;          /* LFLOW_OP_CT_NEXT (track) or LFLOW_OP_CT_COMMIT (store) */
+	uint8_t nat_applies; /* the packet takes its connection's translation */
 	uint8_t state_mask;
 	uint16_t zone;
 	uint32_t mark_mask;

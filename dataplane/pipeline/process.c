@@ -156,11 +156,6 @@ static const struct pl_ct_env *pkt_ct_env(struct pkt_ct *pc, const struct txbs *
 	return pc->env.t ? &pc->env : NULL;
 }
 
-static bool is_lb(uint8_t op)
-{
-	return op == LFLOW_OP_CT_LB || op == LFLOW_OP_CT_LB_MARK || op == LFLOW_OP_CT_COMMIT_NAT;
-}
-
 /* The cache entry for @p k whose ct actions, run now in order, give the
  * results its walk saw; NULL when none (the results run so far stay in
  * @p pc for the interpreter). */
@@ -182,7 +177,7 @@ static struct fc_entry *cache_find(struct txbs *x, struct fc *fc, const struct f
 					pl_ct_view(env, k, &pc->view);
 					pc->viewed = true;
 				}
-				if (j > 0 && pc->res[j - 1].nat && is_lb(e->ct[j - 1].op.op)) {
+				if (j > 0 && pc->res[j - 1].nat && e->ct[j - 1].op.nat_applies) {
 					/* Translated by the action before: later
 					 * ones see the new tuple, as the walk did. */
 					pc->view.tp = pc->res[j - 1].rw;

@@ -62,5 +62,6 @@ static inline struct ct_tuple rev(struct ct_tuple t)
 /* The groups of the other files: each returns its failures. */
 int ct_sctp_tests(void);
 int ct_zone_tests(void);
+int ct_nat_tests(void);
 
 #endif

@@ -694,5 +694,6 @@ int main(void)
 	        cmocka_unit_test(test_two_threads_churn),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL) + ct_sctp_tests() + ct_zone_tests();
+	return cmocka_run_group_tests(tests, NULL, NULL) + ct_sctp_tests() + ct_zone_tests() +
+	       ct_nat_tests();
 }
