@@ -184,6 +184,35 @@ static void test_tcp_refused_and_pickup(void **state)
 	ct_destroy(t);
 }
 
+/*
+ * After B refused, B's side of the connection is still unknown. An
+ * out-of-window segment from B is invalid and must leave it unknown: it
+ * used to set B's window edges anyway, and B's next segment was judged
+ * against them (found by fuzz-ct).
+ */
+static void test_tcp_refused_then_invalid(void **state)
+{
+	(void)state;
+	struct ct_table *t = table(16, false);
+	struct ct_tuple a = tup(0x0a000001, 0x0a000002, 1000, 80, 6), b = rev(a);
+	struct ct_tcp_peer before;
+	struct ct_conn *c;
+	enum ct_dir d;
+
+	assert_int_equal(seg(t, &a, SYN, 100, 0, 1000, 0, true), NEW);
+	assert_int_equal(seg(t, &b, CT_TCP_RST | ACK, 0, 101, 0, 0, false), RPL);
+	c = ct_lookup(t, 0, &a, 0, &d);
+	assert_non_null(c);
+	before = c->peer[CT_DIR_REPLY];
+	/* B acks data A never sent. */
+	assert_int_equal(seg(t, &b, ACK, 700, 5000, 1000, 0, false), INV);
+	assert_memory_equal(&c->peer[CT_DIR_REPLY], &before, sizeof(before));
+	/* B's next segment is still B's first. */
+	assert_int_equal(seg(t, &b, ACK, 3000000, 101, 1000, 0, false), RPL);
+	assert_int_equal(tcp_state(t, &a), CT_TCP_CLOSE);
+	ct_destroy(t);
+}
+
 static void test_udp(void **state)
 {
 	(void)state;
@@ -729,6 +758,7 @@ int main(void)
 	        cmocka_unit_test(test_tcp_lifecycle),
 	        cmocka_unit_test(test_tcp_invalid),
 	        cmocka_unit_test(test_tcp_refused_and_pickup),
+	        cmocka_unit_test(test_tcp_refused_then_invalid),
 	        cmocka_unit_test(test_udp),
 	        cmocka_unit_test(test_tuple_from_key),
 	        cmocka_unit_test(test_icmp_echo),
