@@ -393,6 +393,12 @@ static struct ct_conn *insert(struct ct_table *t, const struct ct_conn *init, ui
 	c = find(t, init->zone, &init->tuple[0], h[0], now, dir, &stale);
 	if (c)
 		goto out;
+	/* Our reply tuple may be another live connection's key (NAT onto
+	 * another flow, or a flow onto another's translation): refused, a
+	 * tuple has one live connection per zone. */
+	enum ct_dir other;
+	if (find(t, init->zone, &init->tuple[1], h[1], now, &other, NULL))
+		goto out;
 	/* An expired connection with our tuple has both keys in our groups
 	 * (its other tuple is our reverse): make room now. */
 	if (stale) {

@@ -580,6 +580,62 @@ static void test_commit_walk_flush(void **state)
 	ct_destroy(t);
 }
 
+/*
+ * A translation whose reply tuple is already a live connection's key is
+ * refused: a tuple has at most one live connection per zone. Stored, it
+ * took the other connection's packets (found by fuzz-ct).
+ */
+static void test_nat_reply_clash(void **state)
+{
+	(void)state;
+	struct ct_table *t = table(16, false);
+	/* Client 10.0.0.1:5000, VIP 10.0.0.9:80, backend 10.0.0.2:8080. */
+	struct ct_tuple vip = tup(0x0a000001, 0x0a000009, 5000, 80, 6);
+	struct ct_tuple direct = tup(0x0a000001, 0x0a000002, 5000, 8080, 6);
+	struct ct_tcp_seg syn = {.flags = SYN, .wscale = -1, .win = 1000, .seq = 100};
+	struct ct_commit lb = {.nat = CT_NAT_DST, .nat_port = htons(8080)};
+	struct ct_tuple a = tup(0x0a000002, 0x0a000001, 1234, 4321, 17);
+	struct ct_tuple other = tup(0x11000001, 0x0a000002, 4321, 1234, 17);
+	struct ct_commit snat = {.nat = CT_NAT_SRC};
+	struct ct_result r;
+	struct ct_conn *c;
+	struct ct_stats st;
+	enum ct_dir d;
+	uint32_t ip;
+
+	/* The client reaches the backend through the VIP, then directly from
+	 * the same port: the second connection's reply is the first's. */
+	ip = htonl(0x0a000002);
+	memcpy(lb.nat_addr, &ip, 4);
+	ct_process(t, 0, &vip, &syn, 0, &lb, &r);
+	assert_int_equal(r.state, NEW | CT_CS_DNAT);
+	c = r.conn;
+	ct_process(t, 0, &direct, &syn, 0, &commit0, &r);
+	assert_int_equal(r.state, INV);
+	/* The backend's answer still belongs to the VIP's connection. */
+	struct ct_tuple answer = rev(direct);
+	assert_ptr_equal(ct_lookup(t, 0, &answer, 0, &d), c);
+	assert_int_equal(d, CT_DIR_REPLY);
+
+	/* Source NAT onto another connection's original tuple. */
+	ip = htonl(0x0a000001);
+	memcpy(snat.nat_addr, &ip, 4);
+	ct_process(t, 3, &a, NULL, 0, &commit0, &r);
+	c = r.conn;
+	ct_process(t, 3, &other, NULL, 0, &snat, &r);
+	assert_int_equal(r.state, INV);
+	assert_ptr_equal(ct_lookup(t, 3, &a, 0, &d), c);
+	assert_int_equal(d, CT_DIR_ORIG);
+	/* In another zone there is no clash. */
+	ct_process(t, 4, &other, NULL, 0, &snat, &r);
+	assert_int_equal(r.state, NEW | CT_CS_SNAT);
+
+	ct_get_stats(t, &st);
+	assert_int_equal(st.refusals, 2);
+	assert_int_equal(st.conns, 3);
+	ct_destroy(t);
+}
+
 /* Fragments: later ones get their first's result; a stranger's, or one
  * too late, nothing. */
 static void test_fragments(void **state)
@@ -769,6 +825,7 @@ int main(void)
 	        cmocka_unit_test(test_packet_tcp),
 	        cmocka_unit_test(test_packet_icmp_error),
 	        cmocka_unit_test(test_commit_walk_flush),
+	        cmocka_unit_test(test_nat_reply_clash),
 	        cmocka_unit_test(test_fragments),
 	        cmocka_unit_test(test_two_threads),
 	        cmocka_unit_test(test_two_threads_churn),
