@@ -424,14 +424,14 @@ static struct ct_conn *insert(struct ct_table *t, const struct ct_conn *init, ui
 	c = find(t, init->zone, &init->tuple[0], h[0], now, dir, &stale);
 	if (c)
 		goto out;
-	/* A translated reply tuple another connection already has: the
-	 * caller picks another translation. */
-	if (init->nat) {
-		enum ct_dir d2;
-		if (find(t, init->zone, &init->tuple[1], h[1], now, &d2, NULL) != NULL) {
-			*clash = true;
-			goto out;
-		}
+	/* Our reply tuple may be another live connection's key (NAT onto
+	 * another flow, or a flow onto another's translation): a tuple has
+	 * one live connection per zone. A translated one may try another
+	 * translation (*clash); any other is refused. */
+	enum ct_dir other;
+	if (find(t, init->zone, &init->tuple[1], h[1], now, &other, NULL) != NULL) {
+		*clash = init->nat != 0;
+		goto out;
 	}
 	/* An expired connection with our tuple: make room now when both its
 	 * keys are in our groups (its reply tuple is our reverse unless it
@@ -595,8 +595,8 @@ static void nat_candidate(struct ct_conn *init, const struct ct_tuple *tp,
 	memcpy(dst ? x.dst : x.src, m->nat_addr, 16);
 	if (!is_icmp(tp)) {
 		uint32_t lo = ntohs_(m->nat_port), hi = m->nat_port_max;
-		if (lo == 0 && !dst)
-			lo = 1024, hi = 65535;
+		if (lo == 0 && !dst && k > 0)
+			lo = 1024, hi = 65535; /* the packet's own port was taken */
 		if (hi < lo)
 			hi = lo;
 		uint32_t cur = ntohs_(*port);

@@ -75,7 +75,10 @@
  *
  * NAT: a translated connection's reply tuple is the translated one, so a
  * reply finds it by its own key; either direction's packet learns its
- * rewrite from the result (ct_result.rw).
+ * rewrite from the result (ct_result.rw). A new connection whose reply
+ * tuple is already a live connection's key (a translation onto another
+ * flow, or a flow onto another's translation) is refused, as when the
+ * table is full.
  *
  * Connections come from one free list under the pool lock (per-worker
  * caches over a DPDK mempool are planned). ICMP errors are "related"

@@ -182,10 +182,19 @@ bool ct_tcp_update(struct ct_conn *c, enum ct_dir dir, const struct ct_tcp_seg *
 		c->tcp_state = CT_TCP_CLOSE;
 		return true;
 	}
-	if (snd->maxwin == 0)
-		peer_init(snd, s); /* picked up mid-stream: the other side's first */
+	struct ct_tcp_peer first;
+	if (snd->maxwin == 0) {
+		/* Picked up mid-stream (or refused): the other side's first,
+		 * kept only if the segment is valid. */
+		peer_init(&first, s);
+		snd = &first;
+	}
 	if (!liberal && !in_window(snd, rcv, s, end))
 		return false;
+	if (snd == &first) {
+		c->peer[dir] = first;
+		snd = &c->peer[dir];
+	}
 	if (f & CT_TCP_RST) {
 		c->tcp_state = CT_TCP_CLOSE;
 		return true;

@@ -134,6 +134,35 @@ static void test_tcp_refused_and_pickup(void **state)
 	ct_destroy(t);
 }
 
+/*
+ * After B refused, B's side of the connection is still unknown. An
+ * out-of-window segment from B is invalid and must leave it unknown: it
+ * used to set B's window edges anyway, and B's next segment was judged
+ * against them (found by fuzz-ct).
+ */
+static void test_tcp_refused_then_invalid(void **state)
+{
+	(void)state;
+	struct ct_table *t = table(16, false);
+	struct ct_tuple a = tup(0x0a000001, 0x0a000002, 1000, 80, 6), b = rev(a);
+	struct ct_tcp_peer before;
+	struct ct_conn *c;
+	enum ct_dir d;
+
+	assert_int_equal(seg(t, &a, SYN, 100, 0, 1000, 0, true), NEW);
+	assert_int_equal(seg(t, &b, CT_TCP_RST | ACK, 0, 101, 0, 0, false), RPL);
+	c = ct_lookup(t, 0, &a, 0, &d);
+	assert_non_null(c);
+	before = c->peer[CT_DIR_REPLY];
+	/* B acks data A never sent. */
+	assert_int_equal(seg(t, &b, ACK, 700, 5000, 1000, 0, false), INV);
+	assert_memory_equal(&c->peer[CT_DIR_REPLY], &before, sizeof(before));
+	/* B's next segment is still B's first. */
+	assert_int_equal(seg(t, &b, ACK, 3000000, 101, 1000, 0, false), RPL);
+	assert_int_equal(tcp_state(t, &a), CT_TCP_CLOSE);
+	ct_destroy(t);
+}
+
 static void test_udp(void **state)
 {
 	(void)state;
@@ -501,6 +530,65 @@ static void test_commit_walk_flush(void **state)
 	ct_destroy(t);
 }
 
+/*
+ * A translation whose reply tuple is already a live connection's key is
+ * refused: a tuple has at most one live connection per zone. Stored, it
+ * took the other connection's packets (found by fuzz-ct).
+ */
+static void test_nat_reply_clash(void **state)
+{
+	(void)state;
+	struct ct_table *t = table(16, false);
+	/* Client 10.0.0.1:5000, VIP 10.0.0.9:80, backend 10.0.0.2:8080. */
+	struct ct_tuple vip = tup(0x0a000001, 0x0a000009, 5000, 80, 6);
+	struct ct_tuple direct = tup(0x0a000001, 0x0a000002, 5000, 8080, 6);
+	struct ct_tcp_seg syn = {.flags = SYN, .wscale = -1, .win = 1000, .seq = 100};
+	struct ct_commit lb = {.nat = CT_NAT_DST, .nat_port = htons(8080)};
+	struct ct_tuple a = tup(0x0a000002, 0x0a000001, 1234, 4321, 17);
+	struct ct_tuple other = tup(0x11000001, 0x0a000002, 4321, 1234, 17);
+	struct ct_commit snat = {.nat = CT_NAT_SRC};
+	struct ct_result r;
+	struct ct_conn *c;
+	struct ct_stats st;
+	enum ct_dir d;
+	uint32_t ip;
+
+	/* The client reaches the backend through the VIP, then directly from
+	 * the same port: the second connection's reply is the first's. */
+	ip = htonl(0x0a000002);
+	memcpy(lb.nat_addr, &ip, 4);
+	ct_process(t, 0, &vip, &syn, 0, &lb, &r);
+	assert_int_equal(r.state, NEW | CT_CS_DNAT);
+	c = r.conn;
+	ct_process(t, 0, &direct, &syn, 0, &commit0, &r);
+	assert_int_equal(r.state, INV);
+	/* The backend's answer still belongs to the VIP's connection. */
+	struct ct_tuple answer = rev(direct);
+	assert_ptr_equal(ct_lookup(t, 0, &answer, 0, &d), c);
+	assert_int_equal(d, CT_DIR_REPLY);
+
+	/* Source NAT onto another connection's original tuple: the
+	 * translation takes another port, the other connection keeps its. */
+	ip = htonl(0x0a000001);
+	memcpy(snat.nat_addr, &ip, 4);
+	ct_process(t, 3, &a, NULL, 0, &commit0, &r);
+	c = r.conn;
+	ct_process(t, 3, &other, NULL, 0, &snat, &r);
+	assert_int_equal(r.state, NEW | CT_CS_SNAT);
+	assert_true(r.rw.sport != other.sport);
+	assert_ptr_equal(ct_lookup(t, 3, &a, 0, &d), c);
+	assert_int_equal(d, CT_DIR_ORIG);
+	/* In another zone there is no clash: the port is kept. */
+	ct_process(t, 4, &other, NULL, 0, &snat, &r);
+	assert_int_equal(r.state, NEW | CT_CS_SNAT);
+	assert_int_equal(r.rw.sport, other.sport);
+
+	ct_get_stats(t, &st);
+	assert_int_equal(st.refusals, 1);
+	assert_int_equal(st.conns, 4);
+	ct_destroy(t);
+}
+
 /* Fragments: later ones get their first's result; a stranger's, or one
  * too late, nothing. */
 static void test_fragments(void **state)
@@ -679,6 +767,7 @@ int main(void)
 	        cmocka_unit_test(test_tcp_lifecycle),
 	        cmocka_unit_test(test_tcp_invalid),
 	        cmocka_unit_test(test_tcp_refused_and_pickup),
+	        cmocka_unit_test(test_tcp_refused_then_invalid),
 	        cmocka_unit_test(test_udp),
 	        cmocka_unit_test(test_tuple_from_key),
 	        cmocka_unit_test(test_icmp_echo),
@@ -689,6 +778,7 @@ int main(void)
 	        cmocka_unit_test(test_packet_tcp),
 	        cmocka_unit_test(test_packet_icmp_error),
 	        cmocka_unit_test(test_commit_walk_flush),
+	        cmocka_unit_test(test_nat_reply_clash),
 	        cmocka_unit_test(test_fragments),
 	        cmocka_unit_test(test_two_threads),
 	        cmocka_unit_test(test_two_threads_churn),

@@ -192,9 +192,10 @@ int main(int argc, char **argv)
 		if (rnd(16) == 0) { /* splice the tail of another seed */
 			const struct pkt *o = &seeds[rnd(n_seeds)];
 			uint32_t cut = rnd(b.len + 1), from = rnd(o->len + 1);
+			uint32_t n = o->len - from;
 
 			b.len = cut;
-			pkt_put(&b, o->buf + from, o->len - from);
+			pkt_put(&b, o->buf + from, n < PKT_MAX - cut ? n : PKT_MAX - cut);
 		}
 		mutate(&b);
 		LLVMFuzzerTestOneInput(b.buf, b.len);
