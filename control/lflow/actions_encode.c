@@ -4,6 +4,7 @@
  * expands into encode_X for each action: the executable ones have their own
  * encoders, the others share encode_punt.
  */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -282,6 +283,75 @@ static void encode_ct_nat(struct enc *e, const struct act *a)
 	insn_end(e, at);
 }
 
+/* "IP:PORT" or "[IPv6]:PORT" into a match value and a port; false when it
+ * is neither (the checker saw to that: then zeros). */
+static bool addr_port(const char *s, struct lflow_u128 *v, uint64_t *port, bool *ip6)
+{
+	char buf[64];
+	const char *colon;
+	uint8_t a[16];
+	*v = (struct lflow_u128){0, 0};
+	*port = 0;
+	*ip6 = s[0] == '[';
+	if (*ip6) {
+		const char *end = strchr(s, ']');
+		if (end == NULL || (size_t)(end - s - 1) >= sizeof(buf))
+			return false;
+		memcpy(buf, s + 1, (size_t)(end - s - 1));
+		buf[end - s - 1] = '\0';
+		colon = end[1] == ':' ? end + 1 : NULL;
+	} else {
+		colon = strrchr(s, ':');
+		size_t n = colon ? (size_t)(colon - s) : strlen(s);
+		if (n >= sizeof(buf))
+			return false;
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+	}
+	if (inet_pton(*ip6 ? AF_INET6 : AF_INET, buf, a) != 1)
+		return false;
+	for (int i = 0; i < (*ip6 ? 16 : 4); i++) {
+		uint64_t *w = (*ip6 && i < 8) ? &v->hi : &v->lo;
+		*w = *w << 8 | a[i];
+	}
+	if (colon)
+		*port = strtoul(colon + 1, NULL, 10) & 0xffff;
+	return true;
+}
+
+/* commit_lb_aff(vip = "IP:PORT", backend = "IP:PORT", proto = P, timeout
+ * = T): one word proto | 1 << 8 for IPv6 | timeout << 32, then the VIP
+ * (two words), its port, the backend (two words), its port. */
+static void encode_commit_lb_aff(struct enc *e, const struct act *a)
+{
+	struct lflow_u128 vip = {0, 0}, be = {0, 0};
+	uint64_t vport = 0, bport = 0, proto = 6, timeout = 0;
+	bool v6 = false, b6 = false;
+	for (size_t i = 0; i < a->n_args; i++) {
+		const struct aarg *g = &a->args[i];
+		const char *v = g->v.s ? g->v.s : "";
+		if (g->key == NULL)
+			continue;
+		if (!strcmp(g->key, "vip"))
+			addr_port(v, &vip, &vport, &v6);
+		else if (!strcmp(g->key, "backend"))
+			addr_port(v, &be, &bport, &b6);
+		else if (!strcmp(g->key, "proto"))
+			proto = !strcmp(v, "udp") ? 17 : !strcmp(v, "sctp") ? 132 : 6;
+		else if (!strcmp(g->key, "timeout"))
+			timeout = g->v.value.lo & 0xffffffff;
+	}
+	size_t at = insn_begin(e, a->op, 0, 0);
+	pb_push(e->pb, proto | (uint64_t)v6 << 8 | timeout << 32);
+	pb_push(e->pb, vip.hi);
+	pb_push(e->pb, vip.lo);
+	pb_push(e->pb, vport);
+	pb_push(e->pb, be.hi);
+	pb_push(e->pb, be.lo);
+	pb_push(e->pb, bport);
+	insn_end(e, at);
+}
+
 static void encode_punt(struct enc *e, const struct act *a)
 {
 	encode_nested(e, a, LFLOW_INSN_PUNT);
@@ -353,8 +423,8 @@ static void encode_punt(struct enc *e, const struct act *a)
 #define encode_COMMIT_ECMP_NH       encode_punt
 #define encode_CHK_ECMP_NH_MAC      encode_punt
 #define encode_CHK_ECMP_NH          encode_punt
-#define encode_COMMIT_LB_AFF        encode_punt
-#define encode_CHK_LB_AFF           encode_punt
+#define encode_COMMIT_LB_AFF        encode_commit_lb_aff
+#define encode_CHK_LB_AFF           encode_call
 #define encode_SAMPLE               encode_punt
 
 typedef void encode_fn(struct enc *, const struct act *);

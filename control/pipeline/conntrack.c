@@ -36,6 +36,7 @@ struct zone {
 static struct {
 	struct ct_table *t;
 	struct ct_frags *frags;
+	struct ct_aff *aff;
 	struct event *tick;
 	bool pending; /* a grace period runs for the frees before ct_tok */
 	uint64_t rcu_tok, ct_tok;
@@ -457,6 +458,13 @@ static int ct_stats_cmd(struct ctl_req *req, void *arg)
 	           "%llu datagrams evicted\n",
 	           (unsigned long long)fs.first, (unsigned long long)fs.followed,
 	           (unsigned long long)fs.unfollowed, (unsigned long long)fs.evicted);
+	struct ct_aff_stats as;
+	ct_aff_stats(cts.aff, &as);
+	ctl_printf(req,
+	           "load balancer affinity: %llu learned, %llu found, %llu not found, %llu "
+	           "clients evicted\n",
+	           (unsigned long long)as.learned, (unsigned long long)as.hits,
+	           (unsigned long long)as.misses, (unsigned long long)as.evicted);
 	uint64_t logged, limited;
 	pipeline_acl_log_counts(&logged, &limited);
 	ctl_printf(req, "\nACL log: %llu lines, %llu over their meter (not logged)",
@@ -484,6 +492,10 @@ static int ct_stats_cmd(struct ctl_req *req, void *arg)
 	                        "invalid", (json_int_t)st.invalid, "by_protocol", a->proto,
 	                        "by_tcp_state", a->tcp, "by_zone", zones, "acl_log_lines",
 	                        (json_int_t)logged, "acl_log_limited", (json_int_t)limited);
+	json_object_set_new(req->result, "affinity",
+	                    json_pack("{s:I, s:I, s:I, s:I}", "learned", (json_int_t)as.learned,
+	                              "found", (json_int_t)as.hits, "not_found",
+	                              (json_int_t)as.misses, "evicted", (json_int_t)as.evicted));
 	json_object_set_new(req->result, "fragments",
 	                    json_pack("{s:I, s:I, s:I, s:I}", "first", (json_int_t)fs.first,
 	                              "followed", (json_int_t)fs.followed, "unfollowed",
@@ -612,13 +624,14 @@ int pipeline_ct_start(struct event_base *base, const struct ferry_conf *conf)
 	}
 	ct_zone_limit_default(cts.t, conf->ct_zone_limit);
 	cts.frags = ct_frags_create(conf->ct_fragments, conf->ct_timeouts_frag, cfg.hz);
-	if (cts.frags == NULL)
+	cts.aff = ct_aff_create(conf->ct_max_conns / 4, cfg.hz);
+	if (cts.frags == NULL || cts.aff == NULL)
 		return -ENOMEM;
 	cts.tick = event_new(base, -1, EV_PERSIST, tick, NULL);
 	struct timeval tv = {0, TICK_MS * 1000};
 	if (cts.tick == NULL || event_add(cts.tick, &tv) < 0)
 		return -ENOMEM;
-	pl_set_conntrack(cts.t, cts.frags);
+	pl_set_conntrack(cts.t, cts.frags, cts.aff);
 	for (size_t i = 0; i < sizeof(ct_cmds) / sizeof(ct_cmds[0]); i++)
 		ctl_register(&ct_cmds[i]);
 	PL_LOG(INFO, "conntrack: up to %u connections, zones in %s", conf->ct_max_conns, cts.file);
@@ -628,7 +641,7 @@ int pipeline_ct_start(struct event_base *base, const struct ferry_conf *conf)
 void pipeline_ct_stop(void)
 {
 	struct rte_rcu_qsbr *rcu = port_workers_rcu();
-	pl_set_conntrack(NULL, NULL);
+	pl_set_conntrack(NULL, NULL, NULL);
 	if (rcu != NULL)
 		rte_rcu_qsbr_synchronize(rcu, RTE_QSBR_THRID_INVALID);
 	if (cts.tick != NULL)
@@ -638,6 +651,8 @@ void pipeline_ct_stop(void)
 	cts.t = NULL;
 	ct_frags_destroy(cts.frags);
 	cts.frags = NULL;
+	ct_aff_destroy(cts.aff);
+	cts.aff = NULL;
 	cts.pending = false;
 	free(cts.file);
 	cts.file = NULL;

@@ -210,8 +210,8 @@ struct lflow_atom {
 	X(COMMIT_ECMP_NH, "commit_ecmp_nh", false)             \
 	X(CHK_ECMP_NH_MAC, "chk_ecmp_nh_mac", false)           \
 	X(CHK_ECMP_NH, "chk_ecmp_nh", false)                   \
-	X(COMMIT_LB_AFF, "commit_lb_aff", false)               \
-	X(CHK_LB_AFF, "chk_lb_aff", false)                     \
+	X(COMMIT_LB_AFF, "commit_lb_aff", true)                \
+	X(CHK_LB_AFF, "chk_lb_aff", true)                      \
 	X(SAMPLE, "sample", false)
 
 enum lflow_op {

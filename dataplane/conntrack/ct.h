@@ -470,6 +470,32 @@ void ct_frags_stats(const struct ct_frags *f, struct ct_frag_stats *st);
 int ct_frag_key_of(const struct flow_key *k, const uint8_t *l3, uint32_t l3_len,
                    struct ct_frag_key *fk);
 
+/* Load balancer affinity (ct_aff.c): a client's backend for a VIP. */
+struct ct_aff_key {
+	uint32_t dp; /* the datapath's tunnel key */
+	uint16_t vport;
+	uint8_t proto, ip6;
+	uint8_t client[16], vip[16];
+};
+
+struct ct_aff_stats {
+	uint64_t learned, hits, misses, evicted;
+};
+
+struct ct_aff;
+/** A table for @p n clients at once. @return NULL with errno set. */
+struct ct_aff *ct_aff_create(unsigned n, uint64_t hz);
+void ct_aff_destroy(struct ct_aff *a);
+/** Remember @p backend:@p bport (port in network order) for @p k, for
+ *  @p timeout_s idle seconds. */
+void ct_aff_learn(struct ct_aff *a, const struct ct_aff_key *k, const uint8_t backend[16],
+                  uint16_t bport, uint32_t timeout_s, uint64_t now);
+/** @p k's backend, if remembered and not idle too long (found: its
+ *  timeout starts again). */
+bool ct_aff_find(struct ct_aff *a, const struct ct_aff_key *k, uint64_t now, uint8_t backend[16],
+                 uint16_t *bport);
+void ct_aff_stats(const struct ct_aff *a, struct ct_aff_stats *st);
+
 /** The table's ticks per second. */
 uint64_t ct_hz(const struct ct_table *t);
 

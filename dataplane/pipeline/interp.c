@@ -957,6 +957,57 @@ static bool ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uin
 	return true;
 }
 
+/* Affinity (ct_aff.c): the walks that ask or learn are a connection's
+ * first packet (OVN asks only for ct.new), and depend on the table: not
+ * cached. IPv4 only: OVN keeps the VIP in reg1 and its port in
+ * reg2[0..15], and wants the backend in reg4 and reg8[0..15]. */
+static bool lb_aff_key(struct pl_ctx *c, struct ct_aff_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (c->ct == NULL || c->ct->aff == NULL || !(c->h.k.flags & FLOW_F_IP4))
+		return false;
+	k->dp = c->dp->key;
+	k->proto = c->h.k.nw_proto;
+	memcpy(k->client, c->h.k.ip_src, 4);
+	return true;
+}
+
+static bool lb_aff_check(struct pl_ctx *c)
+{
+	struct ct_aff_key k;
+	uint8_t be[16];
+	uint16_t port;
+	c->uncacheable = true;
+	if (!lb_aff_key(c, &k))
+		return false;
+	uint32_t vip = rte_cpu_to_be_32(c->h.m.reg[1]);
+	memcpy(k.vip, &vip, 4);
+	k.vport = rte_cpu_to_be_16((uint16_t)c->h.m.reg[2]);
+	if (!ct_aff_find(c->ct->aff, &k, c->ct->now, be, &port))
+		return false;
+	uint32_t b;
+	memcpy(&b, be, 4);
+	c->h.m.reg[4] = rte_be_to_cpu_32(b);
+	c->h.m.reg[8] = (c->h.m.reg[8] & 0xffff0000u) | rte_be_to_cpu_16(port);
+	return true;
+}
+
+static void lb_aff_commit(struct pl_ctx *c, const uint64_t *w, unsigned n)
+{
+	struct ct_aff_key k;
+	c->uncacheable = true;
+	if (n < 7 || (w[0] & 0x100) || c->ct == NULL || c->ct->peek || !lb_aff_key(c, &k))
+		return;
+	k.proto = (uint8_t)w[0];
+	uint32_t vip = rte_cpu_to_be_32((uint32_t)w[2]), be = rte_cpu_to_be_32((uint32_t)w[5]);
+	uint8_t b[16] = {0};
+	memcpy(k.vip, &vip, 4);
+	k.vport = rte_cpu_to_be_16((uint16_t)w[3]);
+	memcpy(b, &be, 4);
+	ct_aff_learn(c->ct->aff, &k, b, rte_cpu_to_be_16((uint16_t)w[6]), (uint32_t)(w[0] >> 32),
+	             c->ct->now);
+}
+
 /* Trace: report what an entry's actions changed so far, once, before the
  * packet moves on (output, resubmit, a nested packet), so that the report
  * reads in the order things happen. */
@@ -1230,6 +1281,12 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			result(c, OPND(p, i, 0), hp);
 			break;
 		}
+		case LFLOW_OP_CHK_LB_AFF:
+			result(c, OPND(p, i, 0), lb_aff_check(c));
+			break;
+		case LFLOW_OP_COMMIT_LB_AFF:
+			lb_aff_commit(c, &p[i + 1], in.len - 1u);
+			break;
 		case LFLOW_OP_CHK_LB_HAIRPIN_REPLY:
 			/* A reply in a hairpinned connection has been translated
 			 * to come from the VIP by ct_snat_to_vip, which the fast

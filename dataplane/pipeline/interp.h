@@ -138,6 +138,7 @@ struct pl_ev {
 struct pl_ct_env {
 	struct ct_table *t;
 	struct ct_frags *frags; /* later fragments follow their first (or NULL) */
+	struct ct_aff *aff;     /* load balancer affinity (or NULL) */
 	const uint8_t *l3;      /* the packet's IP header in the frame, or NULL */
 	uint32_t l3_len;        /* bytes from l3 to the end of the IP packet */
 	uint64_t now;           /* TSC */

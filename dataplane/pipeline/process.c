@@ -31,10 +31,12 @@ static struct rte_ring *punt_ring;
 static struct rte_mempool *punt_pool;
 static struct ct_table *ct_table;
 static struct ct_frags *ct_frags;
+static struct ct_aff *ct_aff;
 
-void pl_set_conntrack(struct ct_table *t, struct ct_frags *f)
+void pl_set_conntrack(struct ct_table *t, struct ct_frags *f, struct ct_aff *a)
 {
 	__atomic_store_n(&ct_frags, f, __ATOMIC_RELEASE);
+	__atomic_store_n(&ct_aff, a, __ATOMIC_RELEASE);
 	__atomic_store_n(&ct_table, t, __ATOMIC_RELEASE);
 }
 
@@ -136,6 +138,7 @@ static const struct pl_ct_env *pkt_ct_env(struct pkt_ct *pc, const struct txbs *
 	pc->env.now = x->now;
 	pc->env.peek = false;
 	pc->env.frags = __atomic_load_n(&ct_frags, __ATOMIC_ACQUIRE);
+	pc->env.aff = __atomic_load_n(&ct_aff, __ATOMIC_ACQUIRE);
 	pc->env.l4 = pc->env.l3 = NULL;
 	pc->env.l4_len = pc->env.l3_len = 0;
 	if (ofs->l3) {

@@ -17,9 +17,10 @@ void pl_set_punt(struct rte_ring *r, struct rte_mempool *mp);
 
 struct ct_table;
 struct ct_frags;
-/** The connection tracker the workers use, and its fragment table (NULL:
- *  none; control only). */
-void pl_set_conntrack(struct ct_table *t, struct ct_frags *f);
+struct ct_aff;
+/** The connection tracker the workers use, its fragment table and its
+ *  load balancer affinity table (NULL: none; control only). */
+void pl_set_conntrack(struct ct_table *t, struct ct_frags *f, struct ct_aff *a);
 /** The tracker set, or NULL. */
 struct ct_table *pl_conntrack(void);
 

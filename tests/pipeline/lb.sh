@@ -7,6 +7,7 @@
 #    comes back from the VIP (the client's socket accepts it);
 #  - a connection stays on its backend for all its messages;
 #  - a backend removed from the VIP gets no new connections;
+#  - with affinity_timeout, a client's connections stay on one backend;
 #  - a UDP VIP answers from the VIP;
 #  - `ferryctl ct list' shows the translation (orig to the VIP, reply
 #    from the backend).
@@ -35,8 +36,11 @@ nb lsp-add sw0 vm2 -- lsp-set-addresses vm2 "$m2 10.0.0.12"
 nb lsp-add sw0 vm3 -- lsp-set-addresses vm3 "$m3 10.0.0.13"
 nb lb-add lb-tcp 10.0.0.100:80 10.0.0.12:8080,10.0.0.13:8080 tcp
 nb lb-add lb-udp 10.0.0.100:53 10.0.0.12:5353,10.0.0.13:5353 udp
+nb lb-add lb-aff 10.0.0.101:80 10.0.0.12:8080,10.0.0.13:8080 tcp
+nb set load_balancer lb-aff options:affinity_timeout=60
 nb ls-lb-add sw1 lb-tcp
 nb ls-lb-add sw1 lb-udp
+nb ls-lb-add sw1 lb-aff
 nb --wait=sb sync
 
 one_chassis_args vm1 vm2 vm3
@@ -72,17 +76,18 @@ tcp()' $b >/dev/null 2>&1 &
 done
 sleep 0.5
 
-# conns N [MSGS]: N connections to the VIP from vm1, MSGS lines each; one
-# line per connection: the backends that answered it, space separated.
+# conns N [MSGS [VIP]]: N connections to the VIP (10.0.0.100) from vm1,
+# MSGS lines each; one line per connection: the backends that answered
+# it, space separated.
 conns() {
 	on vm1 timeout 30 python3 -c '
 import socket, sys
 for i in range(int(sys.argv[1])):
-    s = socket.create_connection(("10.0.0.100", 80), timeout=3)
+    s = socket.create_connection((sys.argv[3], 80), timeout=3)
     f = s.makefile("rb"); got = []
     for m in range(int(sys.argv[2])):
         s.sendall(b"hello\n"); got.append(f.readline().strip().decode())
-    s.close(); print(" ".join(got))' "$1" "${2:-1}"
+    s.close(); print(" ".join(got))' "$1" "${2:-1}" "${3:-10.0.0.100}"
 }
 check "TCP to the VIP answers" wait_for 10 bash -c "$(declare -f conns on ns_of); T_ID=$T_ID; conns 1 | grep -q vm"
 out=$(conns 24)
@@ -109,6 +114,15 @@ check "ct list: to the VIP, the reply from a backend" \
 nb --wait=sb --may-exist lb-add lb-tcp 10.0.0.100:80 10.0.0.13:8080 tcp
 out=$(conns 10)
 check_eq "backend vm2 removed: 10 new connections, all to vm3" 10 "$(grep -c vm3 <<<"$out")"
+
+# Affinity: a client's connections to lb-aff's VIP all go to the backend
+# its first one got (OVN learns it with commit_lb_aff, asks chk_lb_aff).
+aff=$(conns 12 1 10.0.0.101)
+check_eq "affinity: 12 connections answered" 12 "$(grep -c . <<<"$aff")"
+check "affinity: all on one backend ($(sort <<<"$aff" | uniq -c | tr '\n' ' '))" \
+	test "$(sort -u <<<"$aff" | grep -c .)" -eq 1
+aff_found() { fctl --json ct stats | json "j['affinity']['found']"; }
+check "affinity: found in the table for the later connections" test "$(aff_found)" -ge 10
 
 cache() { fctl --json cache | json "$1"; }
 check "the flow cache hits load-balanced walks" test "$(cache 'sum(w["hits"] for w in j["workers"])')" -gt 100
