@@ -19,6 +19,8 @@
 #    database showing the change;
 #  - stateful ACLs (allow-related) protect an instance on either chassis
 #    alike: its connections out pass both ways, those in are dropped;
+#  - switch load balancers translate on the client's chassis, whichever
+#    kind it is, with backends on both;
 #  - ferry's flow cache agreed with its pipeline on every hit.
 . "$(dirname "$0")/rig.sh"
 . "$(dirname "$0")/../lib/stock-chassis.sh"
@@ -68,6 +70,7 @@ rig_check_move
 rig_check_encap_change
 rig_check_delete
 rig_check_acl
+rig_check_lb
 rig_check_cache hv1
 check "hv1: clean stop" ferryd_stop_as hv1
 t_done

@@ -431,3 +431,43 @@ rig_check_acl() {
 	nb --timeout=20 --wait=hv sync
 	check "ACLs gone: vm2 -> vm1 again" wait_for 10 pings vm2 10.0.0.11
 }
+
+# rig_check_lb: switch load balancers across the chassis. VIPs off the
+# subnet (the clients send them to the router's MAC), on sw0: the chassis
+# of the client translates. 10.0.5.100 has one backend, vm4 on hv2 (sw1);
+# 10.0.5.101 has vm1 (hv1) and vm4 (hv2). Clients on each chassis get
+# their answers from the VIP; connections spread over both chassis.
+rig_lb_server() { # INSTANCE: a TCP server on 8080 answering with its name
+	on "$1" timeout 120 python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 8080)); s.listen(16)
+while True:
+    c, _ = s.accept(); c.recv(10); c.sendall(sys.argv[1].encode()); c.close()' "$1" >/dev/null 2>&1 &
+	disown $!
+}
+rig_lb_ask() { # CLIENT VIP N: the backends that answered N connections
+	on "$1" timeout 30 python3 -c '
+import socket, sys
+for i in range(int(sys.argv[2])):
+    s = socket.create_connection((sys.argv[1], 80), timeout=3)
+    s.sendall(b"hi"); print(s.recv(100).decode()); s.close()' "$2" "$3"
+}
+rig_check_lb() {
+	local out
+	rig_lb_server vm1
+	rig_lb_server vm4
+	nb lb-add lb-one 10.0.5.100:80 10.0.1.14:8080 tcp
+	nb lb-add lb-two 10.0.5.101:80 10.0.0.11:8080,10.0.1.14:8080 tcp
+	nb ls-lb-add sw0 lb-one -- ls-lb-add sw0 lb-two
+	nb --timeout=20 --wait=hv sync
+	check "LB: vm1 (hv1) -> VIP, answered by vm4 on hv2 from the VIP" \
+		wait_for 10 bash -c "$(declare -f rig_lb_ask on ns_of); T_ID=$T_ID; rig_lb_ask vm1 10.0.5.100 1 | grep -qx vm4"
+	check "LB: vm2 (hv2) -> VIP, answered by vm4" \
+		wait_for 10 bash -c "$(declare -f rig_lb_ask on ns_of); T_ID=$T_ID; rig_lb_ask vm2 10.0.5.100 1 | grep -qx vm4"
+	out=$(rig_lb_ask vm2 10.0.5.101 16)
+	check "LB: vm2 (hv2) -> a VIP with backends on both chassis: 16 answers, both used ($(sort <<<"$out" | uniq -c | tr '\n' ' '))" \
+		test "$(grep -c . <<<"$out")" -eq 16 -a "$(sort -u <<<"$out" | grep -c .)" -eq 2
+	nb ls-lb-del sw0 lb-one -- ls-lb-del sw0 lb-two -- lb-del lb-one -- lb-del lb-two
+	nb --timeout=20 --wait=hv sync
+}

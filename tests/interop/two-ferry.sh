@@ -64,6 +64,7 @@ rig_check_move
 rig_check_encap_change
 rig_check_delete
 rig_check_acl
+rig_check_lb
 rig_check_cache hv1
 rig_check_cache hv2
 check "hv1: clean stop" ferryd_stop_as hv1
