@@ -34,7 +34,7 @@
 #define PL_STACK_MAX 16
 #define PL_VISIT_MAX 128 /* tables and dependencies a cacheable walk may record */
 #define PL_DROPS_MAX 4
-#define PL_CT_MAX    4 /* ct actions a cacheable walk may pass */
+#define PL_CT_MAX    8 /* ct actions a cacheable walk may pass */
 
 /*
  * Stable identities for what a walk depends on, the same in every snapshot
