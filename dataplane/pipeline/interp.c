@@ -6,8 +6,12 @@
  * 37-41 (groups, loopback check), output in the egress pipeline is tables
  * 64-65 (delivery, or a patch port's clone into the peer's ingress with
  * registers, flags and connection state cleared).
+ *
+ * Connection tracking and log() are in interp_ct.c, the headers of
+ * generated packets in interp_gen.c (interp_int.h between them).
  */
 #include "dataplane/pipeline/interp.h"
+#include "dataplane/pipeline/interp_int.h"
 
 #include <string.h>
 
@@ -55,28 +59,12 @@ static void merge_read(struct pl_ctx *c, const struct flow_key *t)
 		rd[i] |= tt[i] & (uint8_t)~wr[i];
 }
 
-/* A read of ct_state, ct_mark or ct_label: a bit of the live ct result
- * the rest of the walk depends on (the continuation's key). */
-static void mark_ct_read(struct pl_ctx *c, unsigned field, pl_u128 mask)
-{
-	if (c->ct_live < 0 || c->ct_live >= PL_CT_MAX)
-		return;
-	struct pl_ct_op *o = &c->ct_ops[c->ct_live];
-	if (field == LFLOW_F_CT_STATE)
-		o->state_mask |= (uint8_t)mask;
-	else if (field == LFLOW_F_CT_MARK)
-		o->mark_mask |= (uint32_t)mask;
-	else
-		for (int i = 0; i < 16; i++)
-			o->label_mask[i] |= (uint8_t)(mask >> (8 * (15 - i)));
-}
-
 static void mark_read(struct pl_ctx *c, unsigned field, pl_u128 mask)
 {
 	if (likely(!c->track))
 		return;
 	if (field == LFLOW_F_CT_STATE || field == LFLOW_F_CT_MARK || field == LFLOW_F_CT_LABEL)
-		mark_ct_read(c, field, mask);
+		pli_mark_ct_read(c, field, mask);
 	if (field < LFLOW_F_ETH_SRC)
 		return;
 	struct flow_key t;
@@ -85,7 +73,7 @@ static void mark_read(struct pl_ctx *c, unsigned field, pl_u128 mask)
 	merge_read(c, &t);
 }
 
-static pl_u128 rget(struct pl_ctx *c, struct lflow_fref f)
+pl_u128 pli_rget(struct pl_ctx *c, struct lflow_fref f)
 {
 	mark_read(c, f.field, pl_low_mask(f.n_bits) << f.ofs);
 	return pl_fref_get(&c->h, f);
@@ -114,7 +102,7 @@ static void visit(struct pl_ctx *c, uint32_t tid, uint32_t idx, unsigned flags)
 	c->visit[c->n_visit++] = ((uint64_t)tid << 32) | ((uint64_t)(idx & 0xffff) << 16) | flags;
 }
 
-static void dep(struct pl_ctx *c, unsigned what)
+void pli_dep(struct pl_ctx *c, unsigned what)
 {
 	visit(c, PL_TID(c->dp->key, 1, what), 0, PL_VISIT_DEP);
 }
@@ -133,14 +121,6 @@ static void count_port(struct pl_ctx *c, const struct pl_lport *p, bool rx)
 	if (cnt)
 		cnt[p->idx]++;
 	visit(c, PL_TID(c->dp->key, 1, PL_DEP_PORTS), p->key, rx ? PL_VISIT_RX : PL_VISIT_TX);
-}
-
-static pl_u128 mac_of(const uint8_t m[6])
-{
-	pl_u128 v = 0;
-	for (int i = 0; i < 6; i++)
-		v = (v << 8) | m[i];
-	return v;
 }
 
 /* The bits of @p mask at and above the highest bit of @p d (not zero). */
@@ -311,7 +291,7 @@ static void emit_encap(struct pl_ctx *c, uint16_t peer, uint32_t outport)
 		return;
 	}
 	visit(c, PL_DEP_TUNNELS, 0, PL_VISIT_DEP);
-	dep(c, PL_DEP_PORTS);
+	pli_dep(c, PL_DEP_PORTS);
 	struct pl_out *o = &c->out[c->n_out++];
 	o->dpdk = c->s->underlay.dpdk;
 	o->tag = 0;
@@ -333,7 +313,7 @@ static void emit_encap(struct pl_ctx *c, uint16_t peer, uint32_t outport)
 /* Tables 64-65: the egress pipeline said output. */
 static void deliver(struct pl_ctx *c)
 {
-	dep(c, PL_DEP_PORTS);
+	pli_dep(c, PL_DEP_PORTS);
 	const struct pl_lport *p = pl_lport_find(c->dp, c->h.m.outport);
 	if (p == NULL) {
 		drop(c, DROP_PL_OUT_UNKNOWN, c->h.m.outport);
@@ -383,7 +363,7 @@ static void deliver(struct pl_ctx *c)
 static void to_egress(struct pl_ctx *c, bool from_group)
 {
 	uint32_t out = c->h.m.outport;
-	dep(c, PL_DEP_PORTS);
+	pli_dep(c, PL_DEP_PORTS);
 	const struct pl_lport *p = pl_lport_find(c->dp, out);
 	if (p == NULL) {
 		drop(c, DROP_PL_OUT_UNKNOWN, out);
@@ -435,7 +415,7 @@ static void output(struct pl_ctx *c)
 		to_egress(c, false);
 		return;
 	}
-	dep(c, PL_DEP_MCGROUP);
+	pli_dep(c, PL_DEP_MCGROUP);
 	const struct pl_mcgroup *g = pl_mcgroup_find(c->dp, out);
 	if (g == NULL) {
 		drop(c, DROP_PL_OUT_UNKNOWN, out);
@@ -465,168 +445,12 @@ static void output(struct pl_ctx *c)
 			emit_encap(c, peers[k], out);
 }
 
-static struct lflow_fref fref_at(const uint64_t *w, unsigned which)
-{
-	struct lflow_fref f[2];
-	memcpy(f, w, sizeof(f));
-	return f[which];
-}
-
-/* Initial headers of a generated packet, as ovn-sb(5) lists them. */
-static void generate(struct pl_ctx *c, unsigned op)
-{
-	struct flow_key *k = &c->h.k;
-	uint8_t ip6_dst[16];
-	c->uncacheable = true; /* built from fields the walk did not record */
-	switch (op) {
-	case LFLOW_OP_ARP:
-		c->kind = PL_KIND_ARP;
-		memcpy(k->arp_sha, k->eth_src, 6);
-		memset(k->arp_tha, 0, 6);
-		memset(k->ip_src + 4, 0, 12);
-		memset(k->ip_dst + 4, 0, 12);
-		k->eth_type = rte_cpu_to_be_16(0x0806);
-		k->nw_proto = 1;
-		k->flags = FLOW_F_ARP;
-		k->tp_src = k->tp_dst = 0;
-		break;
-	case LFLOW_OP_ND_NS:
-		c->kind = PL_KIND_ND_NS;
-		memcpy(k->nd_target, k->ip_dst, 16);
-		memcpy(ip6_dst, (const uint8_t[16]){0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff},
-		       13);
-		memcpy(ip6_dst + 13, k->nd_target + 13, 3);
-		memcpy(k->ip_dst, ip6_dst, 16);
-		k->eth_dst[0] = 0x33;
-		k->eth_dst[1] = 0x33;
-		memcpy(k->eth_dst + 2, ip6_dst + 12, 4);
-		memcpy(k->arp_sha, k->eth_src, 6);
-		memset(k->arp_tha, 0, 6);
-		k->nw_proto = 58;
-		k->nw_ttl = 255;
-		k->tp_src = rte_cpu_to_be_16(135);
-		k->tp_dst = 0;
-		k->flags = FLOW_F_IP6 | FLOW_F_L4 | FLOW_F_ND;
-		break;
-	case LFLOW_OP_ND_NA:
-	case LFLOW_OP_ND_NA_ROUTER: {
-		c->kind = op == LFLOW_OP_ND_NA ? PL_KIND_ND_NA : PL_KIND_ND_NA_ROUTER;
-		uint8_t mac[6];
-		memcpy(mac, k->eth_dst, 6);
-		memcpy(k->eth_dst, k->eth_src, 6);
-		memcpy(k->eth_src, mac, 6);
-		memcpy(k->ip_dst, k->ip_src, 16);
-		memcpy(k->ip_src, k->nd_target, 16);
-		memset(k->arp_sha, 0, 6);
-		memcpy(k->arp_tha, mac, 6);
-		k->nw_proto = 58;
-		k->nw_ttl = 255;
-		k->tp_src = rte_cpu_to_be_16(136);
-		k->tp_dst = 0;
-		k->flags = FLOW_F_IP6 | FLOW_F_L4 | FLOW_F_ND;
-		break;
-	}
-	case LFLOW_OP_ICMP4:
-	case LFLOW_OP_ICMP4_ERROR:
-		c->kind = op == LFLOW_OP_ICMP4 ? PL_KIND_ICMP4 : PL_KIND_ICMP4_ERROR;
-		k->nw_proto = 1;
-		k->nw_frag = 0;
-		k->nw_ttl = 255;
-		k->tp_src = rte_cpu_to_be_16(3);
-		k->tp_dst = rte_cpu_to_be_16(1);
-		k->flags = FLOW_F_IP4 | FLOW_F_L4;
-		break;
-	case LFLOW_OP_ICMP6:
-	case LFLOW_OP_ICMP6_ERROR:
-		c->kind = op == LFLOW_OP_ICMP6 ? PL_KIND_ICMP6 : PL_KIND_ICMP6_ERROR;
-		k->nw_proto = 58;
-		k->nw_ttl = 255;
-		k->tp_src = rte_cpu_to_be_16(1);
-		k->tp_dst = rte_cpu_to_be_16(1);
-		k->flags = FLOW_F_IP6 | FLOW_F_L4;
-		break;
-	case LFLOW_OP_TCP_RESET: {
-		/* The segment's ports reversed; the flows swap the rest. */
-		uint16_t sp = k->tp_src;
-		c->kind = PL_KIND_TCP_RST;
-		k->tp_src = k->tp_dst;
-		k->tp_dst = sp;
-		k->nw_ttl = 255;
-		k->tcp_flags = rte_cpu_to_be_16(0x04);
-		break;
-	}
-	case LFLOW_OP_REJECT: {
-		/* ovn-sb(5): a TCP segment gets a RST, anything else ICMP
-		 * port unreachable; addresses swapped, implicitly. */
-		uint8_t t[16];
-		bool tcp = k->nw_proto == 6 && (k->flags & FLOW_F_L4);
-		bool v6 = (k->flags & FLOW_F_IP6) != 0;
-		memcpy(t, k->eth_src, 6);
-		memcpy(k->eth_src, k->eth_dst, 6);
-		memcpy(k->eth_dst, t, 6);
-		memcpy(t, k->ip_src, 16);
-		memcpy(k->ip_src, k->ip_dst, 16);
-		memcpy(k->ip_dst, t, 16);
-		if (tcp) {
-			generate(c, LFLOW_OP_TCP_RESET);
-			break;
-		}
-		generate(c, v6 ? LFLOW_OP_ICMP6_ERROR : LFLOW_OP_ICMP4_ERROR);
-		k->tp_dst = rte_cpu_to_be_16(v6 ? 4 : 3); /* port unreachable */
-		break;
-	}
-	}
-}
-
-/* A generated packet meets the tracker with its own bytes: a RST's
- * segment (as emit.c will write it), or an ICMP error's quote of the
- * original datagram. */
-static void gen_ct_env(struct pl_ctx *c)
-{
-	const struct pl_ct_env *o = c->ct;
-	uint8_t *g = c->gen_l4;
-	if (o == NULL)
-		return;
-	c->gen_env = *o;
-	c->gen_env.l3 = c->gen_env.l4 = NULL;
-	c->gen_env.l3_len = c->gen_env.l4_len = 0;
-	if (c->kind == PL_KIND_TCP_RST) {
-		uint32_t seq, ack;
-		uint8_t flags;
-		pl_rst_for(o->l4, o->l4_len, &seq, &ack, &flags);
-		memset(g, 0, 20);
-		memcpy(g, &c->h.k.tp_src, 2);
-		memcpy(g + 2, &c->h.k.tp_dst, 2);
-		memcpy(g + 4, &seq, 4);
-		memcpy(g + 8, &ack, 4);
-		g[12] = 5 << 4;
-		g[13] = flags;
-		c->gen_env.l4 = g;
-		c->gen_env.l4_len = 20;
-	} else if (c->kind == PL_KIND_ICMP4_ERROR || c->kind == PL_KIND_ICMP6_ERROR) {
-		uint32_t q = o->l3 ? o->l3_len : 0;
-		if (q > sizeof(c->gen_l4) - 8)
-			q = sizeof(c->gen_l4) - 8;
-		memset(g, 0, 8);
-		g[0] = (uint8_t)rte_be_to_cpu_16(c->h.k.tp_src);
-		g[1] = (uint8_t)rte_be_to_cpu_16(c->h.k.tp_dst);
-		if (q)
-			memcpy(g + 8, o->l3, q);
-		c->gen_env.l4 = g;
-		c->gen_env.l4_len = 8 + q;
-	}
-	c->ct = &c->gen_env;
-}
-
-/* Operand words after an instruction's header. */
-#define OPND(p, i, n) ((p)[(i) + 1 + (n)])
-
 static uint32_t port_arg(struct pl_ctx *c, uint64_t w)
 {
 	if (w >> 63) {
 		struct lflow_fref f;
 		memcpy(&f, &w, sizeof(f));
-		return (uint32_t)rget(c, f);
+		return (uint32_t)pli_rget(c, f);
 	}
 	return (uint32_t)w;
 }
@@ -636,7 +460,7 @@ static pl_u128 value_arg(struct pl_ctx *c, uint64_t w)
 	if (w >> 63) {
 		struct lflow_fref f;
 		memcpy(&f, &w, sizeof(f));
-		return rget(c, f);
+		return pli_rget(c, f);
 	}
 	return w;
 }
@@ -698,314 +522,12 @@ static void select_member(struct pl_ctx *c, const uint64_t *w, unsigned n)
 	}
 }
 
-/* log(...): the packet and the ACL's words, to the control thread, which
- * writes ferry's log (rate limited by the ACL's meter). Every packet of
- * such a walk must log: it is not cached (allow-related ACLs log a
- * connection's first packet; the rest take walks without log()). */
-static void log_packet(struct pl_ctx *c, const uint64_t *w, unsigned n)
-{
-	c->uncacheable = true;
-	if (c->punt == NULL || n < 1)
-		return;
-	struct pl_punt l;
-	memset(&l, 0, sizeof(l));
-	l.kind = PL_PUNT_LOG;
-	l.dp_key = c->dp->key;
-	l.port_key = c->h.m.inport;
-	l.parent_key = c->h.m.outport;
-	l.log_verdict = (uint8_t)w[0];
-	l.log_severity = (uint8_t)(w[0] >> 8);
-	l.log_pipeline = c->pipeline;
-	unsigned nl = (w[0] >> 16) & 0xff, ml = (w[0] >> 24) & 0xff;
-	unsigned nw = (nl + 7) / 8, mw = (ml + 7) / 8;
-	if (nl > LFLOW_LOG_NAME_MAX || ml > LFLOW_LOG_NAME_MAX || 1 + nw + mw > n)
-		return;
-	memcpy(l.log_name, &w[1], nl);
-	memcpy(l.log_meter, &w[1 + nw], ml);
-	l.key = c->h.k;
-	c->punt(c->punt_aux, &l);
-}
-
 static void not_executable(struct pl_ctx *c, const struct pl_entry *e)
 {
 	if (e && c->lf_drops)
 		c->lf_drops[e->id]++;
 	visit_dropped(c);
 	drop(c, DROP_PL_NOT_EXEC, 0);
-}
-
-/* The zone of a ct action here, as ovn-controller assigns them: a switch
- * tracks in the zone of the port the pipeline belongs to (ingress: the
- * inport's, egress: the outport's); a router tracks ct_snat in its SNAT
- * zone and everything else (ct_next, ct_commit, ct_dnat, ct_lb, the
- * _in_czone variants) in its DNAT zone. */
-static uint16_t ct_zone_of(struct pl_ctx *c, unsigned op)
-{
-	dep(c, PL_DEP_PORTS);
-	if (c->dp->router)
-		return op == LFLOW_OP_CT_SNAT ? c->dp->snat_zone : c->dp->dnat_zone;
-	const struct pl_lport *p =
-	        pl_lport_find(c->dp, c->pipeline == PL_INGRESS ? c->h.m.inport : c->h.m.outport);
-	return p != NULL ? p->zone : 0;
-}
-
-static void label_bytes(pl_u128 v, uint8_t b[16])
-{
-	for (int i = 15; i >= 0; i--, v >>= 8)
-		b[i] = (uint8_t)v;
-}
-
-/* ct_commit { ct_mark...; ct_label...; }: the loads and moves of its block
- * as one value and mask per field (the parser allows nothing else). */
-static void commit_of(struct pl_ctx *c, const uint64_t *p, uint32_t len, struct ct_commit *m)
-{
-	pl_u128 label = 0, label_mask = 0;
-	memset(m, 0, sizeof(*m));
-	for (uint32_t i = 0; i < len;) {
-		struct lflow_insn in;
-		memcpy(&in, &p[i], sizeof(in));
-		uint32_t next_i = i + (in.len ? in.len : 1);
-		struct lflow_fref f = fref_at(&OPND(p, i, 0), 0);
-		pl_u128 v = 0, mask = pl_low_mask(f.n_bits);
-		if (in.op == LFLOW_OP_LOAD) {
-			v = ((pl_u128)OPND(p, i, 1) << 64) | OPND(p, i, 2);
-			mask &= ((pl_u128)OPND(p, i, 3) << 64) | OPND(p, i, 4);
-		} else if (in.op == LFLOW_OP_MOVE) {
-			v = rget(c, fref_at(&OPND(p, i, 0), 1));
-		} else {
-			i = next_i;
-			continue;
-		}
-		v = (v & mask) << f.ofs;
-		mask <<= f.ofs;
-		if (f.field == LFLOW_F_CT_MARK) {
-			m->mark = (m->mark & ~(uint32_t)mask) | (uint32_t)v;
-			m->mark_mask |= (uint32_t)mask;
-		} else if (f.field == LFLOW_F_CT_LABEL) {
-			label = (label & ~mask) | v;
-			label_mask |= mask;
-		}
-		i = next_i;
-	}
-	label_bytes(label, m->label);
-	label_bytes(label_mask, m->label_mask);
-}
-
-/* Whether header bits that make the connection's tuple were written
- * before this ct action, other than by NAT: a cache hit tracks the packet
- * as it came, translated by the NAT results it replays. */
-static bool tuple_written(const struct pl_ctx *c)
-{
-	const struct flow_key *w = &c->wr, *n = &c->nat_wr;
-	uint8_t any = (uint8_t)(w->nw_proto & ~n->nw_proto);
-	uint16_t ports = (uint16_t)((w->tp_src & ~n->tp_src) | (w->tp_dst & ~n->tp_dst));
-	any |= (uint8_t)ports | (uint8_t)(ports >> 8);
-	for (int i = 0; i < 16; i++)
-		any |= (uint8_t)((w->ip_src[i] & ~n->ip_src[i]) | (w->ip_dst[i] & ~n->ip_dst[i]));
-	return any != 0;
-}
-
-/* A translated connection's packet takes its translated tuple. */
-static void apply_nat(struct pl_ctx *c, const struct ct_result *r)
-{
-	struct flow_key *k = &c->h.k;
-	unsigned alen = r->rw.ip6 ? 16 : 4;
-	bool icmp = r->rw.proto == 1 || r->rw.proto == 58;
-	memcpy(k->ip_src, r->rw.src, alen);
-	memcpy(k->ip_dst, r->rw.dst, alen);
-	if (!icmp && (k->flags & FLOW_F_L4)) {
-		k->tp_src = r->rw.sport;
-		k->tp_dst = r->rw.dport;
-	}
-	if (unlikely(c->track)) {
-		struct flow_key *w[2] = {&c->wr, &c->nat_wr};
-		for (int i = 0; i < 2; i++) {
-			memset(w[i]->ip_src, 0xff, alen);
-			memset(w[i]->ip_dst, 0xff, alen);
-			if (!icmp && (k->flags & FLOW_F_L4))
-				w[i]->tp_src = w[i]->tp_dst = 0xffff;
-		}
-	}
-}
-
-/* ct_lb(backends=...) for a new connection: the backend, by a hash of the
- * configured fields (the 5-tuple by default), as a commit with DNAT. */
-static void lb_commit(struct pl_ctx *c, unsigned op, const uint64_t *w, uint32_t n,
-                      struct ct_commit *m)
-{
-	const struct flow_key *k = &c->h.k;
-	unsigned n_be = (unsigned)(w[0] & 0xffff), flags = (unsigned)(w[0] >> 16) & 0xffff;
-	unsigned hf = (unsigned)(w[0] >> 32);
-	if (hf == 0)
-		hf = LFLOW_LB_HASH_IP_SRC | LFLOW_LB_HASH_IP_DST | LFLOW_LB_HASH_TP_SRC |
-		     LFLOW_LB_HASH_TP_DST | LFLOW_LB_HASH_PROTO;
-	uint64_t h = 0x9e3779b97f4a7c15ull, v[2];
-	if (hf & LFLOW_LB_HASH_ETH_SRC)
-		h = (h ^ mac_of(k->eth_src)) * 0xff51afd7ed558ccdull;
-	if (hf & LFLOW_LB_HASH_ETH_DST)
-		h = (h ^ mac_of(k->eth_dst)) * 0xff51afd7ed558ccdull;
-	if (hf & LFLOW_LB_HASH_IP_SRC) {
-		memcpy(v, k->ip_src, 16);
-		h = (h ^ v[0] ^ (v[1] << 1)) * 0xc4ceb9fe1a85ec53ull;
-	}
-	if (hf & LFLOW_LB_HASH_IP_DST) {
-		memcpy(v, k->ip_dst, 16);
-		h = (h ^ v[0] ^ (v[1] << 1)) * 0xff51afd7ed558ccdull;
-	}
-	if (hf & LFLOW_LB_HASH_TP_SRC)
-		h = (h ^ k->tp_src) * 0xc4ceb9fe1a85ec53ull;
-	if (hf & LFLOW_LB_HASH_TP_DST)
-		h = (h ^ ((uint64_t)k->tp_dst << 16)) * 0xff51afd7ed558ccdull;
-	if (hf & LFLOW_LB_HASH_PROTO)
-		h = (h ^ ((uint64_t)k->nw_proto << 32)) * 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 29;
-	memset(m, 0, sizeof(*m));
-	if (n_be == 0 || 1 + 3 * n_be > n)
-		return;
-	const uint64_t *be = &w[1 + 3 * (h % n_be)];
-	/* The natted bit (and skip/force SNAT), where the action keeps them. */
-	uint32_t bits = 0x2 | ((flags & LFLOW_LB_SKIP_SNAT) ? 0x4 : 0) |
-	                ((flags & LFLOW_LB_FORCE_SNAT) ? 0x8 : 0);
-	if (op == LFLOW_OP_CT_LB_MARK) {
-		m->mark = m->mark_mask = bits;
-	} else {
-		m->label[15] = m->label_mask[15] = (uint8_t)bits;
-	}
-	m->nat = CT_NAT_DST;
-	if (k->flags & FLOW_F_IP6) {
-		label_bytes(((pl_u128)be[0] << 64) | be[1], m->nat_addr);
-	} else {
-		uint32_t a = rte_cpu_to_be_32((uint32_t)be[1]);
-		memcpy(m->nat_addr, &a, 4);
-	}
-	m->nat_port = rte_cpu_to_be_16((uint16_t)be[2]);
-}
-
-/* ct_next or ct_commit: track the packet, fill ct_state, ct_mark and
- * ct_label. @return false when there is no tracker. */
-static bool ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uint32_t n_nested)
-{
-	struct ct_commit m;
-	struct ct_result res;
-	if (c->ct == NULL)
-		return false;
-	/* The actions with nat in OVS's terms take their connection's
-	 * translation; with an address, a new connection gets one. */
-	bool lb = op == LFLOW_OP_CT_LB || op == LFLOW_OP_CT_LB_MARK;
-	bool snat = op == LFLOW_OP_CT_SNAT || op == LFLOW_OP_CT_SNAT_IN_CZONE;
-	bool natop = lb || snat || op == LFLOW_OP_CT_COMMIT_NAT || op == LFLOW_OP_CT_DNAT ||
-	             op == LFLOW_OP_CT_DNAT_IN_CZONE;
-	uint16_t zone = ct_zone_of(c, op);
-	unsigned run_op = op == LFLOW_OP_CT_COMMIT ? op : LFLOW_OP_CT_NEXT;
-	memset(&m, 0, sizeof(m));
-	if (op == LFLOW_OP_CT_COMMIT)
-		commit_of(c, nested, n_nested, &m);
-	if (lb && n_nested > 0) {
-		/* A new connection to a VIP: committed, translated to a backend.
-		 * Its first packet only: not cached (the choice is per packet). */
-		lb_commit(c, op, nested, n_nested, &m);
-		run_op = LFLOW_OP_CT_COMMIT;
-		c->uncacheable = true;
-	} else if (natop && !lb && n_nested >= 4) {
-		/* ct_dnat(IP[, PORTS]), ct_snat(...): committed with that
-		 * translation when new; a known connection keeps its own. */
-		m.nat = snat ? CT_NAT_SRC : CT_NAT_DST;
-		if (nested[0] & 1)
-			label_bytes(((pl_u128)nested[1] << 64) | nested[2], m.nat_addr);
-		else {
-			uint32_t a = rte_cpu_to_be_32((uint32_t)nested[2]);
-			memcpy(m.nat_addr, &a, 4);
-		}
-		m.nat_port = rte_cpu_to_be_16((uint16_t)nested[3]);
-		m.nat_port_max = (uint16_t)(nested[3] >> 16);
-		run_op = LFLOW_OP_CT_COMMIT;
-	}
-	unsigned idx = c->n_ct++;
-	if (idx < c->n_ct_given) {
-		res = c->ct_res[idx];
-	} else {
-		unsigned n_prev = idx < PL_CT_MAX ? idx : PL_CT_MAX;
-		pl_ct_exec(c->ct, &c->h.k, run_op, zone, &m, c->ct_res, c->ct_zone, n_prev, &res);
-	}
-	if (unlikely(c->track) && (idx >= PL_CT_MAX || tuple_written(c)))
-		c->uncacheable = true;
-	if (idx < PL_CT_MAX) {
-		c->ct_res[idx] = res;
-		c->ct_zone[idx] = zone;
-		if (unlikely(c->track)) {
-			struct pl_ct_op *o = &c->ct_ops[idx];
-			memset(o, 0, sizeof(*o));
-			o->op = (uint8_t)run_op;
-			o->nat_applies = natop;
-			o->zone = zone;
-			if (run_op == LFLOW_OP_CT_COMMIT)
-				o->commit = m;
-		}
-	}
-	c->ct_live = idx < PL_CT_MAX ? (int8_t)idx : -1;
-	if (res.nat && natop)
-		apply_nat(c, &res);
-	c->h.m.ct_state = res.state;
-	c->h.m.ct_mark = res.mark;
-	uint64_t hi = 0, lo = 0;
-	for (int i = 0; i < 8; i++) {
-		hi = hi << 8 | res.label[i];
-		lo = lo << 8 | res.label[8 + i];
-	}
-	c->h.m.ct_label.hi = hi;
-	c->h.m.ct_label.lo = lo;
-	return true;
-}
-
-/* Affinity (ct_aff.c): the walks that ask or learn are a connection's
- * first packet (OVN asks only for ct.new), and depend on the table: not
- * cached. IPv4 only: OVN keeps the VIP in reg1 and its port in
- * reg2[0..15], and wants the backend in reg4 and reg8[0..15]. */
-static bool lb_aff_key(struct pl_ctx *c, struct ct_aff_key *k)
-{
-	memset(k, 0, sizeof(*k));
-	if (c->ct == NULL || c->ct->aff == NULL || !(c->h.k.flags & FLOW_F_IP4))
-		return false;
-	k->dp = c->dp->key;
-	k->proto = c->h.k.nw_proto;
-	memcpy(k->client, c->h.k.ip_src, 4);
-	return true;
-}
-
-static bool lb_aff_check(struct pl_ctx *c)
-{
-	struct ct_aff_key k;
-	uint8_t be[16];
-	uint16_t port;
-	c->uncacheable = true;
-	if (!lb_aff_key(c, &k))
-		return false;
-	uint32_t vip = rte_cpu_to_be_32(c->h.m.reg[1]);
-	memcpy(k.vip, &vip, 4);
-	k.vport = rte_cpu_to_be_16((uint16_t)c->h.m.reg[2]);
-	if (!ct_aff_find(c->ct->aff, &k, c->ct->now, be, &port))
-		return false;
-	uint32_t b;
-	memcpy(&b, be, 4);
-	c->h.m.reg[4] = rte_be_to_cpu_32(b);
-	c->h.m.reg[8] = (c->h.m.reg[8] & 0xffff0000u) | rte_be_to_cpu_16(port);
-	return true;
-}
-
-static void lb_aff_commit(struct pl_ctx *c, const uint64_t *w, unsigned n)
-{
-	struct ct_aff_key k;
-	c->uncacheable = true;
-	if (n < 7 || (w[0] & 0x100) || c->ct == NULL || c->ct->peek || !lb_aff_key(c, &k))
-		return;
-	k.proto = (uint8_t)w[0];
-	uint32_t vip = rte_cpu_to_be_32((uint32_t)w[2]), be = rte_cpu_to_be_32((uint32_t)w[5]);
-	uint8_t b[16] = {0};
-	memcpy(k.vip, &vip, 4);
-	k.vport = rte_cpu_to_be_16((uint16_t)w[3]);
-	memcpy(b, &be, 4);
-	ct_aff_learn(c->ct->aff, &k, b, rte_cpu_to_be_16((uint16_t)w[6]), (uint32_t)(w[0] >> 32),
-	             c->ct->now);
 }
 
 /* Trace: report what an entry's actions changed so far, once, before the
@@ -1063,7 +585,7 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			drop(c, DROP_PL_LFLOW_DROP, 0);
 			return RUN_STOP;
 		case LFLOW_OP_LOAD: {
-			struct lflow_fref f = fref_at(&OPND(p, i, 0), 0);
+			struct lflow_fref f = pli_fref_at(&OPND(p, i, 0), 0);
 			pl_u128 v = ((pl_u128)OPND(p, i, 1) << 64) | OPND(p, i, 2);
 			pl_u128 m = ((pl_u128)OPND(p, i, 3) << 64) | OPND(p, i, 4);
 			m &= pl_low_mask(f.n_bits);
@@ -1071,15 +593,15 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			break;
 		}
 		case LFLOW_OP_MOVE: {
-			struct lflow_fref d = fref_at(&OPND(p, i, 0), 0),
-			                  s = fref_at(&OPND(p, i, 0), 1);
-			wfset(c, d, rget(c, s));
+			struct lflow_fref d = pli_fref_at(&OPND(p, i, 0), 0),
+			                  s = pli_fref_at(&OPND(p, i, 0), 1);
+			wfset(c, d, pli_rget(c, s));
 			break;
 		}
 		case LFLOW_OP_EXCHANGE: {
-			struct lflow_fref d = fref_at(&OPND(p, i, 0), 0),
-			                  s = fref_at(&OPND(p, i, 0), 1);
-			pl_u128 a = rget(c, d), b = rget(c, s);
+			struct lflow_fref d = pli_fref_at(&OPND(p, i, 0), 0),
+			                  s = pli_fref_at(&OPND(p, i, 0), 1);
+			pl_u128 a = pli_rget(c, d), b = pli_rget(c, s);
 			wfset(c, d, b);
 			wfset(c, s, a);
 			break;
@@ -1089,10 +611,10 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 				drop(c, DROP_PL_LOOP, 0);
 				return RUN_STOP;
 			}
-			c->stack[c->n_stack++] = rget(c, fref_at(&OPND(p, i, 0), 0));
+			c->stack[c->n_stack++] = pli_rget(c, pli_fref_at(&OPND(p, i, 0), 0));
 			break;
 		case LFLOW_OP_POP:
-			wfset(c, fref_at(&OPND(p, i, 0), 0),
+			wfset(c, pli_fref_at(&OPND(p, i, 0), 0),
 			      c->n_stack ? c->stack[--c->n_stack] : 0);
 			break;
 		case LFLOW_OP_CT_CLEAR:
@@ -1113,7 +635,7 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 		case LFLOW_OP_CT_SNAT_IN_CZONE:
 			/* Operands: ct_commit's block, or the address and ports of
 			 * ct_lb and the nat actions. */
-			if (!ct_action(c, in.op, &p[i + 1], next_i - i - 1)) {
+			if (!pli_ct_action(c, in.op, &p[i + 1], next_i - i - 1)) {
 				drop(c, DROP_CT_UNAVAILABLE, 0);
 				return RUN_STOP;
 			}
@@ -1156,8 +678,8 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			save(c, &sv);
 			const struct pl_ct_env *ct = c->ct;
 			if (in.op != LFLOW_OP_CLONE) {
-				generate(c, in.op);
-				gen_ct_env(c);
+				pli_generate(c, in.op);
+				pli_gen_ct_env(c);
 			}
 			if (unlikely(c->trace != NULL)) {
 				struct pl_ev ev = {.type = PL_EV_NESTED, .dp = c->dp, .op = in.op};
@@ -1188,7 +710,7 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			if (unlikely(c->track)) {
 				memset(&t, 0, sizeof(t));
 				rd = &t;
-				dep(c, PL_DEP_PORTS);
+				pli_dep(c, PL_DEP_PORTS);
 			}
 			bool fails = lp != NULL && (ing ? pl_in_port_sec_fails(lp, &c->h, rd)
 			                                : pl_out_port_sec_fails(lp, &c->h, rd));
@@ -1202,29 +724,29 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			/* A miss stores zero: the router then resolves by ARP/ND. */
 			const struct pl_neigh *nb = pl_neigh_find(c->dp, port_arg(c, OPND(p, i, 1)),
 			                                          value_arg(c, OPND(p, i, 2)));
-			dep(c, PL_DEP_NEIGH);
-			wset(c, LFLOW_F_ETH_DST, nb ? mac_of(nb->mac) : 0, pl_low_mask(48));
+			pli_dep(c, PL_DEP_NEIGH);
+			wset(c, LFLOW_F_ETH_DST, nb ? pli_mac_of(nb->mac) : 0, pl_low_mask(48));
 			break;
 		}
 		case LFLOW_OP_LOOKUP_ARP:
 		case LFLOW_OP_LOOKUP_ND: {
-			dep(c, PL_DEP_NEIGH);
+			pli_dep(c, PL_DEP_NEIGH);
 			const struct pl_neigh *nb = pl_neigh_find(c->dp, port_arg(c, OPND(p, i, 1)),
 			                                          value_arg(c, OPND(p, i, 2)));
 			result(c, OPND(p, i, 0),
-			       nb && mac_of(nb->mac) == value_arg(c, OPND(p, i, 3)));
+			       nb && pli_mac_of(nb->mac) == value_arg(c, OPND(p, i, 3)));
 			break;
 		}
 		case LFLOW_OP_LOOKUP_ARP_IP:
 		case LFLOW_OP_LOOKUP_ND_IP:
-			dep(c, PL_DEP_NEIGH);
+			pli_dep(c, PL_DEP_NEIGH);
 			result(c, OPND(p, i, 0),
 			       pl_neigh_find(c->dp, port_arg(c, OPND(p, i, 1)),
 			                     value_arg(c, OPND(p, i, 2))) != NULL);
 			break;
 		case LFLOW_OP_LOOKUP_FDB: {
 			/* R = lookup_fdb(P, A): A is known, and on port P. */
-			dep(c, PL_DEP_NEIGH);
+			pli_dep(c, PL_DEP_NEIGH);
 			uint32_t port = port_arg(c, OPND(p, i, 1));
 			const struct pl_fdb *f =
 			        pl_fdb_find(c->dp, (uint64_t)value_arg(c, OPND(p, i, 2)));
@@ -1233,7 +755,7 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 		}
 		case LFLOW_OP_GET_FDB: {
 			/* P = get_fdb(A): A's port, or 0 ("none") when unknown. */
-			dep(c, PL_DEP_NEIGH);
+			pli_dep(c, PL_DEP_NEIGH);
 			const struct pl_fdb *f =
 			        pl_fdb_find(c->dp, (uint64_t)value_arg(c, OPND(p, i, 1)));
 			result(c, OPND(p, i, 0), f != NULL ? f->port : 0);
@@ -1282,10 +804,10 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			break;
 		}
 		case LFLOW_OP_CHK_LB_AFF:
-			result(c, OPND(p, i, 0), lb_aff_check(c));
+			result(c, OPND(p, i, 0), pli_lb_aff_check(c));
 			break;
 		case LFLOW_OP_COMMIT_LB_AFF:
-			lb_aff_commit(c, &p[i + 1], in.len - 1u);
+			pli_lb_aff_commit(c, &p[i + 1], in.len - 1u);
 			break;
 		case LFLOW_OP_CHK_LB_HAIRPIN_REPLY:
 			/* A reply in a hairpinned connection has been translated
@@ -1295,7 +817,7 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			result(c, OPND(p, i, 0), 0);
 			break;
 		case LFLOW_OP_LOG:
-			log_packet(c, &p[i + 1], in.len - 1u);
+			pli_log_packet(c, &p[i + 1], in.len - 1u);
 			break;
 		case LFLOW_OP_CHECK_PKT_LARGER:
 			/* Only gateway ports with an MTU use it; no such port runs
@@ -1415,7 +937,7 @@ void pl_run_decap(struct pl_ctx *c, uint32_t dp, uint32_t inport, uint32_t outpo
 	c->from_tunnel = true;
 	if (c->track) {
 		track_init(c);
-		dep(c, PL_DEP_PORTS); /* the egress port was checked against them */
+		pli_dep(c, PL_DEP_PORTS); /* the egress port was checked against them */
 	}
 	c->h.m.outport = outport;
 	c->pipeline = PL_INGRESS; /* output() below acts as table 40 */

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The interpreter's connection tracking (interp.h, docs/conntrack.md): the
+ * ct actions (zones, commits, translations, load balancing and affinity),
+ * what a generated packet shows the tracker, and log(). The tables, the
+ * other actions and the walk stay in interp.c.
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+
+#include "dataplane/pipeline/interp.h"
+#include "dataplane/pipeline/interp_int.h"
+
+/* log(...): the packet and the ACL's words, to the control thread, which
+ * writes ferry's log (rate limited by the ACL's meter). Every packet of
+ * such a walk must log: it is not cached (allow-related ACLs log a
+ * connection's first packet; the rest take walks without log()). */
+void pli_log_packet(struct pl_ctx *c, const uint64_t *w, unsigned n)
+{
+	c->uncacheable = true;
+	if (c->punt == NULL || n < 1)
+		return;
+	struct pl_punt l;
+	memset(&l, 0, sizeof(l));
+	l.kind = PL_PUNT_LOG;
+	l.dp_key = c->dp->key;
+	l.port_key = c->h.m.inport;
+	l.parent_key = c->h.m.outport;
+	l.log_verdict = (uint8_t)w[0];
+	l.log_severity = (uint8_t)(w[0] >> 8);
+	l.log_pipeline = c->pipeline;
+	unsigned nl = (w[0] >> 16) & 0xff, ml = (w[0] >> 24) & 0xff;
+	unsigned nw = (nl + 7) / 8, mw = (ml + 7) / 8;
+	if (nl > LFLOW_LOG_NAME_MAX || ml > LFLOW_LOG_NAME_MAX || 1 + nw + mw > n)
+		return;
+	memcpy(l.log_name, &w[1], nl);
+	memcpy(l.log_meter, &w[1 + nw], ml);
+	l.key = c->h.k;
+	c->punt(c->punt_aux, &l);
+}
+
+/* The zone of a ct action here, as ovn-controller assigns them: a switch
+ * tracks in the zone of the port the pipeline belongs to (ingress: the
+ * inport's, egress: the outport's); a router tracks ct_snat in its SNAT
+ * zone and everything else (ct_next, ct_commit, ct_dnat, ct_lb, the
+ * _in_czone variants) in its DNAT zone. */
+static uint16_t ct_zone_of(struct pl_ctx *c, unsigned op)
+{
+	pli_dep(c, PL_DEP_PORTS);
+	if (c->dp->router)
+		return op == LFLOW_OP_CT_SNAT ? c->dp->snat_zone : c->dp->dnat_zone;
+	const struct pl_lport *p =
+	        pl_lport_find(c->dp, c->pipeline == PL_INGRESS ? c->h.m.inport : c->h.m.outport);
+	return p != NULL ? p->zone : 0;
+}
+
+static void label_bytes(pl_u128 v, uint8_t b[16])
+{
+	for (int i = 15; i >= 0; i--, v >>= 8)
+		b[i] = (uint8_t)v;
+}
+
+/* ct_commit { ct_mark...; ct_label...; }: the loads and moves of its block
+ * as one value and mask per field (the parser allows nothing else). */
+static void commit_of(struct pl_ctx *c, const uint64_t *p, uint32_t len, struct ct_commit *m)
+{
+	pl_u128 label = 0, label_mask = 0;
+	memset(m, 0, sizeof(*m));
+	for (uint32_t i = 0; i < len;) {
+		struct lflow_insn in;
+		memcpy(&in, &p[i], sizeof(in));
+		uint32_t next_i = i + (in.len ? in.len : 1);
+		struct lflow_fref f = pli_fref_at(&OPND(p, i, 0), 0);
+		pl_u128 v = 0, mask = pl_low_mask(f.n_bits);
+		if (in.op == LFLOW_OP_LOAD) {
+			v = ((pl_u128)OPND(p, i, 1) << 64) | OPND(p, i, 2);
+			mask &= ((pl_u128)OPND(p, i, 3) << 64) | OPND(p, i, 4);
+		} else if (in.op == LFLOW_OP_MOVE) {
+			v = pli_rget(c, pli_fref_at(&OPND(p, i, 0), 1));
+		} else {
+			i = next_i;
+			continue;
+		}
+		v = (v & mask) << f.ofs;
+		mask <<= f.ofs;
+		if (f.field == LFLOW_F_CT_MARK) {
+			m->mark = (m->mark & ~(uint32_t)mask) | (uint32_t)v;
+			m->mark_mask |= (uint32_t)mask;
+		} else if (f.field == LFLOW_F_CT_LABEL) {
+			label = (label & ~mask) | v;
+			label_mask |= mask;
+		}
+		i = next_i;
+	}
+	label_bytes(label, m->label);
+	label_bytes(label_mask, m->label_mask);
+}
+
+/* Whether header bits that make the connection's tuple were written
+ * before this ct action, other than by NAT: a cache hit tracks the packet
+ * as it came, translated by the NAT results it replays. */
+static bool tuple_written(const struct pl_ctx *c)
+{
+	const struct flow_key *w = &c->wr, *n = &c->nat_wr;
+	uint8_t any = (uint8_t)(w->nw_proto & ~n->nw_proto);
+	uint16_t ports = (uint16_t)((w->tp_src & ~n->tp_src) | (w->tp_dst & ~n->tp_dst));
+	any |= (uint8_t)ports | (uint8_t)(ports >> 8);
+	for (int i = 0; i < 16; i++)
+		any |= (uint8_t)((w->ip_src[i] & ~n->ip_src[i]) | (w->ip_dst[i] & ~n->ip_dst[i]));
+	return any != 0;
+}
+
+/* A translated connection's packet takes its translated tuple. */
+static void apply_nat(struct pl_ctx *c, const struct ct_result *r)
+{
+	struct flow_key *k = &c->h.k;
+	unsigned alen = r->rw.ip6 ? 16 : 4;
+	bool icmp = r->rw.proto == 1 || r->rw.proto == 58;
+	memcpy(k->ip_src, r->rw.src, alen);
+	memcpy(k->ip_dst, r->rw.dst, alen);
+	if (!icmp && (k->flags & FLOW_F_L4)) {
+		k->tp_src = r->rw.sport;
+		k->tp_dst = r->rw.dport;
+	}
+	if (unlikely(c->track)) {
+		struct flow_key *w[2] = {&c->wr, &c->nat_wr};
+		for (int i = 0; i < 2; i++) {
+			memset(w[i]->ip_src, 0xff, alen);
+			memset(w[i]->ip_dst, 0xff, alen);
+			if (!icmp && (k->flags & FLOW_F_L4))
+				w[i]->tp_src = w[i]->tp_dst = 0xffff;
+		}
+	}
+}
+
+/* ct_lb(backends=...) for a new connection: the backend, by a hash of the
+ * configured fields (the 5-tuple by default), as a commit with DNAT. */
+static void lb_commit(struct pl_ctx *c, unsigned op, const uint64_t *w, uint32_t n,
+                      struct ct_commit *m)
+{
+	const struct flow_key *k = &c->h.k;
+	unsigned n_be = (unsigned)(w[0] & 0xffff), flags = (unsigned)(w[0] >> 16) & 0xffff;
+	unsigned hf = (unsigned)(w[0] >> 32);
+	if (hf == 0)
+		hf = LFLOW_LB_HASH_IP_SRC | LFLOW_LB_HASH_IP_DST | LFLOW_LB_HASH_TP_SRC |
+		     LFLOW_LB_HASH_TP_DST | LFLOW_LB_HASH_PROTO;
+	uint64_t h = 0x9e3779b97f4a7c15ull, v[2];
+	if (hf & LFLOW_LB_HASH_ETH_SRC)
+		h = (h ^ pli_mac_of(k->eth_src)) * 0xff51afd7ed558ccdull;
+	if (hf & LFLOW_LB_HASH_ETH_DST)
+		h = (h ^ pli_mac_of(k->eth_dst)) * 0xff51afd7ed558ccdull;
+	if (hf & LFLOW_LB_HASH_IP_SRC) {
+		memcpy(v, k->ip_src, 16);
+		h = (h ^ v[0] ^ (v[1] << 1)) * 0xc4ceb9fe1a85ec53ull;
+	}
+	if (hf & LFLOW_LB_HASH_IP_DST) {
+		memcpy(v, k->ip_dst, 16);
+		h = (h ^ v[0] ^ (v[1] << 1)) * 0xff51afd7ed558ccdull;
+	}
+	if (hf & LFLOW_LB_HASH_TP_SRC)
+		h = (h ^ k->tp_src) * 0xc4ceb9fe1a85ec53ull;
+	if (hf & LFLOW_LB_HASH_TP_DST)
+		h = (h ^ ((uint64_t)k->tp_dst << 16)) * 0xff51afd7ed558ccdull;
+	if (hf & LFLOW_LB_HASH_PROTO)
+		h = (h ^ ((uint64_t)k->nw_proto << 32)) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	memset(m, 0, sizeof(*m));
+	if (n_be == 0 || 1 + 3 * n_be > n)
+		return;
+	const uint64_t *be = &w[1 + 3 * (h % n_be)];
+	/* The natted bit (and skip/force SNAT), where the action keeps them. */
+	uint32_t bits = 0x2 | ((flags & LFLOW_LB_SKIP_SNAT) ? 0x4 : 0) |
+	                ((flags & LFLOW_LB_FORCE_SNAT) ? 0x8 : 0);
+	if (op == LFLOW_OP_CT_LB_MARK) {
+		m->mark = m->mark_mask = bits;
+	} else {
+		m->label[15] = m->label_mask[15] = (uint8_t)bits;
+	}
+	m->nat = CT_NAT_DST;
+	if (k->flags & FLOW_F_IP6) {
+		label_bytes(((pl_u128)be[0] << 64) | be[1], m->nat_addr);
+	} else {
+		uint32_t a = rte_cpu_to_be_32((uint32_t)be[1]);
+		memcpy(m->nat_addr, &a, 4);
+	}
+	m->nat_port = rte_cpu_to_be_16((uint16_t)be[2]);
+}
+
+/* ct_next or ct_commit: track the packet, fill ct_state, ct_mark and
+ * ct_label. @return false when there is no tracker. */
+bool pli_ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uint32_t n_nested)
+{
+	struct ct_commit m;
+	struct ct_result res;
+	if (c->ct == NULL)
+		return false;
+	/* The actions with nat in OVS's terms take their connection's
+	 * translation; with an address, a new connection gets one. */
+	bool lb = op == LFLOW_OP_CT_LB || op == LFLOW_OP_CT_LB_MARK;
+	bool snat = op == LFLOW_OP_CT_SNAT || op == LFLOW_OP_CT_SNAT_IN_CZONE;
+	bool natop = lb || snat || op == LFLOW_OP_CT_COMMIT_NAT || op == LFLOW_OP_CT_DNAT ||
+	             op == LFLOW_OP_CT_DNAT_IN_CZONE;
+	uint16_t zone = ct_zone_of(c, op);
+	unsigned run_op = op == LFLOW_OP_CT_COMMIT ? op : LFLOW_OP_CT_NEXT;
+	memset(&m, 0, sizeof(m));
+	if (op == LFLOW_OP_CT_COMMIT)
+		commit_of(c, nested, n_nested, &m);
+	if (lb && n_nested > 0) {
+		/* A new connection to a VIP: committed, translated to a backend.
+		 * Its first packet only: not cached (the choice is per packet). */
+		lb_commit(c, op, nested, n_nested, &m);
+		run_op = LFLOW_OP_CT_COMMIT;
+		c->uncacheable = true;
+	} else if (natop && !lb && n_nested >= 4) {
+		/* ct_dnat(IP[, PORTS]), ct_snat(...): committed with that
+		 * translation when new; a known connection keeps its own. */
+		m.nat = snat ? CT_NAT_SRC : CT_NAT_DST;
+		if (nested[0] & 1)
+			label_bytes(((pl_u128)nested[1] << 64) | nested[2], m.nat_addr);
+		else {
+			uint32_t a = rte_cpu_to_be_32((uint32_t)nested[2]);
+			memcpy(m.nat_addr, &a, 4);
+		}
+		m.nat_port = rte_cpu_to_be_16((uint16_t)nested[3]);
+		m.nat_port_max = (uint16_t)(nested[3] >> 16);
+		run_op = LFLOW_OP_CT_COMMIT;
+	}
+	unsigned idx = c->n_ct++;
+	if (idx < c->n_ct_given) {
+		res = c->ct_res[idx];
+	} else {
+		unsigned n_prev = idx < PL_CT_MAX ? idx : PL_CT_MAX;
+		pl_ct_exec(c->ct, &c->h.k, run_op, zone, &m, c->ct_res, c->ct_zone, n_prev, &res);
+	}
+	if (unlikely(c->track) && (idx >= PL_CT_MAX || tuple_written(c)))
+		c->uncacheable = true;
+	if (idx < PL_CT_MAX) {
+		c->ct_res[idx] = res;
+		c->ct_zone[idx] = zone;
+		if (unlikely(c->track)) {
+			struct pl_ct_op *o = &c->ct_ops[idx];
+			memset(o, 0, sizeof(*o));
+			o->op = (uint8_t)run_op;
+			o->nat_applies = natop;
+			o->zone = zone;
+			if (run_op == LFLOW_OP_CT_COMMIT)
+				o->commit = m;
+		}
+	}
+	c->ct_live = idx < PL_CT_MAX ? (int8_t)idx : -1;
+	if (res.nat && natop)
+		apply_nat(c, &res);
+	c->h.m.ct_state = res.state;
+	c->h.m.ct_mark = res.mark;
+	uint64_t hi = 0, lo = 0;
+	for (int i = 0; i < 8; i++) {
+		hi = hi << 8 | res.label[i];
+		lo = lo << 8 | res.label[8 + i];
+	}
+	c->h.m.ct_label.hi = hi;
+	c->h.m.ct_label.lo = lo;
+	return true;
+}
+
+/* Affinity (ct_aff.c): the walks that ask or learn are a connection's
+ * first packet (OVN asks only for ct.new), and depend on the table: not
+ * cached. IPv4 only: OVN keeps the VIP in reg1 and its port in
+ * reg2[0..15], and wants the backend in reg4 and reg8[0..15]. */
+static bool lb_aff_key(struct pl_ctx *c, struct ct_aff_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (c->ct == NULL || c->ct->aff == NULL || !(c->h.k.flags & FLOW_F_IP4))
+		return false;
+	k->dp = c->dp->key;
+	k->proto = c->h.k.nw_proto;
+	memcpy(k->client, c->h.k.ip_src, 4);
+	return true;
+}
+
+bool pli_lb_aff_check(struct pl_ctx *c)
+{
+	struct ct_aff_key k;
+	uint8_t be[16];
+	uint16_t port;
+	c->uncacheable = true;
+	if (!lb_aff_key(c, &k))
+		return false;
+	uint32_t vip = rte_cpu_to_be_32(c->h.m.reg[1]);
+	memcpy(k.vip, &vip, 4);
+	k.vport = rte_cpu_to_be_16((uint16_t)c->h.m.reg[2]);
+	if (!ct_aff_find(c->ct->aff, &k, c->ct->now, be, &port))
+		return false;
+	uint32_t b;
+	memcpy(&b, be, 4);
+	c->h.m.reg[4] = rte_be_to_cpu_32(b);
+	c->h.m.reg[8] = (c->h.m.reg[8] & 0xffff0000u) | rte_be_to_cpu_16(port);
+	return true;
+}
+
+void pli_lb_aff_commit(struct pl_ctx *c, const uint64_t *w, unsigned n)
+{
+	struct ct_aff_key k;
+	c->uncacheable = true;
+	if (n < 7 || (w[0] & 0x100) || c->ct == NULL || c->ct->peek || !lb_aff_key(c, &k))
+		return;
+	k.proto = (uint8_t)w[0];
+	uint32_t vip = rte_cpu_to_be_32((uint32_t)w[2]), be = rte_cpu_to_be_32((uint32_t)w[5]);
+	uint8_t b[16] = {0};
+	memcpy(k.vip, &vip, 4);
+	k.vport = rte_cpu_to_be_16((uint16_t)w[3]);
+	memcpy(b, &be, 4);
+	ct_aff_learn(c->ct->aff, &k, b, rte_cpu_to_be_16((uint16_t)w[6]), (uint32_t)(w[0] >> 32),
+	             c->ct->now);
+}
+
+/* A read of ct_state, ct_mark or ct_label: a bit of the live ct result
+ * the rest of the walk depends on (the continuation's key). */
+void pli_mark_ct_read(struct pl_ctx *c, unsigned field, pl_u128 mask)
+{
+	if (c->ct_live < 0 || c->ct_live >= PL_CT_MAX)
+		return;
+	struct pl_ct_op *o = &c->ct_ops[c->ct_live];
+	if (field == LFLOW_F_CT_STATE)
+		o->state_mask |= (uint8_t)mask;
+	else if (field == LFLOW_F_CT_MARK)
+		o->mark_mask |= (uint32_t)mask;
+	else
+		for (int i = 0; i < 16; i++)
+			o->label_mask[i] |= (uint8_t)(mask >> (8 * (15 - i)));
+}
