@@ -77,24 +77,32 @@ struct fc_entry *fc_lookup_from(struct fc *c, const struct flow_key *k, struct f
 		uint32_t h = key_hash(c, k, m);
 		while (cur->p < FC_PROBES) {
 			struct fc_entry *e = &c->e[(h + cur->p++) & (c->size - 1)];
-			if (e->mask == m && e->hash == h && key_match(c, k, m, &e->key)) {
-				/* Busy masks move to the front, one step per hit. */
-				if (j > 0) {
-					c->order[j] = c->order[j - 1];
-					c->order[j - 1] = m;
-					cur->j--; /* the mask moved: follow it */
-				}
+			if (e->mask == m && e->hash == h && key_match(c, k, m, &e->key))
 				return e;
-			}
 		}
 	}
 	return NULL;
 }
 
+void fc_promote(struct fc *c, const struct fc_cursor *cur)
+{
+	/* Busy masks move to the front, one step per hit. Not while a
+	 * lookup goes on: its cursor would see a mask twice, or miss one. */
+	uint16_t j = cur->j;
+	if (j > 0 && j < c->n_masks) {
+		uint8_t m = c->order[j];
+		c->order[j] = c->order[j - 1];
+		c->order[j - 1] = m;
+	}
+}
+
 struct fc_entry *fc_lookup(struct fc *c, const struct flow_key *k)
 {
 	struct fc_cursor cur = {0, 0};
-	return fc_lookup_from(c, k, &cur);
+	struct fc_entry *e = fc_lookup_from(c, k, &cur);
+	if (e != NULL)
+		fc_promote(c, &cur);
+	return e;
 }
 
 static void resolve(uint64_t v, const struct pl_snapshot *s, uint64_t packets, uint64_t *hits,

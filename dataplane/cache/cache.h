@@ -145,6 +145,9 @@ struct fc_cursor {
 /** The next entry whose key matches @p k (entries of walks through ct
  *  actions that saw other results share a key), or NULL. */
 struct fc_entry *fc_lookup_from(struct fc *c, const struct flow_key *k, struct fc_cursor *cur);
+/** The entry fc_lookup_from() just gave at @p cur is taken: its mask moves
+ *  one step to the front. */
+void fc_promote(struct fc *c, const struct fc_cursor *cur);
 
 /** Whether @p r is the result entry action @p f saw, under its masks. */
 static inline bool fc_ct_matches(const struct fc_ct *f, const struct ct_result *r)
