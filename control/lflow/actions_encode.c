@@ -377,7 +377,7 @@ static void encode_punt(struct enc *e, const struct act *a)
 #define encode_CT_LB                encode_ct_lb
 #define encode_CT_LB_MARK           encode_ct_lb
 #define encode_CT_CLEAR             encode_header
-#define encode_CT_SNAT_TO_VIP       encode_punt
+#define encode_CT_SNAT_TO_VIP       encode_header
 #define encode_SELECT               encode_select
 #define encode_ARP                  encode_clone
 #define encode_ND_NS                encode_clone

@@ -96,14 +96,13 @@ static void build_datapaths(struct bctx *b)
 			if (tmp[j].key == b->dps[k].key) {
 				strmap_put(&b->dp_by_uuid, uuid_text(&tmp[j].u, t2),
 				           (void *)(uintptr_t)(k + 1));
-				if (b->dps[k].router) {
-					/* Named as ovn-controller names them. */
-					char zn[OVSDB_UUID_LEN + 8];
-					snprintf(zn, sizeof(zn), "%s_dnat", t2);
-					b->dps[k].dnat_zone = pipeline_ct_zone(zn);
-					snprintf(zn, sizeof(zn), "%s_snat", t2);
-					b->dps[k].snat_zone = pipeline_ct_zone(zn);
-				}
+				/* Named as ovn-controller names them; a switch's
+				 * SNAT zone holds its hairpinned connections. */
+				char zn[OVSDB_UUID_LEN + 8];
+				snprintf(zn, sizeof(zn), "%s_dnat", t2);
+				b->dps[k].dnat_zone = pipeline_ct_zone(zn);
+				snprintf(zn, sizeof(zn), "%s_snat", t2);
+				b->dps[k].snat_zone = pipeline_ct_zone(zn);
 			}
 	}
 	free(tmp);

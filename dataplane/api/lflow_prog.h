@@ -164,7 +164,7 @@ struct lflow_atom {
 	X(CT_LB, "ct_lb", true)                                \
 	X(CT_LB_MARK, "ct_lb_mark", true)                      \
 	X(CT_CLEAR, "ct_clear", true)                          \
-	X(CT_SNAT_TO_VIP, "ct_snat_to_vip", false)             \
+	X(CT_SNAT_TO_VIP, "ct_snat_to_vip", true)              \
 	X(SELECT, "select", true)                              \
 	X(ARP, "arp", true)                                   \
 	X(ND_NS, "nd_ns", true)                               \

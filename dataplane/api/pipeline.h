@@ -189,7 +189,7 @@ struct pl_fdb {
 struct pl_datapath {
 	uint32_t key;
 	bool router;
-	uint16_t dnat_zone, snat_zone; /* router: its conntrack zones */
+	uint16_t dnat_zone, snat_zone; /* its conntrack zones (switch: hairpin) */
 	const char *name;
 	struct pl_table tables[2][PL_TABLES_MAX];
 	uint32_t n_ports;

@@ -22,19 +22,28 @@ void pl_ct_view(const struct pl_ct_env *env, const struct flow_key *k, struct pl
 }
 
 void pl_ct_exec_view(const struct pl_ct_env *env, const struct pl_ct_view *v, unsigned op,
-                     uint16_t zone, const struct ct_commit *commit, const struct ct_result *prev,
-                     const uint16_t *zones, unsigned n_prev, struct ct_result *res)
+                     uint16_t zone, const struct ct_commit *commit, const struct ct_result *cur,
+                     uint16_t cur_zone, struct ct_result *res)
 {
-	if (op == LFLOW_OP_CT_COMMIT && !env->peek) {
-		/* The packet met its connection earlier in this walk, in this
-		 * zone: the commit only sets mark and label (OVS keeps the
-		 * connection it found with the packet, and so do we). */
-		for (unsigned i = n_prev; i-- > 0;)
-			if (zones[i] == zone && prev[i].conn != NULL) {
-				*res = prev[i];
-				ct_commit_conn(res->conn, commit, res);
-				return;
-			}
+	if (op == LFLOW_OP_CHK_LB_HAIRPIN_REPLY) {
+		/* A look, no more: whether the packet answers a connection of
+		 * the zone (state and translation as found, nothing updated). */
+		memset(res, 0, sizeof(*res));
+		if (v->kind == CT_PKT_CONN)
+			ct_peek(env->t, zone, &v->tp, env->now, res);
+		res->conn = NULL;
+		return;
+	}
+	if (op == LFLOW_OP_CT_COMMIT && !env->peek && cur != NULL && cur->conn != NULL &&
+	    cur_zone == zone) {
+		/* The packet's connection, from the ct action just before in
+		 * this zone: the commit only sets mark and label (OVS keeps the
+		 * connection it found with the packet, and so do we). After a
+		 * ct action in another zone, or ct_clear, the packet has no
+		 * connection here and the commit looks its tuple up. */
+		*res = *cur;
+		ct_commit_conn(res->conn, commit, res);
+		return;
 	}
 	switch ((enum ct_pkt_kind)v->kind) {
 	case CT_PKT_INVALID:
@@ -70,12 +79,12 @@ void pl_ct_exec_view(const struct pl_ct_env *env, const struct pl_ct_view *v, un
 }
 
 void pl_ct_exec(const struct pl_ct_env *env, const struct flow_key *k, unsigned op, uint16_t zone,
-                const struct ct_commit *commit, const struct ct_result *prev, const uint16_t *zones,
-                unsigned n_prev, struct ct_result *res)
+                const struct ct_commit *commit, const struct ct_result *cur, uint16_t cur_zone,
+                struct ct_result *res)
 {
 	struct pl_ct_view v;
 	pl_ct_view(env, k, &v);
-	pl_ct_exec_view(env, &v, op, zone, commit, prev, zones, n_prev, res);
+	pl_ct_exec_view(env, &v, op, zone, commit, cur, cur_zone, res);
 }
 
 void pl_rst_for(const uint8_t *tcp, uint32_t seg_len, uint32_t *seq, uint32_t *ack, uint8_t *flags)

@@ -633,13 +633,14 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 		case LFLOW_OP_CT_SNAT:
 		case LFLOW_OP_CT_DNAT_IN_CZONE:
 		case LFLOW_OP_CT_SNAT_IN_CZONE:
+		case LFLOW_OP_CT_SNAT_TO_VIP:
 			/* Operands: ct_commit's block, or the address and ports of
 			 * ct_lb and the nat actions. */
 			if (!pli_ct_action(c, in.op, &p[i + 1], next_i - i - 1)) {
 				drop(c, DROP_CT_UNAVAILABLE, 0);
 				return RUN_STOP;
 			}
-			if (in.op != LFLOW_OP_CT_COMMIT) {
+			if (in.op != LFLOW_OP_CT_COMMIT && in.op != LFLOW_OP_CT_SNAT_TO_VIP) {
 				/* ct_next, ct_lb: the tracked packet goes on at the next
 				 * table. */
 				unsigned nt = c->table + 1u;
@@ -810,11 +811,7 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 			pli_lb_aff_commit(c, &p[i + 1], in.len - 1u);
 			break;
 		case LFLOW_OP_CHK_LB_HAIRPIN_REPLY:
-			/* A reply in a hairpinned connection has been translated
-			 * to come from the VIP by ct_snat_to_vip, which the fast
-			 * path does not run yet (its flows drop, counted): no
-			 * packet here is one. */
-			result(c, OPND(p, i, 0), 0);
+			result(c, OPND(p, i, 0), pli_lb_hairpin_reply(c));
 			break;
 		case LFLOW_OP_LOG:
 			pli_log_packet(c, &p[i + 1], in.len - 1u);

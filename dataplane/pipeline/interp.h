@@ -150,8 +150,10 @@ struct pl_ct_env {
 /* One ct action a walk ran: what the flow cache replays on a hit, and
  * what the rest of the walk read of its result (the continuation's key). */
 struct pl_ct_op {
-	uint8_t op;          /* LFLOW_OP_CT_NEXT (track) or LFLOW_OP_CT_COMMIT (store) */
+	uint8_t op;          /* LFLOW_OP_CT_NEXT (track), LFLOW_OP_CT_COMMIT (store) or
+	                        LFLOW_OP_CHK_LB_HAIRPIN_REPLY (look) */
 	uint8_t nat_applies; /* the packet takes its connection's translation */
+	int8_t cur;          /* the op whose connection the packet had, or -1 */
 	uint8_t state_mask;
 	uint16_t zone;
 	uint32_t mark_mask;
@@ -237,8 +239,8 @@ struct pl_ct_view {
 void pl_ct_view(const struct pl_ct_env *env, const struct flow_key *k, struct pl_ct_view *v);
 /** pl_ct_exec() on a packet's view. */
 void pl_ct_exec_view(const struct pl_ct_env *env, const struct pl_ct_view *v, unsigned op,
-                     uint16_t zone, const struct ct_commit *commit, const struct ct_result *prev,
-                     const uint16_t *zones, unsigned n_prev, struct ct_result *res);
+                     uint16_t zone, const struct ct_commit *commit, const struct ct_result *cur,
+                     uint16_t cur_zone, struct ct_result *res);
 
 /**
  * The sequence, acknowledgment (network order) and flags of the RST that
@@ -248,15 +250,16 @@ void pl_ct_exec_view(const struct pl_ct_env *env, const struct pl_ct_view *v, un
 void pl_rst_for(const uint8_t *tcp, uint32_t seg_len, uint32_t *seq, uint32_t *ack, uint8_t *flags);
 
 /**
- * Run ct action @p op (LFLOW_OP_CT_NEXT or LFLOW_OP_CT_COMMIT with
- * @p commit) in @p zone on the packet with headers @p k, after the walk's
- * earlier ct results @p prev (zones @p zones, @p n_prev of them): a commit
- * to a connection already found in the zone only updates it.
+ * Run ct action @p op (LFLOW_OP_CT_NEXT, LFLOW_OP_CT_COMMIT with @p commit,
+ * or LFLOW_OP_CHK_LB_HAIRPIN_REPLY: a look that changes nothing) in @p zone
+ * on the packet with headers @p k. @p cur is the result of the walk's
+ * latest ct action (zone @p cur_zone; NULL when none, or after ct_clear):
+ * a commit in that zone to the connection it found only updates it.
  * (dataplane/pipeline/conntrack.c, shared by the interpreter and cache hits)
  */
 void pl_ct_exec(const struct pl_ct_env *env, const struct flow_key *k, unsigned op, uint16_t zone,
-                const struct ct_commit *commit, const struct ct_result *prev, const uint16_t *zones,
-                unsigned n_prev, struct ct_result *res);
+                const struct ct_commit *commit, const struct ct_result *cur, uint16_t cur_zone,
+                struct ct_result *res);
 
 /* lookup.c: reading a snapshot. Each returns NULL when nothing matches. */
 const struct pl_datapath *pl_datapath_find(const struct pl_snapshot *s, uint32_t key);

@@ -41,16 +41,23 @@ void pli_log_packet(struct pl_ctx *c, const uint64_t *w, unsigned n)
 	c->punt(c->punt_aux, &l);
 }
 
-/* The zone of a ct action here, as ovn-controller assigns them: a switch
+/* The zone of a ct action here, as ovn-controller assigns them: a router
+ * tracks ct_snat in its SNAT zone and everything else (ct_next, ct_commit,
+ * ct_dnat, ct_lb, the _in_czone variants) in its DNAT zone; a switch
  * tracks in the zone of the port the pipeline belongs to (ingress: the
- * inport's, egress: the outport's); a router tracks ct_snat in its SNAT
- * zone and everything else (ct_next, ct_commit, ct_dnat, ct_lb, the
- * _in_czone variants) in its DNAT zone. */
+ * inport's, egress: the outport's), except ct_snat and ct_snat_to_vip
+ * (hairpin) in its SNAT zone and ct_dnat in its DNAT zone. */
 static uint16_t ct_zone_of(struct pl_ctx *c, unsigned op)
 {
 	pli_dep(c, PL_DEP_PORTS);
+	bool snat = op == LFLOW_OP_CT_SNAT || op == LFLOW_OP_CT_SNAT_TO_VIP ||
+	            op == LFLOW_OP_CHK_LB_HAIRPIN_REPLY;
 	if (c->dp->router)
-		return op == LFLOW_OP_CT_SNAT ? c->dp->snat_zone : c->dp->dnat_zone;
+		return snat ? c->dp->snat_zone : c->dp->dnat_zone;
+	if (snat)
+		return c->dp->snat_zone;
+	if (op == LFLOW_OP_CT_DNAT)
+		return c->dp->dnat_zone;
 	const struct pl_lport *p =
 	        pl_lport_find(c->dp, c->pipeline == PL_INGRESS ? c->h.m.inport : c->h.m.outport);
 	return p != NULL ? p->zone : 0;
@@ -135,6 +142,21 @@ static void apply_nat(struct pl_ctx *c, const struct ct_result *r)
 	}
 }
 
+/* The VIP a load-balanced packet was sent to, as OVN keeps it in reg1 or
+ * xxreg1 (network order into @p a); false when there is none. */
+static bool vip_of(struct pl_ctx *c, uint8_t a[16])
+{
+	memset(a, 0, 16);
+	if (c->h.k.flags & FLOW_F_IP6) {
+		pl_u128 v = pli_rget(c, (struct lflow_fref){LFLOW_F_REG7, 0, 128});
+		label_bytes(v, a);
+		return v != 0;
+	}
+	uint32_t v = rte_cpu_to_be_32(c->h.m.reg[1]);
+	memcpy(a, &v, 4);
+	return v != 0;
+}
+
 /* ct_lb(backends=...) for a new connection: the backend, by a hash of the
  * configured fields (the 5-tuple by default), as a commit with DNAT. */
 static void lb_commit(struct pl_ctx *c, unsigned op, const uint64_t *w, uint32_t n,
@@ -199,7 +221,8 @@ bool pli_ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uint32
 	/* The actions with nat in OVS's terms take their connection's
 	 * translation; with an address, a new connection gets one. */
 	bool lb = op == LFLOW_OP_CT_LB || op == LFLOW_OP_CT_LB_MARK;
-	bool snat = op == LFLOW_OP_CT_SNAT || op == LFLOW_OP_CT_SNAT_IN_CZONE;
+	bool to_vip = op == LFLOW_OP_CT_SNAT_TO_VIP;
+	bool snat = op == LFLOW_OP_CT_SNAT || op == LFLOW_OP_CT_SNAT_IN_CZONE || to_vip;
 	bool natop = lb || snat || op == LFLOW_OP_CT_COMMIT_NAT || op == LFLOW_OP_CT_DNAT ||
 	             op == LFLOW_OP_CT_DNAT_IN_CZONE;
 	uint16_t zone = ct_zone_of(c, op);
@@ -226,13 +249,23 @@ bool pli_ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uint32
 		m.nat_port = rte_cpu_to_be_16((uint16_t)nested[3]);
 		m.nat_port_max = (uint16_t)(nested[3] >> 16);
 		run_op = LFLOW_OP_CT_COMMIT;
+	} else if (to_vip) {
+		/* ct_snat_to_vip: a client load balanced to itself (hairpin)
+		 * is committed with the VIP it asked for as its source, so that
+		 * it answers the VIP. OVN's pre_stateful stage keeps the VIP in
+		 * reg1 (IPv4) or xxreg1 (IPv6); without one, nothing happens. */
+		if (!vip_of(c, m.nat_addr))
+			return true;
+		m.nat = CT_NAT_SRC;
+		run_op = LFLOW_OP_CT_COMMIT;
 	}
+	int8_t cur = c->ct_live;
 	unsigned idx = c->n_ct++;
 	if (idx < c->n_ct_given) {
 		res = c->ct_res[idx];
 	} else {
-		unsigned n_prev = idx < PL_CT_MAX ? idx : PL_CT_MAX;
-		pl_ct_exec(c->ct, &c->h.k, run_op, zone, &m, c->ct_res, c->ct_zone, n_prev, &res);
+		pl_ct_exec(c->ct, &c->h.k, run_op, zone, &m, cur >= 0 ? &c->ct_res[cur] : NULL,
+		           cur >= 0 ? c->ct_zone[cur] : 0, &res);
 	}
 	if (unlikely(c->track) && (idx >= PL_CT_MAX || tuple_written(c)))
 		c->uncacheable = true;
@@ -244,6 +277,7 @@ bool pli_ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uint32
 			memset(o, 0, sizeof(*o));
 			o->op = (uint8_t)run_op;
 			o->nat_applies = natop;
+			o->cur = cur;
 			o->zone = zone;
 			if (run_op == LFLOW_OP_CT_COMMIT)
 				o->commit = m;
@@ -262,6 +296,40 @@ bool pli_ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uint32
 	c->h.m.ct_label.hi = hi;
 	c->h.m.ct_label.lo = lo;
 	return true;
+}
+
+/* chk_lb_hairpin_reply(): whether the packet answers a hairpinned
+ * connection, that is, a connection of the switch's SNAT zone, where
+ * ct_snat_to_vip commits them (ovn-controller learns the backend's address
+ * and port from the connection's first packet instead; the tracker knows
+ * more precisely). A look that changes nothing, and not the packet's
+ * connection: the ct fields keep the last ct action's result. */
+bool pli_lb_hairpin_reply(struct pl_ctx *c)
+{
+	struct ct_result res;
+	if (c->ct == NULL || !(c->h.k.flags & (FLOW_F_IP4 | FLOW_F_IP6)))
+		return false;
+	uint16_t zone = ct_zone_of(c, LFLOW_OP_CHK_LB_HAIRPIN_REPLY);
+	unsigned idx = c->n_ct++;
+	if (idx < c->n_ct_given)
+		res = c->ct_res[idx];
+	else
+		pl_ct_exec(c->ct, &c->h.k, LFLOW_OP_CHK_LB_HAIRPIN_REPLY, zone, NULL, NULL, 0, &res);
+	if (unlikely(c->track) && (idx >= PL_CT_MAX || tuple_written(c)))
+		c->uncacheable = true;
+	if (idx < PL_CT_MAX) {
+		c->ct_res[idx] = res;
+		c->ct_zone[idx] = zone;
+		if (unlikely(c->track)) {
+			struct pl_ct_op *o = &c->ct_ops[idx];
+			memset(o, 0, sizeof(*o));
+			o->op = LFLOW_OP_CHK_LB_HAIRPIN_REPLY;
+			o->cur = -1;
+			o->zone = zone;
+			o->state_mask = LFLOW_CS_RPL;
+		}
+	}
+	return (res.state & LFLOW_CS_RPL) != 0;
 }
 
 /* Affinity (ct_aff.c): the walks that ask or learn are a connection's

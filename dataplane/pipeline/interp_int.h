@@ -49,6 +49,8 @@ void pli_mark_ct_read(struct pl_ctx *c, unsigned field, pl_u128 mask);
 void pli_log_packet(struct pl_ctx *c, const uint64_t *w, unsigned n);
 /** A ct action @p op with its operands; false when there is no tracker. */
 bool pli_ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uint32_t n_nested);
+/** chk_lb_hairpin_reply(): whether the packet answers a hairpinned connection. */
+bool pli_lb_hairpin_reply(struct pl_ctx *c);
 /** chk_lb_aff(): whether the client has a backend for the VIP (into reg4, reg8). */
 bool pli_lb_aff_check(struct pl_ctx *c);
 /** commit_lb_aff(...) with operand words @p w. */

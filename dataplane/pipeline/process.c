@@ -186,16 +186,19 @@ static struct fc_entry *cache_find(struct txbs *x, struct fc *fc, const struct f
 					pc->view.tp = pc->res[j - 1].rw;
 					pc->view.hbase = ct_tuple_hash_base(&pc->view.tp);
 				}
-				pl_ct_exec_view(env, &pc->view, o->op, o->zone, &o->commit, pc->res,
-				                pc->zone, j, &pc->res[j]);
+				pl_ct_exec_view(env, &pc->view, o->op, o->zone, &o->commit,
+				                o->cur >= 0 ? &pc->res[o->cur] : NULL,
+				                o->cur >= 0 ? pc->zone[o->cur] : 0, &pc->res[j]);
 				pc->zone[j] = o->zone;
 				pc->n++;
 			}
 			if (!fc_ct_matches(&e->ct[j], &pc->res[j]))
 				break;
 		}
-		if (j == e->n_ct)
+		if (j == e->n_ct) {
+			fc_promote(fc, &cur);
 			return e;
+		}
 	}
 	return NULL;
 }

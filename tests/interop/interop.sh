@@ -20,7 +20,8 @@
 #  - stateful ACLs (allow-related) protect an instance on either chassis
 #    alike: its connections out pass both ways, those in are dropped;
 #  - switch load balancers translate on the client's chassis, whichever
-#    kind it is, with backends on both;
+#    kind it is, with three backends on the two chassis; a backend asking
+#    its own VIP (hairpin) is answered by itself on either chassis;
 #  - ferry's flow cache agreed with its pipeline on every hit.
 . "$(dirname "$0")/rig.sh"
 . "$(dirname "$0")/../lib/stock-chassis.sh"

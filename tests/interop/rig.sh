@@ -435,8 +435,11 @@ rig_check_acl() {
 # rig_check_lb: switch load balancers across the chassis. VIPs off the
 # subnet (the clients send them to the router's MAC), on sw0: the chassis
 # of the client translates. 10.0.5.100 has one backend, vm4 on hv2 (sw1);
-# 10.0.5.101 has vm1 (hv1) and vm4 (hv2). Clients on each chassis get
-# their answers from the VIP; connections spread over both chassis.
+# 10.0.5.101 has three: vm1 (hv1), vm2 and vm4 (hv2). Clients on each
+# chassis get their answers from the VIP; connections spread over the
+# backends of both chassis. Hairpin: 10.0.5.102 is vm1's alone, 10.0.5.103
+# vm2's alone, and each asks its own: each chassis answers its instance
+# from the VIP.
 rig_lb_server() { # INSTANCE: a TCP server on 8080 answering with its name
 	on "$1" timeout 120 python3 -c '
 import socket, sys
@@ -456,18 +459,31 @@ for i in range(int(sys.argv[2])):
 rig_check_lb() {
 	local out
 	rig_lb_server vm1
+	rig_lb_server vm2
 	rig_lb_server vm4
 	nb lb-add lb-one 10.0.5.100:80 10.0.1.14:8080 tcp
-	nb lb-add lb-two 10.0.5.101:80 10.0.0.11:8080,10.0.1.14:8080 tcp
-	nb ls-lb-add sw0 lb-one -- ls-lb-add sw0 lb-two
+	nb lb-add lb-three 10.0.5.101:80 10.0.0.11:8080,10.0.0.12:8080,10.0.1.14:8080 tcp
+	nb lb-add lb-hp1 10.0.5.102:80 10.0.0.11:8080 tcp
+	nb lb-add lb-hp2 10.0.5.103:80 10.0.0.12:8080 tcp
+	nb ls-lb-add sw0 lb-one -- ls-lb-add sw0 lb-three -- ls-lb-add sw0 lb-hp1 -- ls-lb-add sw0 lb-hp2
 	nb --timeout=20 --wait=hv sync
 	check "LB: vm1 (hv1) -> VIP, answered by vm4 on hv2 from the VIP" \
 		wait_for 10 bash -c "$(declare -f rig_lb_ask on ns_of); T_ID=$T_ID; rig_lb_ask vm1 10.0.5.100 1 | grep -qx vm4"
 	check "LB: vm2 (hv2) -> VIP, answered by vm4" \
 		wait_for 10 bash -c "$(declare -f rig_lb_ask on ns_of); T_ID=$T_ID; rig_lb_ask vm2 10.0.5.100 1 | grep -qx vm4"
-	out=$(rig_lb_ask vm2 10.0.5.101 16)
-	check "LB: vm2 (hv2) -> a VIP with backends on both chassis: 16 answers, both used ($(sort <<<"$out" | uniq -c | tr '\n' ' '))" \
-		test "$(grep -c . <<<"$out")" -eq 16 -a "$(sort -u <<<"$out" | grep -c .)" -eq 2
-	nb ls-lb-del sw0 lb-one -- ls-lb-del sw0 lb-two -- lb-del lb-one -- lb-del lb-two
+	out=$(rig_lb_ask vm2 10.0.5.101 30)
+	check "LB: vm2 (hv2) -> a VIP with three backends on two chassis: 30 answers, all three used ($(sort <<<"$out" | uniq -c | tr '\n' ' '))" \
+		test "$(grep -c . <<<"$out")" -eq 30 -a "$(sort -u <<<"$out" | grep -c .)" -eq 3
+	out=$(rig_lb_ask vm1 10.0.5.101 30)
+	check "LB: vm1 (hv1) -> the same VIP: 30 answers, all three used ($(sort <<<"$out" | uniq -c | tr '\n' ' '))" \
+		test "$(grep -c . <<<"$out")" -eq 30 -a "$(sort -u <<<"$out" | grep -c .)" -eq 3
+	out=$(rig_lb_ask vm1 10.0.5.102 4)
+	check "LB hairpin on hv1: vm1 -> its own VIP, 4 answers from itself" \
+		test "$(grep -cx vm1 <<<"$out")" -eq 4
+	out=$(rig_lb_ask vm2 10.0.5.103 4)
+	check "LB hairpin on hv2: vm2 -> its own VIP, 4 answers from itself" \
+		test "$(grep -cx vm2 <<<"$out")" -eq 4
+	nb ls-lb-del sw0 lb-one -- ls-lb-del sw0 lb-three -- ls-lb-del sw0 lb-hp1 -- ls-lb-del sw0 lb-hp2 \
+		-- lb-del lb-one -- lb-del lb-three -- lb-del lb-hp1 -- lb-del lb-hp2
 	nb --timeout=20 --wait=hv sync
 }

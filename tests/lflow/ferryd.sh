@@ -58,8 +58,8 @@ check_eq "flows = Southbound rows" "$(rows)" "$(summary 'j["flows"]')"
 check_eq "instances = lflow-list flows" "$(pairs)" "$(summary 'j["instances"]')"
 check_eq "zero parse errors" 0 "$(summary 'j["parse_errors"]')"
 check "per-action list of actions not yet executable" \
-	bash -c "$(declare -f fctl json); FERRYCTL=$FERRYCTL FERRY_SOCK=$FERRY_SOCK; fctl --json lflow summary | json 'j[\"not_executable_by_action\"].get(\"ct_snat_to_vip\", 0) > 0' | grep -qx True"
-check "text summary lists them" bash -c "'$FERRYCTL' -s '$FERRY_SOCK' lflow summary | grep -q '^not yet executable: .*ct_'"
+	bash -c "$(declare -f fctl json); FERRYCTL=$FERRYCTL FERRY_SOCK=$FERRY_SOCK; fctl --json lflow summary | json 'j[\"not_executable_by_action\"].get(\"handle_svc_check\", 0) > 0' | grep -qx True"
+check "text summary lists them" bash -c "'$FERRYCTL' -s '$FERRY_SOCK' lflow summary | grep -q '^not yet executable: .*handle_svc_check'"
 batches=$(summary 'j["batches"]')
 before=$(summary 'j["flows"]')
 

@@ -10,7 +10,11 @@
 #  - with affinity_timeout, a client's connections stay on one backend;
 #  - a UDP VIP answers from the VIP;
 #  - `ferryctl ct list' shows the translation (orig to the VIP, reply
-#    from the backend).
+#    from the backend);
+#  - hairpin: a backend reaching a VIP of its own switch and landing on
+#    itself gets its answers from the VIP (ct_snat_to_vip in the switch's
+#    SNAT zone), with and without stateful ACLs on that switch, and the
+#    hairpinned connection shows in that zone with the VIP as source.
 . "$(dirname "$0")/../lib/ferry.sh"
 need_root
 t_ovn_central || exit 1
@@ -41,6 +45,9 @@ nb set load_balancer lb-aff options:affinity_timeout=60
 nb ls-lb-add sw1 lb-tcp
 nb ls-lb-add sw1 lb-udp
 nb ls-lb-add sw1 lb-aff
+nb lb-add lb-hp 10.0.5.102:80 10.0.0.12:8080 tcp
+nb lb-add lb-hp2 10.0.5.103:80 10.0.0.12:8080,10.0.0.13:8080 tcp
+nb ls-lb-add sw0 lb-hp -- ls-lb-add sw0 lb-hp2
 nb --wait=sb sync
 
 one_chassis_args vm1 vm2 vm3
@@ -76,11 +83,11 @@ tcp()' $b >/dev/null 2>&1 &
 done
 sleep 0.5
 
-# conns N [MSGS [VIP]]: N connections to the VIP (10.0.0.100) from vm1,
-# MSGS lines each; one line per connection: the backends that answered
-# it, space separated.
+# conns N [MSGS [VIP [CLIENT]]]: N connections to the VIP (10.0.0.100)
+# from CLIENT (vm1), MSGS lines each; one line per connection: the
+# backends that answered it, space separated.
 conns() {
-	on vm1 timeout 30 python3 -c '
+	on "${4:-vm1}" timeout 30 python3 -c '
 import socket, sys
 for i in range(int(sys.argv[1])):
     s = socket.create_connection((sys.argv[3], 80), timeout=3)
@@ -123,6 +130,31 @@ check "affinity: all on one backend ($(sort <<<"$aff" | uniq -c | tr '\n' ' '))"
 	test "$(sort -u <<<"$aff" | grep -c .)" -eq 1
 aff_found() { fctl --json ct stats | json "j['affinity']['found']"; }
 check "affinity: found in the table for the later connections" test "$(aff_found)" -ge 10
+
+# Hairpin: vm2 is lb-hp's only backend, and asks it (on sw0, its own
+# switch): it must answer itself from the VIP, its reply taken back
+# through sw0's SNAT zone (chk_lb_hairpin_reply, ct_snat).
+hairpin_ok() {
+	local out
+	out=$(conns 3 4 10.0.5.102 vm2)
+	[ "$(grep -c '^vm2 vm2 vm2 vm2$' <<<"$out")" -eq 3 ]
+}
+check "hairpin: vm2 -> its own VIP, 3 connections of 4 messages, answered by itself" \
+	wait_for 10 hairpin_ok
+sw0_snat="$(sb --bare --columns _uuid find Datapath_Binding external_ids:name=sw0)_snat"
+check "hairpin: sw0's SNAT zone holds it, source the VIP" \
+	bash -c "'$FERRYCTL' -s '$FERRY_SOCK' ct list --zone '$sw0_snat' | grep -Eq '^tcp,orig=\(src=10.0.0.12,dst=10.0.0.12,sport=[0-9]+,dport=8080\),reply=\(src=10.0.0.12,dst=10.0.5.102,sport=8080,'"
+# A VIP with vm2 one of two backends: its connections land on either.
+hp2=$(conns 16 2 10.0.5.103 vm2)
+check "hairpin among backends: vm2 -> a VIP of vm2 and vm3, 16 answered, both used ($(sort <<<"$hp2" | uniq -c | tr '\n' ' '))" \
+	test "$(grep -cE '^(vm2 vm2|vm3 vm3)$' <<<"$hp2")" -eq 16 -a "$(sort -u <<<"$hp2" | grep -c .)" -eq 2
+# The same with stateful ACLs on sw0: every packet of the hairpin passes
+# vm2's zone twice (ingress and egress), as on a stock chassis.
+nb acl-add sw0 from-lport 1002 ip4 allow-related -- acl-add sw0 to-lport 1002 ip4 allow-related
+nb --timeout=20 --wait=hv sync
+check "hairpin with stateful ACLs on the switch" wait_for 10 hairpin_ok
+check "with the ACLs, vm3 -> the VIP reaches vm2" \
+	bash -c "$(declare -f conns on ns_of); T_ID=$T_ID; conns 2 2 10.0.5.102 vm3 | grep -c '^vm2 vm2$' | grep -qx 2"
 
 cache() { fctl --json cache | json "$1"; }
 check "the flow cache hits load-balanced walks" test "$(cache 'sum(w["hits"] for w in j["workers"])')" -gt 100
