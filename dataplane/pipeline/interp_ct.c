@@ -314,7 +314,8 @@ bool pli_lb_hairpin_reply(struct pl_ctx *c)
 	if (idx < c->n_ct_given)
 		res = c->ct_res[idx];
 	else
-		pl_ct_exec(c->ct, &c->h.k, LFLOW_OP_CHK_LB_HAIRPIN_REPLY, zone, NULL, NULL, 0, &res);
+		pl_ct_exec(c->ct, &c->h.k, LFLOW_OP_CHK_LB_HAIRPIN_REPLY, zone, NULL, NULL, 0,
+		           &res);
 	if (unlikely(c->track) && (idx >= PL_CT_MAX || tuple_written(c)))
 		c->uncacheable = true;
 	if (idx < PL_CT_MAX) {
