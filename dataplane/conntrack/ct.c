@@ -593,7 +593,9 @@ static void nat_candidate(struct ct_conn *init, const struct ct_tuple *tp,
 	bool dst = m->nat & CT_NAT_DST;
 	uint16_t *port = dst ? &x.dport : &x.sport;
 	memcpy(dst ? x.dst : x.src, m->nat_addr, 16);
-	if (!is_icmp(tp)) {
+	/* An ICMP echo's identifier is its port for SNAT (as OVS and Linux
+	 * translate it); DNAT leaves it (an echo has no destination port). */
+	if (!is_icmp(tp) || !dst) {
 		uint32_t lo = ntohs_(m->nat_port), hi = m->nat_port_max;
 		if (lo == 0 && !dst && k > 0)
 			lo = 1024, hi = 65535; /* the packet's own port was taken */
@@ -750,26 +752,6 @@ again:
 	ct_spin_unlock(&c->lock);
 	if (!valid)
 		invalid(t, res);
-}
-
-void ct_related(struct ct_table *t, uint16_t zone, const struct ct_tuple *quoted, uint64_t now,
-                struct ct_result *res)
-{
-	enum ct_dir qdir;
-	struct ct_conn *c = ct_lookup(t, zone, quoted, now, &qdir);
-
-	if (!c) {
-		invalid(t, res);
-		return;
-	}
-	memset(res, 0, sizeof(*res));
-	res->dir = (uint8_t)!qdir;
-	res->state = CT_CS_TRK | CT_CS_REL | (res->dir == CT_DIR_REPLY ? CT_CS_RPL : 0);
-	ct_spin_lock(&c->lock);
-	res->mark = c->mark;
-	memcpy(res->label, c->label, sizeof(res->label));
-	ct_spin_unlock(&c->lock);
-	res->conn = c;
 }
 
 unsigned ct_sweep(struct ct_table *t, uint64_t now, unsigned n_buckets)

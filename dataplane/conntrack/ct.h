@@ -78,7 +78,9 @@
  * rewrite from the result (ct_result.rw). A new connection whose reply
  * tuple is already a live connection's key (a translation onto another
  * flow, or a flow onto another's translation) is refused, as when the
- * table is full.
+ * table is full. An ICMP echo's identifier is its port for SNAT. ICMP
+ * errors that quote a translated packet are related to its connection and
+ * say how to put the quote back (ct_nat.c).
  *
  * Connections come from one free list under the pool lock (per-worker
  * caches over a DPDK mempool are planned). ICMP errors are "related"
@@ -377,13 +379,43 @@ void ct_process_hashed(struct ct_table *t, uint16_t zone, const struct ct_tuple 
  * packet too big, parameter problem) against the connection whose packet
  * it quotes. @p quoted is the tuple of the quoted (inner) header as it
  * stands, in the direction that packet travelled; the error travels the
- * other way. Nothing in the connection changes.
+ * other way. A quote that is no key as it stands may be a translated
+ * packet: its reverse is then the error's key (ct_nat.c). Nothing in the
+ * connection changes.
  * @return in @p res: CT_CS_TRK | CT_CS_REL (with CT_CS_RPL when the error
  *         goes in the reply direction) and the connection's mark and
  *         label, or CT_CS_TRK | CT_CS_INV when no connection matches.
+ *         For a translated quote also the connection's nat (and the
+ *         SNAT/DNAT bits) and in rw the quote as its sender sent it.
  */
 void ct_related(struct ct_table *t, uint16_t zone, const struct ct_tuple *quoted, uint64_t now,
                 struct ct_result *res);
+
+/**
+ * What a related result's translation (ct_related()) changes of the quote:
+ * CT_NAT_SRC when its source (so the error's destination becomes
+ * rw.src), CT_NAT_DST when its destination (the error's source becomes
+ * rw.dst). 0 for any other result.
+ */
+unsigned ct_nat_quote_changes(const struct ct_result *r);
+
+/**
+ * Rewrite the packet an ICMP or ICMPv6 error quotes to @p inner: its
+ * addresses, and its ports or echo identifier. The quoted IPv4 header's
+ * checksum and the quoted L4 checksum (when the quote holds it; a zero UDP
+ * checksum stays zero) are updated word by word; the error's own checksum
+ * is computed again.
+ * @param icmp      the error's ICMP header, @p len bytes of IP payload
+ * @param ip6_addrs ICMPv6: the error's IPv6 source and destination (32
+ *                  bytes, its pseudo-header), as it leaves; NULL for ICMPv4
+ * @return 0, or -EINVAL when the quote is not such a packet (untouched).
+ */
+int ct_nat_icmp_quote(uint8_t *icmp, uint32_t len, const uint8_t *ip6_addrs,
+                      const struct ct_tuple *inner);
+
+/** Set an ICMP or ICMPv6 echo's identifier (@p icmp, @p len bytes) to
+ *  @p id (network order), its checksum updated. @return 0 or -EINVAL. */
+int ct_nat_echo_id(uint8_t *icmp, uint32_t len, uint16_t id);
 
 /**
  * Expire up to @p n_buckets buckets' worth of connections, continuing from

@@ -170,7 +170,8 @@ static void check_state(const struct ct_result *res, bool followed)
 	CHECK((res->nat & ~(CT_NAT_DST | CT_NAT_SRC)) == 0);
 	CHECK(!(s & CT_CS_DNAT) == !(res->nat & CT_NAT_DST));
 	CHECK(!(s & CT_CS_SNAT) == !(res->nat & CT_NAT_SRC));
-	CHECK(kind != CT_CS_REL || res->nat == 0);
+	/* A related result translates only a quote of a translated packet. */
+	CHECK(kind != CT_CS_REL || res->nat == 0 || (res->conn && res->nat == res->conn->nat));
 }
 
 /* What a connection's shadow says of it, and what only grows. */
@@ -230,7 +231,10 @@ static void expected_reply(const struct ct_tuple *tp, const struct ct_commit *cm
 		bool dst = cm->nat & CT_NAT_DST;
 
 		memcpy(dst ? x.dst : x.src, cm->nat_addr, 16);
-		if (cm->nat_port && tp->proto != IPPROTO_ICMP_ && tp->proto != IPPROTO_ICMPV6_)
+		bool icmp = tp->proto == IPPROTO_ICMP_ || tp->proto == IPPROTO_ICMPV6_;
+
+		/* An echo's identifier is its port for SNAT only. */
+		if (cm->nat_port && (!icmp || !dst))
 			*(dst ? &x.dport : &x.sport) = cm->nat_port;
 	}
 	ct_tuple_reverse(&x, r);
@@ -343,10 +347,19 @@ static void related(uint16_t zone, const struct ct_tuple *quoted, struct ct_resu
 {
 	struct ct_stats st0, st1;
 	struct ct_conn *c;
-	enum ct_dir qdir = CT_DIR_ORIG;
+	struct ct_tuple r;
+	enum ct_dir qdir = CT_DIR_ORIG, edir = CT_DIR_ORIG;
+	bool translated = false;
 
 	ct_get_stats(run.t, &st0);
 	c = ct_lookup(run.t, zone, quoted, run.now, &qdir);
+	if (c == NULL) {
+		/* A quote of a translated packet: its reverse is a key. */
+		ct_tuple_reverse(quoted, &r);
+		c = ct_lookup(run.t, zone, &r, run.now, &edir);
+		qdir = (enum ct_dir) !edir;
+		translated = c != NULL && c->nat != 0;
+	}
 	ct_related(run.t, zone, quoted, run.now, res);
 	ct_get_stats(run.t, &st1);
 	check_state(res, false);
@@ -358,7 +371,15 @@ static void related(uint16_t zone, const struct ct_tuple *quoted, struct ct_resu
 		return;
 	}
 	CHECK(res->conn == c && res->dir == !qdir);
-	CHECK(res->state == (CT_CS_TRK | CT_CS_REL | (res->dir == CT_DIR_REPLY ? CT_CS_RPL : 0)));
+	uint8_t nat_bits = !translated ? 0
+	                               : ((c->nat & CT_NAT_DST) ? CT_CS_DNAT : 0) |
+	                                         ((c->nat & CT_NAT_SRC) ? CT_CS_SNAT : 0);
+	CHECK(res->state ==
+	      (CT_CS_TRK | CT_CS_REL | (res->dir == CT_DIR_REPLY ? CT_CS_RPL : 0) | nat_bits));
+	CHECK(res->nat == (translated ? c->nat : 0));
+	/* Translated: the quote put back is the packet its sender sent. */
+	if (translated)
+		CHECK(memcmp(&res->rw, &c->tuple[qdir], sizeof(res->rw)) == 0);
 	CHECK(res->mark == c->mark && memcmp(res->label, c->label, 16) == 0);
 	CHECK(shadow_of(c) != NULL);
 	check_conn(shadow_of(c));
