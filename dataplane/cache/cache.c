@@ -250,7 +250,8 @@ struct fc_entry *fc_insert(struct fc *c, const struct pl_snapshot *s, const stru
 		uint64_t any = 0;
 		for (size_t k2 = 0; k2 < KEY_WORDS; k2++)
 			any |= w[k2];
-		slot->out[i].writes = any != 0;
+		slot->out[i].natx = x->out[i].natx;
+		slot->out[i].writes = any != 0 || x->out[i].natx.what != 0;
 	}
 	slot->n_drops = (uint8_t)x->n_drops;
 	memcpy(slot->drops, x->drops, sizeof(slot->drops));

@@ -70,6 +70,9 @@ struct fc_out {
 	uint32_t vni, outport;
 	bool writes;             /* false: the packet leaves as it came (switching) */
 	struct flow_key wr, val; /* final = (packet & ~wr) | (val & wr) */
+	/* Beyond the key (an echo's id, an error's quote): fixed by the ct
+	 * results, which a hit must match (their rw included). */
+	struct pl_natx natx;
 };
 
 /* A ct action to replay, and the result the entry's walk saw (under the

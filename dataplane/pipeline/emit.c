@@ -175,6 +175,30 @@ int pl_rewrite(struct rte_mbuf *m, const struct flow_key *o, const struct flow_o
 	return 0;
 }
 
+int pl_rewrite_natx(struct rte_mbuf *m, const struct flow_offsets *ofs, const struct pl_natx *x)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), end;
+	if (ofs->l3 == 0 || ofs->l4 <= ofs->l3 || (uint32_t)ofs->l3 + 40 > len)
+		return -EINVAL;
+	const uint8_t *l3 = p + ofs->l3;
+	bool v6 = (l3[0] >> 4) == 6;
+	if (v6)
+		end = ofs->l3 + 40u + ((uint32_t)l3[4] << 8 | l3[5]);
+	else
+		end = ofs->l3 + ((uint32_t)l3[2] << 8 | l3[3]);
+	if (end > len || end < ofs->l4)
+		return -EINVAL;
+	uint8_t *l4 = p + ofs->l4;
+	uint32_t n = end - ofs->l4;
+	int rc = 0;
+	if (x->what & PL_NATX_ECHO_ID)
+		rc = ct_nat_echo_id(l4, n, x->t.sport);
+	if (rc == 0 && (x->what & PL_NATX_QUOTE))
+		rc = ct_nat_icmp_quote(l4, n, v6 ? l3 + 8 : NULL, &x->t);
+	return rc;
+}
+
 static uint8_t *put_eth(uint8_t *p, const struct flow_key *k, uint16_t type)
 {
 	memcpy(p, k->eth_dst, 6);

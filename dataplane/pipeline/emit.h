@@ -21,6 +21,14 @@ int pl_rewrite(struct rte_mbuf *m, const struct flow_key *orig, const struct flo
                const struct flow_key *k);
 
 /**
+ * Write to @p m (parsed with offsets @p ofs, its headers already
+ * rewritten) what a translation changes beyond the key: an ICMP echo's id,
+ * an ICMP error's quote (dataplane/conntrack/ct_nat.c).
+ * @return 0, or -EINVAL when the frame has no such header.
+ */
+int pl_rewrite_natx(struct rte_mbuf *m, const struct flow_offsets *ofs, const struct pl_natx *x);
+
+/**
  * Build the generated packet @p o describes (o->kind is not PL_KIND_PACKET)
  * in a new mbuf from @p orig's pool; ICMP errors quote @p orig (parsed with
  * offsets @p ofs). @return the mbuf, or NULL when none is free.

@@ -213,6 +213,7 @@ struct saved {
 	const struct pl_datapath *dp;
 	uint8_t kind, pipeline;
 	int8_t ct_live;
+	struct pl_natx natx;
 };
 
 static void save(const struct pl_ctx *c, struct saved *s)
@@ -224,6 +225,7 @@ static void save(const struct pl_ctx *c, struct saved *s)
 	s->kind = c->kind;
 	s->pipeline = c->pipeline;
 	s->ct_live = c->ct_live;
+	s->natx = c->natx;
 }
 
 static void restore(struct pl_ctx *c, const struct saved *s)
@@ -235,6 +237,7 @@ static void restore(struct pl_ctx *c, const struct saved *s)
 	c->kind = s->kind;
 	c->pipeline = s->pipeline;
 	c->ct_live = s->ct_live;
+	c->natx = s->natx;
 }
 
 static enum drop_reason port_type_drop(uint8_t type)
@@ -269,6 +272,7 @@ static void emit(struct pl_ctx *c, const struct pl_lport *p)
 	o->kind = c->kind;
 	o->outport = p->key;
 	o->h = c->h;
+	o->natx = c->natx;
 	count_port(c, p, false);
 	if (c->track)
 		o->wr = c->wr;
@@ -301,6 +305,7 @@ static void emit_encap(struct pl_ctx *c, uint16_t peer, uint32_t outport)
 	o->tun_in = (uint16_t)c->h.m.inport;
 	o->vni = c->dp->key;
 	o->h = c->h;
+	o->natx = c->natx;
 	if (c->track)
 		o->wr = c->wr;
 	if (unlikely(c->trace != NULL)) {
@@ -918,6 +923,7 @@ static void run_init(struct pl_ctx *c, uint32_t dp, uint32_t inport)
 	c->last_visit = 0;
 	c->n_ct = 0;
 	c->ct_live = -1;
+	c->natx.what = 0;
 }
 
 static void track_init(struct pl_ctx *c)

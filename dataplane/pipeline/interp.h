@@ -74,6 +74,16 @@ enum pl_kind {
 	PL_KIND_TCP_RST, /* tcp_reset, or reject of a TCP segment */
 };
 
+/* What a translation changes that the flow key does not hold: an ICMP
+ * echo's identifier, the packet an ICMP error quotes (ct_nat.c). Written
+ * to the frame after its headers (pl_rewrite_natx()). */
+#define PL_NATX_ECHO_ID 0x1 /* the echo's id becomes t.sport */
+#define PL_NATX_QUOTE   0x2 /* the quoted packet becomes t */
+struct pl_natx {
+	uint8_t what; /* PL_NATX_* */
+	struct ct_tuple t;
+};
+
 struct pl_out {
 	uint16_t dpdk; /* DPDK port */
 	uint16_t tag;  /* VLAN id to push (container port), 0 none */
@@ -83,6 +93,7 @@ struct pl_out {
 	uint16_t tun_in; /* PL_KIND_ENCAP: logical ingress port key */
 	uint32_t vni;    /* PL_KIND_ENCAP: datapath key */
 	struct pl_hdrs h;
+	struct pl_natx natx;
 	struct flow_key wr; /* tracking: header bits the walk wrote for this copy */
 };
 
@@ -204,6 +215,7 @@ struct pl_ctx {
 	struct ct_result ct_res[PL_CT_MAX];
 	struct pl_ct_op ct_ops[PL_CT_MAX];
 	struct flow_key nat_wr; /* tracking: header bits NAT wrote (of wr) */
+	struct pl_natx natx;    /* the packet's translation beyond its key */
 	struct flow_key rd, wr;
 	uint16_t n_visit, n_drops;
 	uint64_t visit[PL_VISIT_MAX];

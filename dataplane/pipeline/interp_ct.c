@@ -119,27 +119,93 @@ static bool tuple_written(const struct pl_ctx *c)
 	return any != 0;
 }
 
-/* A translated connection's packet takes its translated tuple. */
+static void mark_nat_written(struct pl_ctx *c, uint8_t *(*field)(struct flow_key *), unsigned n)
+{
+	struct flow_key *w[2] = {&c->wr, &c->nat_wr};
+	for (int i = 0; i < 2; i++)
+		memset(field(w[i]), 0xff, n);
+}
+
+static uint8_t *ip_src_of(struct flow_key *k)
+{
+	return k->ip_src;
+}
+
+static uint8_t *ip_dst_of(struct flow_key *k)
+{
+	return k->ip_dst;
+}
+
+/* An ICMP error related to a translated connection (ct_nat.c): the quote
+ * goes back as its sender sent it, and the error's addresses follow the
+ * quote's that change (only those: the error's source is any router's). */
+static void apply_nat_related(struct pl_ctx *c, const struct ct_result *r)
+{
+	struct flow_key *k = &c->h.k;
+	unsigned alen = r->rw.ip6 ? 16 : 4, ch = ct_nat_quote_changes(r);
+	if (ch & CT_NAT_SRC) {
+		memcpy(k->ip_dst, r->rw.src, alen);
+		if (unlikely(c->track))
+			mark_nat_written(c, ip_dst_of, alen);
+	}
+	if (ch & CT_NAT_DST) {
+		memcpy(k->ip_src, r->rw.dst, alen);
+		if (unlikely(c->track))
+			mark_nat_written(c, ip_src_of, alen);
+	}
+	c->natx.what |= PL_NATX_QUOTE;
+	c->natx.t = r->rw;
+}
+
+/* A translated connection's packet takes its translated tuple; an ICMP
+ * echo's identifier, which the key does not hold, goes in natx. */
 static void apply_nat(struct pl_ctx *c, const struct ct_result *r)
 {
 	struct flow_key *k = &c->h.k;
 	unsigned alen = r->rw.ip6 ? 16 : 4;
 	bool icmp = r->rw.proto == 1 || r->rw.proto == 58;
+	if (r->state & CT_CS_REL) {
+		apply_nat_related(c, r);
+		return;
+	}
 	memcpy(k->ip_src, r->rw.src, alen);
 	memcpy(k->ip_dst, r->rw.dst, alen);
 	if (!icmp && (k->flags & FLOW_F_L4)) {
 		k->tp_src = r->rw.sport;
 		k->tp_dst = r->rw.dport;
 	}
-	if (unlikely(c->track)) {
-		struct flow_key *w[2] = {&c->wr, &c->nat_wr};
-		for (int i = 0; i < 2; i++) {
-			memset(w[i]->ip_src, 0xff, alen);
-			memset(w[i]->ip_dst, 0xff, alen);
-			if (!icmp && (k->flags & FLOW_F_L4))
-				w[i]->tp_src = w[i]->tp_dst = 0xffff;
-		}
+	if (icmp && (k->flags & FLOW_F_L4)) {
+		c->natx.what |= PL_NATX_ECHO_ID;
+		c->natx.t = r->rw;
 	}
+	if (unlikely(c->track)) {
+		mark_nat_written(c, ip_src_of, alen);
+		mark_nat_written(c, ip_dst_of, alen);
+		if (!icmp && (k->flags & FLOW_F_L4))
+			c->wr.tp_src = c->wr.tp_dst = c->nat_wr.tp_src = c->nat_wr.tp_dst = 0xffff;
+	}
+}
+
+/* Run ct action @p op on the packet as the walk has it: its key, and what
+ * earlier translations changed beyond it (an echo's id, an error's quote),
+ * as a cache hit's replay sees it (process.c). */
+static void ct_exec(struct pl_ctx *c, unsigned op, uint16_t zone, const struct ct_commit *m,
+                    const struct ct_result *cur, uint16_t cur_zone, struct ct_result *res)
+{
+	struct pl_ct_view v;
+	pl_ct_view(c->ct, &c->h.k, &v);
+	if (unlikely(c->natx.what)) {
+		bool rel = v.kind == CT_PKT_RELATED && (c->natx.what & PL_NATX_QUOTE);
+		bool echo = v.kind == CT_PKT_CONN && (c->natx.what & PL_NATX_ECHO_ID) &&
+		            (v.tp.proto == 1 || v.tp.proto == 58);
+		if (rel)
+			v.tp = c->natx.t;
+		else if (echo)
+			v.tp.sport = c->natx.t.sport;
+		if (rel || echo)
+			v.hbase = ct_tuple_hash_base(&v.tp);
+	}
+	pl_ct_exec_view(c->ct, &v, op, zone, m, cur, cur_zone, res);
 }
 
 /* The VIP a load-balanced packet was sent to, as OVN keeps it in reg1 or
@@ -264,8 +330,8 @@ bool pli_ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uint32
 	if (idx < c->n_ct_given) {
 		res = c->ct_res[idx];
 	} else {
-		pl_ct_exec(c->ct, &c->h.k, run_op, zone, &m, cur >= 0 ? &c->ct_res[cur] : NULL,
-		           cur >= 0 ? c->ct_zone[cur] : 0, &res);
+		ct_exec(c, run_op, zone, &m, cur >= 0 ? &c->ct_res[cur] : NULL,
+		        cur >= 0 ? c->ct_zone[cur] : 0, &res);
 	}
 	if (unlikely(c->track) && (idx >= PL_CT_MAX || tuple_written(c)))
 		c->uncacheable = true;
@@ -314,8 +380,7 @@ bool pli_lb_hairpin_reply(struct pl_ctx *c)
 	if (idx < c->n_ct_given)
 		res = c->ct_res[idx];
 	else
-		pl_ct_exec(c->ct, &c->h.k, LFLOW_OP_CHK_LB_HAIRPIN_REPLY, zone, NULL, NULL, 0,
-		           &res);
+		ct_exec(c, LFLOW_OP_CHK_LB_HAIRPIN_REPLY, zone, NULL, NULL, 0, &res);
 	if (unlikely(c->track) && (idx >= PL_CT_MAX || tuple_written(c)))
 		c->uncacheable = true;
 	if (idx < PL_CT_MAX) {

@@ -18,6 +18,7 @@ void pli_generate(struct pl_ctx *c, unsigned op)
 	struct flow_key *k = &c->h.k;
 	uint8_t ip6_dst[16];
 	c->uncacheable = true; /* built from fields the walk did not record */
+	c->natx.what = 0;      /* a new packet: nothing of the original's */
 	switch (op) {
 	case LFLOW_OP_ARP:
 		c->kind = PL_KIND_ARP;

@@ -239,7 +239,8 @@ static void hit(struct txbs *x, const struct pl_snapshot *s, struct fc *fc, stru
 		if (fo->writes) {
 			fc_apply(fo, k, &final);
 			fk = &final;
-			if (unlikely(pl_rewrite(p, k, ofs, &final) < 0)) {
+			if (unlikely(pl_rewrite(p, k, ofs, &final) < 0 ||
+			             (fo->natx.what && pl_rewrite_natx(p, ofs, &fo->natx) < 0))) {
 				st->drops[DROP_IP4_BAD_LEN]++;
 				rte_pktmbuf_free(p);
 				continue;
@@ -295,7 +296,10 @@ static void check(struct fc *fc, const struct fc_entry *e, const struct pl_snaps
 		        (c->out[i].peer == e->out[i].peer && c->out[i].vni == e->out[i].vni &&
 		         c->out[i].tun_in == e->out[i].tun_in &&
 		         c->out[i].outport == e->out[i].outport)) &&
-		       memcmp(&final, &c->out[i].h.k, sizeof(final)) == 0;
+		       memcmp(&final, &c->out[i].h.k, sizeof(final)) == 0 &&
+		       c->out[i].natx.what == e->out[i].natx.what &&
+		       (!c->out[i].natx.what || memcmp(&c->out[i].natx.t, &e->out[i].natx.t,
+		                                       sizeof(e->out[i].natx.t)) == 0);
 	}
 	if (!same)
 		fc->st.check_mismatches++;
@@ -452,7 +456,8 @@ static void emit_outputs(struct txbs *x, const struct pl_snapshot *s, struct dp_
 				continue;
 			if (p == m)
 				own = false;
-			if (unlikely(pl_rewrite(p, k, ofs, &o->h.k) < 0)) {
+			if (unlikely(pl_rewrite(p, k, ofs, &o->h.k) < 0 ||
+			             (o->natx.what && pl_rewrite_natx(p, ofs, &o->natx) < 0))) {
 				st->drops[DROP_IP4_BAD_LEN]++;
 				rte_pktmbuf_free(p);
 				continue;
