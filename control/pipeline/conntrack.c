@@ -439,10 +439,11 @@ static int ct_stats_cmd(struct ctl_req *req, void *arg)
 	json_t *zones = json_object();
 	ctl_printf(req,
 	           "connections: %llu\ncreated: %llu (%.1f per second)\nexpired: %llu\n"
-	           "refused (table full): %llu\ninvalid packets: %llu\n",
+	           "refused (table full): %llu\nno free translation (NAT exhausted): %llu\n"
+	           "invalid packets: %llu\n",
 	           (unsigned long long)st.conns, (unsigned long long)st.creations, cts.rate,
 	           (unsigned long long)st.expirations, (unsigned long long)st.refusals,
-	           (unsigned long long)st.invalid);
+	           (unsigned long long)st.nat_exhausted, (unsigned long long)st.invalid);
 	const char *k;
 	json_t *v;
 	ctl_printf(req, "by protocol:");
@@ -492,6 +493,8 @@ static int ct_stats_cmd(struct ctl_req *req, void *arg)
 	                        "invalid", (json_int_t)st.invalid, "by_protocol", a->proto,
 	                        "by_tcp_state", a->tcp, "by_zone", zones, "acl_log_lines",
 	                        (json_int_t)logged, "acl_log_limited", (json_int_t)limited);
+	json_object_set_new(req->result, "nat_exhausted",
+	                    json_integer((json_int_t)st.nat_exhausted));
 	json_object_set_new(req->result, "affinity",
 	                    json_pack("{s:I, s:I, s:I, s:I}", "learned", (json_int_t)as.learned,
 	                              "found", (json_int_t)as.hits, "not_found",

@@ -704,6 +704,7 @@ again:
 			/* Every translation tried is another connection's. */
 			count(&t->st.nat_exhausted, 1);
 			invalid(t, res);
+			res->why = CT_WHY_NAT_EXHAUSTED;
 			return;
 		}
 		if (!c) {

@@ -293,10 +293,14 @@ struct ct_commit {
 	uint8_t nat_addr[16];
 };
 
+/* ct_result.why */
+#define CT_WHY_NAT_EXHAUSTED 1 /* every translation tried is taken: not to leave untranslated */
+
 struct ct_result {
 	uint8_t state; /* CT_CS_* */
 	uint8_t dir;   /* enum ct_dir, when conn is set */
 	uint8_t nat;   /* the connection's CT_NAT_*: the packet becomes rw */
+	uint8_t why;   /* CT_WHY_*: what made a result INV, where it matters */
 	uint32_t mark;
 	uint8_t label[16];
 	struct ct_conn *conn; /* NULL unless the packet belongs to a stored one */

@@ -641,8 +641,12 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 		case LFLOW_OP_CT_SNAT_TO_VIP:
 			/* Operands: ct_commit's block, or the address and ports of
 			 * ct_lb and the nat actions. */
-			if (!pli_ct_action(c, in.op, &p[i + 1], next_i - i - 1)) {
-				drop(c, DROP_CT_UNAVAILABLE, 0);
+			enum drop_reason why = pli_ct_action(c, in.op, &p[i + 1], next_i - i - 1);
+			if (unlikely(why != DROP_NONE)) {
+				/* Exhaustion: charged to the flow that asked for NAT. */
+				if (why == DROP_CT_NAT_EXHAUSTED && e && c->lf_drops)
+					c->lf_drops[e->id]++;
+				drop(c, why, 0);
 				return RUN_STOP;
 			}
 			if (in.op != LFLOW_OP_CT_COMMIT && in.op != LFLOW_OP_CT_SNAT_TO_VIP) {

@@ -277,13 +277,14 @@ static void lb_commit(struct pl_ctx *c, unsigned op, const uint64_t *w, uint32_t
 }
 
 /* ct_next or ct_commit: track the packet, fill ct_state, ct_mark and
- * ct_label. @return false when there is no tracker. */
-bool pli_ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uint32_t n_nested)
+ * ct_label. */
+enum drop_reason pli_ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested,
+                               uint32_t n_nested)
 {
 	struct ct_commit m;
 	struct ct_result res;
 	if (c->ct == NULL)
-		return false;
+		return DROP_CT_UNAVAILABLE;
 	/* The actions with nat in OVS's terms take their connection's
 	 * translation; with an address, a new connection gets one. */
 	bool lb = op == LFLOW_OP_CT_LB || op == LFLOW_OP_CT_LB_MARK;
@@ -321,7 +322,7 @@ bool pli_ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uint32
 		 * it answers the VIP. OVN's pre_stateful stage keeps the VIP in
 		 * reg1 (IPv4) or xxreg1 (IPv6); without one, nothing happens. */
 		if (!vip_of(c, m.nat_addr))
-			return true;
+			return DROP_NONE;
 		m.nat = CT_NAT_SRC;
 		run_op = LFLOW_OP_CT_COMMIT;
 	}
@@ -350,6 +351,13 @@ bool pli_ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uint32
 		}
 	}
 	c->ct_live = idx < PL_CT_MAX ? (int8_t)idx : -1;
+	if (unlikely(res.why == CT_WHY_NAT_EXHAUSTED) && natop) {
+		/* A connection that needed a translation and found none: it
+		 * may not leave untranslated (the kernel's NAT drops it too).
+		 * Rare, and no ct field tells it: not cached. */
+		c->uncacheable = true;
+		return DROP_CT_NAT_EXHAUSTED;
+	}
 	if (res.nat && natop)
 		apply_nat(c, &res);
 	c->h.m.ct_state = res.state;
@@ -361,7 +369,7 @@ bool pli_ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uint32
 	}
 	c->h.m.ct_label.hi = hi;
 	c->h.m.ct_label.lo = lo;
-	return true;
+	return DROP_NONE;
 }
 
 /* chk_lb_hairpin_reply(): whether the packet answers a hairpinned

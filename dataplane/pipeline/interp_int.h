@@ -47,8 +47,10 @@ void pli_gen_ct_env(struct pl_ctx *c);
 void pli_mark_ct_read(struct pl_ctx *c, unsigned field, pl_u128 mask);
 /** log(...) with operand words @p w (@p n of them). */
 void pli_log_packet(struct pl_ctx *c, const uint64_t *w, unsigned n);
-/** A ct action @p op with its operands; false when there is no tracker. */
-bool pli_ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested, uint32_t n_nested);
+/** A ct action @p op with its operands. @return DROP_NONE, or why the
+ *  packet goes no further: no tracker, or a translation it cannot have. */
+enum drop_reason pli_ct_action(struct pl_ctx *c, unsigned op, const uint64_t *nested,
+                               uint32_t n_nested);
 /** chk_lb_hairpin_reply(): whether the packet answers a hairpinned connection. */
 bool pli_lb_hairpin_reply(struct pl_ctx *c);
 /** chk_lb_aff(): whether the client has a backend for the VIP (into reg4, reg8). */
