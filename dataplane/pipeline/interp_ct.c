@@ -408,17 +408,27 @@ bool pli_lb_hairpin_reply(struct pl_ctx *c)
 
 /* Affinity (ct_aff.c): the walks that ask or learn are a connection's
  * first packet (OVN asks only for ct.new), and depend on the table: not
- * cached. IPv4 only: OVN keeps the VIP in reg1 and its port in
- * reg2[0..15], and wants the backend in reg4 and reg8[0..15]. */
+ * cached. OVN keeps the VIP in reg1 (IPv4) or xxreg1 (IPv6) and its port
+ * in reg2[0..15], and wants the backend in reg4 or xxreg0, its port in
+ * reg8[0..15]. */
 static bool lb_aff_key(struct pl_ctx *c, struct ct_aff_key *k)
 {
 	memset(k, 0, sizeof(*k));
-	if (c->ct == NULL || c->ct->aff == NULL || !(c->h.k.flags & FLOW_F_IP4))
+	if (c->ct == NULL || c->ct->aff == NULL || !(c->h.k.flags & (FLOW_F_IP4 | FLOW_F_IP6)))
 		return false;
 	k->dp = c->dp->key;
 	k->proto = c->h.k.nw_proto;
-	memcpy(k->client, c->h.k.ip_src, 4);
+	k->ip6 = (c->h.k.flags & FLOW_F_IP6) != 0;
+	memcpy(k->client, c->h.k.ip_src, k->ip6 ? 16 : 4);
 	return true;
+}
+
+static pl_u128 u128_of_bytes(const uint8_t b[16])
+{
+	pl_u128 v = 0;
+	for (int i = 0; i < 16; i++)
+		v = v << 8 | b[i];
+	return v;
 }
 
 bool pli_lb_aff_check(struct pl_ctx *c)
@@ -429,14 +439,17 @@ bool pli_lb_aff_check(struct pl_ctx *c)
 	c->uncacheable = true;
 	if (!lb_aff_key(c, &k))
 		return false;
-	uint32_t vip = rte_cpu_to_be_32(c->h.m.reg[1]);
-	memcpy(k.vip, &vip, 4);
+	vip_of(c, k.vip);
 	k.vport = rte_cpu_to_be_16((uint16_t)c->h.m.reg[2]);
 	if (!ct_aff_find(c->ct->aff, &k, c->ct->now, be, &port))
 		return false;
-	uint32_t b;
-	memcpy(&b, be, 4);
-	c->h.m.reg[4] = rte_be_to_cpu_32(b);
+	if (k.ip6) {
+		pl_field_set(&c->h, LFLOW_F_REG3, u128_of_bytes(be), pl_low_mask(128));
+	} else {
+		uint32_t b;
+		memcpy(&b, be, 4);
+		c->h.m.reg[4] = rte_be_to_cpu_32(b);
+	}
 	c->h.m.reg[8] = (c->h.m.reg[8] & 0xffff0000u) | rte_be_to_cpu_16(port);
 	return true;
 }
@@ -445,14 +458,23 @@ void pli_lb_aff_commit(struct pl_ctx *c, const uint64_t *w, unsigned n)
 {
 	struct ct_aff_key k;
 	c->uncacheable = true;
-	if (n < 7 || (w[0] & 0x100) || c->ct == NULL || c->ct->peek || !lb_aff_key(c, &k))
+	if (n < 7 || c->ct == NULL || c->ct->peek || !lb_aff_key(c, &k))
+		return;
+	bool v6 = (w[0] & 0x100) != 0;
+	if (v6 != (k.ip6 != 0))
 		return;
 	k.proto = (uint8_t)w[0];
-	uint32_t vip = rte_cpu_to_be_32((uint32_t)w[2]), be = rte_cpu_to_be_32((uint32_t)w[5]);
 	uint8_t b[16] = {0};
-	memcpy(k.vip, &vip, 4);
+	if (v6) {
+		label_bytes(((pl_u128)w[1] << 64) | w[2], k.vip);
+		label_bytes(((pl_u128)w[4] << 64) | w[5], b);
+	} else {
+		uint32_t vip = rte_cpu_to_be_32((uint32_t)w[2]),
+		         be = rte_cpu_to_be_32((uint32_t)w[5]);
+		memcpy(k.vip, &vip, 4);
+		memcpy(b, &be, 4);
+	}
 	k.vport = rte_cpu_to_be_16((uint16_t)w[3]);
-	memcpy(b, &be, 4);
 	ct_aff_learn(c->ct->aff, &k, b, rte_cpu_to_be_16((uint16_t)w[6]), (uint32_t)(w[0] >> 32),
 	             c->ct->now);
 }

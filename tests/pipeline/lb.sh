@@ -11,6 +11,8 @@
 #  - a UDP VIP answers from the VIP;
 #  - `ferryctl ct list' shows the translation (orig to the VIP, reply
 #    from the backend);
+#  - an IPv6 VIP spreads and answers from the VIP, and IPv6 affinity keeps
+#    a client on one backend;
 #  - hairpin: a backend reaching a VIP of its own switch and landing on
 #    itself gets its answers from the VIP (ct_snat_to_vip in the switch's
 #    SNAT zone), with and without stateful ACLs on that switch, and the
@@ -27,17 +29,25 @@ instance vm3 10.0.0.13/24
 on vm1 ip route add default via 10.0.1.1
 on vm2 ip route add default via 10.0.0.1
 on vm3 ip route add default via 10.0.0.1
+# IPv6 too: vm1 fd00:0:0:1::11, vm2 fd00::12, vm3 fd00::13.
+for v in vm1:fd00:0:0:1::11:fd00:0:0:1::1 vm2:fd00::12:fd00::1 vm3:fd00::13:fd00::1; do
+	i=${v%%:*} rest=${v#*:}
+	a=$(sed -E 's/^(.*::[0-9]+):.*/\1/' <<<"$rest") gw=$(sed -E 's/^.*::[0-9]+:(.*)$/\1/' <<<"$rest")
+	on "$i" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.eth0.disable_ipv6=0
+	on "$i" ip -6 addr add "$a/64" dev eth0 nodad
+	on "$i" ip -6 route add default via "$gw"
+done
 m1=$(mac_of vm1) m2=$(mac_of vm2) m3=$(mac_of vm3)
 nb ls-add sw0 -- ls-add sw1 -- lr-add lr0
-nb lrp-add lr0 lr0-sw0 00:00:00:00:ff:01 10.0.0.1/24
-nb lrp-add lr0 lr0-sw1 00:00:00:00:ff:02 10.0.1.1/24
+nb lrp-add lr0 lr0-sw0 00:00:00:00:ff:01 10.0.0.1/24 fd00::1/64
+nb lrp-add lr0 lr0-sw1 00:00:00:00:ff:02 10.0.1.1/24 fd00:0:0:1::1/64
 for s in 0 1; do
 	nb lsp-add sw$s sw$s-lr0 -- lsp-set-type sw$s-lr0 router -- lsp-set-addresses sw$s-lr0 router \
 		-- lsp-set-options sw$s-lr0 router-port=lr0-sw$s
 done
-nb lsp-add sw1 vm1 -- lsp-set-addresses vm1 "$m1 10.0.1.11"
-nb lsp-add sw0 vm2 -- lsp-set-addresses vm2 "$m2 10.0.0.12"
-nb lsp-add sw0 vm3 -- lsp-set-addresses vm3 "$m3 10.0.0.13"
+nb lsp-add sw1 vm1 -- lsp-set-addresses vm1 "$m1 10.0.1.11 fd00:0:0:1::11"
+nb lsp-add sw0 vm2 -- lsp-set-addresses vm2 "$m2 10.0.0.12 fd00::12"
+nb lsp-add sw0 vm3 -- lsp-set-addresses vm3 "$m3 10.0.0.13 fd00::13"
 nb lb-add lb-tcp 10.0.0.100:80 10.0.0.12:8080,10.0.0.13:8080 tcp
 nb lb-add lb-udp 10.0.0.100:53 10.0.0.12:5353,10.0.0.13:5353 udp
 nb lb-add lb-aff 10.0.0.101:80 10.0.0.12:8080,10.0.0.13:8080 tcp
@@ -45,6 +55,10 @@ nb set load_balancer lb-aff options:affinity_timeout=60
 nb ls-lb-add sw1 lb-tcp
 nb ls-lb-add sw1 lb-udp
 nb ls-lb-add sw1 lb-aff
+nb lb-add lb-v6 "[fd00:5::100]:80" "[fd00::12]:8080,[fd00::13]:8080" tcp
+nb lb-add lb-v6aff "[fd00:5::101]:80" "[fd00::12]:8080,[fd00::13]:8080" tcp
+nb set load_balancer lb-v6aff options:affinity_timeout=60
+nb ls-lb-add sw1 lb-v6 -- ls-lb-add sw1 lb-v6aff
 nb lb-add lb-hp 10.0.5.102:80 10.0.0.12:8080 tcp
 nb lb-add lb-hp2 10.0.5.103:80 10.0.0.12:8080,10.0.0.13:8080 tcp
 nb ls-lb-add sw0 lb-hp -- ls-lb-add sw0 lb-hp2
@@ -63,8 +77,9 @@ for b in vm2 vm3; do
 import socket, sys, threading
 name = sys.argv[1].encode()
 def tcp():
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", 8080)); s.listen(64)
+    s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.bind(("::", 8080)); s.listen(64)
     while True:
         c, _ = s.accept()
         def serve(c):
@@ -130,6 +145,16 @@ check "affinity: all on one backend ($(sort <<<"$aff" | uniq -c | tr '\n' ' '))"
 	test "$(sort -u <<<"$aff" | grep -c .)" -eq 1
 aff_found() { fctl --json ct stats | json "j['affinity']['found']"; }
 check "affinity: found in the table for the later connections" test "$(aff_found)" -ge 10
+
+# IPv6: a VIP that spreads, one with affinity.
+out=$(conns 16 2 fd00:5::100)
+check "IPv6 VIP: 16 connections answered from the VIP, both backends used ($(sort <<<"$out" | uniq -c | tr '\n' ' '))" \
+	test "$(grep -cE '^(vm2 vm2|vm3 vm3)$' <<<"$out")" -eq 16 -a "$(sort -u <<<"$out" | grep -c .)" -eq 2
+found=$(aff_found)
+aff=$(conns 12 1 fd00:5::101)
+check "IPv6 affinity: 12 connections, all on one backend ($(sort <<<"$aff" | uniq -c | tr '\n' ' '))" \
+	test "$(grep -c . <<<"$aff")" -eq 12 -a "$(sort -u <<<"$aff" | grep -c .)" -eq 1
+check "IPv6 affinity: found in the table for the later connections" test "$(aff_found)" -ge $((found + 10))
 
 # Hairpin: vm2 is lb-hp's only backend, and asks it (on sw0, its own
 # switch): it must answer itself from the VIP, its reply taken back
