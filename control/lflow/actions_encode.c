@@ -389,7 +389,7 @@ static void encode_punt(struct enc *e, const struct act *a)
 #define encode_ICMP6_ERROR          encode_clone
 #define encode_IGMP                 encode_punt
 #define encode_TCP_RESET            encode_clone
-#define encode_SCTP_ABORT           encode_punt
+#define encode_SCTP_ABORT           encode_clone
 #define encode_REJECT               encode_clone
 #define encode_GET_ARP              encode_call
 #define encode_PUT_ARP              encode_call

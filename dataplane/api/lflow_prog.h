@@ -176,7 +176,7 @@ struct lflow_atom {
 	X(ICMP6_ERROR, "icmp6_error", true)                   \
 	X(IGMP, "igmp", false)                                 \
 	X(TCP_RESET, "tcp_reset", true)                        \
-	X(SCTP_ABORT, "sctp_abort", false)                     \
+	X(SCTP_ABORT, "sctp_abort", true)                      \
 	X(REJECT, "reject", true)                              \
 	X(GET_ARP, "get_arp", true)                           \
 	X(PUT_ARP, "put_arp", true)                           \

@@ -87,6 +87,22 @@ void pl_ct_exec(const struct pl_ct_env *env, const struct flow_key *k, unsigned 
 	pl_ct_exec_view(env, &v, op, zone, commit, cur, cur_zone, res);
 }
 
+void pl_abort_for(const uint8_t *sctp, uint32_t len, uint32_t *vtag, uint8_t *flags)
+{
+	/* RFC 9260 8.4: to an INIT, its Initiate Tag, T bit clear; to any
+	 * other packet, that packet's own tag reflected, T bit set. */
+	*vtag = 0;
+	*flags = 0x01;
+	if (sctp == NULL || len < 12)
+		return;
+	if (len >= 12 + 20 && sctp[12] == 1) {
+		memcpy(vtag, sctp + 16, 4);
+		*flags = 0;
+		return;
+	}
+	memcpy(vtag, sctp + 4, 4);
+}
+
 void pl_rst_for(const uint8_t *tcp, uint32_t seg_len, uint32_t *seq, uint32_t *ack, uint8_t *flags)
 {
 	/* RFC 9293 3.10.7.1: to a segment with ACK, a RST with its ack as the

@@ -6,6 +6,7 @@
 
 #include <rte_arp.h>
 #include <rte_ether.h>
+#include <rte_hash_crc.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
@@ -390,6 +391,43 @@ struct rte_mbuf *pl_generate(const struct pl_out *o, const struct rte_mbuf *orig
 		uint16_t c = v6 ? ip6_l4_cksum(ip, tcp, 20, IPPROTO_TCP)
 		                : ip4_l4_cksum(ip, tcp, 20, true);
 		memcpy(tcp + 16, &c, 2);
+		return m;
+	}
+	case PL_KIND_SCTP_ABORT: {
+		/* A common header and one ABORT chunk, CRC32c as RFC 9260
+		 * appendix A computes it (stored least significant byte first). */
+		const uint8_t *s = NULL;
+		uint32_t ol3 = orig_l3(orig, ofs, &q), vtag, seg = 0;
+		if (ofs->l4 && ofs->l4 > ofs->l3 && ol3 >= (uint32_t)(ofs->l4 - ofs->l3) + 12u) {
+			s = q + (ofs->l4 - ofs->l3);
+			seg = ol3 - (uint32_t)(ofs->l4 - ofs->l3);
+		}
+		bool v6 = (k->flags & FLOW_F_IP6) != 0;
+		uint16_t l3 = v6 ? 40 : 20;
+		uint8_t flags;
+		pl_abort_for(s, seg, &vtag, &flags);
+		p = put_eth(base, k, v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+		p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(l3 + 16));
+		if (p == NULL)
+			break;
+		struct flow_key hk = *k;
+		hk.nw_proto = IPPROTO_SCTP;
+		if (v6)
+			put_ip6(p, &hk, 16);
+		else
+			put_ip4(p, &hk, 16, 0);
+		uint8_t *sc = p + l3;
+		memset(sc, 0, 16);
+		memcpy(sc, &k->tp_src, 2);
+		memcpy(sc + 2, &k->tp_dst, 2);
+		memcpy(sc + 4, &vtag, 4);
+		sc[12] = 6;
+		sc[13] = flags;
+		sc[15] = 4;
+		uint32_t crc = ~rte_hash_crc(sc, 16, 0xffffffffu);
+		uint8_t le[4] = {(uint8_t)crc, (uint8_t)(crc >> 8), (uint8_t)(crc >> 16),
+		                 (uint8_t)(crc >> 24)};
+		memcpy(sc + 8, le, 4);
 		return m;
 	}
 	default:

@@ -678,6 +678,7 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 		case LFLOW_OP_ICMP6:
 		case LFLOW_OP_ICMP6_ERROR:
 		case LFLOW_OP_TCP_RESET:
+		case LFLOW_OP_SCTP_ABORT:
 		case LFLOW_OP_REJECT: {
 			struct saved sv;
 			if (c->depth >= PL_DEPTH_MAX) {

@@ -70,8 +70,9 @@ enum pl_kind {
 	PL_KIND_ICMP4_ERROR,
 	PL_KIND_ICMP6,
 	PL_KIND_ICMP6_ERROR,
-	PL_KIND_ENCAP,   /* the original packet, to another chassis in a Geneve tunnel */
-	PL_KIND_TCP_RST, /* tcp_reset, or reject of a TCP segment */
+	PL_KIND_ENCAP,      /* the original packet, to another chassis in a Geneve tunnel */
+	PL_KIND_TCP_RST,    /* tcp_reset, or reject of a TCP segment */
+	PL_KIND_SCTP_ABORT, /* sctp_abort */
 };
 
 /* What a translation changes that the flow key does not hold: an ICMP
@@ -260,6 +261,13 @@ void pl_ct_exec_view(const struct pl_ct_env *env, const struct pl_ct_view *v, un
  * bare RST).
  */
 void pl_rst_for(const uint8_t *tcp, uint32_t seg_len, uint32_t *seq, uint32_t *ack, uint8_t *flags);
+
+/**
+ * The verification tag (network order) and chunk flags of the ABORT that
+ * answers SCTP packet @p sctp (@p len bytes from its common header; NULL:
+ * tag 0, T bit set).
+ */
+void pl_abort_for(const uint8_t *sctp, uint32_t len, uint32_t *vtag, uint8_t *flags);
 
 /**
  * Run ct action @p op (LFLOW_OP_CT_NEXT, LFLOW_OP_CT_COMMIT with @p commit,

@@ -96,9 +96,19 @@ void pli_generate(struct pl_ctx *c, unsigned op)
 		k->tcp_flags = rte_cpu_to_be_16(0x04);
 		break;
 	}
+	case LFLOW_OP_SCTP_ABORT: {
+		/* The packet's ports reversed; the flows swap the rest. */
+		uint16_t sp = k->tp_src;
+		c->kind = PL_KIND_SCTP_ABORT;
+		k->tp_src = k->tp_dst;
+		k->tp_dst = sp;
+		k->nw_ttl = 255;
+		break;
+	}
 	case LFLOW_OP_REJECT: {
 		/* ovn-sb(5): a TCP segment gets a RST, anything else ICMP
-		 * port unreachable; addresses swapped, implicitly. */
+		 * port unreachable (SCTP an ABORT, as ovn-controller does);
+		 * addresses swapped, implicitly. */
 		uint8_t t[16];
 		bool tcp = k->nw_proto == 6 && (k->flags & FLOW_F_L4);
 		bool v6 = (k->flags & FLOW_F_IP6) != 0;
@@ -110,6 +120,11 @@ void pli_generate(struct pl_ctx *c, unsigned op)
 		memcpy(k->ip_dst, t, 16);
 		if (tcp) {
 			pli_generate(c, LFLOW_OP_TCP_RESET);
+			break;
+		}
+		if (k->nw_proto == 132 && (k->flags & FLOW_F_L4)) {
+			/* As ovn-controller answers SCTP: an ABORT. */
+			pli_generate(c, LFLOW_OP_SCTP_ABORT);
 			break;
 		}
 		pli_generate(c, v6 ? LFLOW_OP_ICMP6_ERROR : LFLOW_OP_ICMP4_ERROR);
@@ -144,6 +159,19 @@ void pli_gen_ct_env(struct pl_ctx *c)
 		g[13] = flags;
 		c->gen_env.l4 = g;
 		c->gen_env.l4_len = 20;
+	} else if (c->kind == PL_KIND_SCTP_ABORT) {
+		uint32_t vtag;
+		uint8_t flags;
+		pl_abort_for(o->l4, o->l4_len, &vtag, &flags);
+		memset(g, 0, 16);
+		memcpy(g, &c->h.k.tp_src, 2);
+		memcpy(g + 2, &c->h.k.tp_dst, 2);
+		memcpy(g + 4, &vtag, 4);
+		g[12] = 6; /* ABORT */
+		g[13] = flags;
+		g[15] = 4;
+		c->gen_env.l4 = g;
+		c->gen_env.l4_len = 16;
 	} else if (c->kind == PL_KIND_ICMP4_ERROR || c->kind == PL_KIND_ICMP6_ERROR) {
 		uint32_t q = o->l3 ? o->l3_len : 0;
 		if (q > sizeof(c->gen_l4) - 8)

@@ -7,7 +7,9 @@
 #    gets the replies, while vm2 may not open any to vm1 (a drop ACL on
 #    vm1's egress), and `ferryctl lflow drops' names that ACL's flow;
 #  - reject ACLs answer a TCP segment with a RST and a UDP datagram with
-#    ICMP port unreachable, for a port the instance listens on;
+#    ICMP port unreachable, for a port the instance listens on, and an
+#    SCTP INIT with an ABORT (its Initiate Tag, T bit clear, as RFC 9260
+#    8.4 says, CRC32c right; sent and checked with scapy);
 #  - a logged ACL writes its verdicts to ferry's log, limited by its meter;
 #  - fragments (a 4,000-byte UDP datagram both ways) follow their first
 #    fragment's connection;
@@ -55,6 +57,7 @@ nb --log --name=vm1-in --severity=warning --meter=acl-meter \
 	acl-add sw0 to-lport 1001 'outport == "vm1" && ip4' drop
 nb acl-add sw0 to-lport 1005 'outport == "vm2" && tcp.dst == 9999' reject
 nb acl-add sw0 to-lport 1005 'outport == "vm2" && udp.dst == 9999' reject
+nb acl-add sw0 to-lport 1005 'outport == "vm2" && sctp.dst == 9999' reject
 nb acl-add sw0 from-lport 1003 'inport == "vm3" && ip4' allow-stateless
 nb acl-add sw0 to-lport 1003 'outport == "vm3" && ip4' allow-stateless
 nb --wait=sb sync
@@ -175,6 +178,12 @@ sys.exit(1)' "$1"
 }
 check "reject: TCP to a rejected port is refused (a RST from ferry)" refused tcp
 check "reject: UDP to a rejected port gets port unreachable (ICMP from ferry)" refused udp
+if /usr/bin/python3 -c 'import scapy' 2>/dev/null; then
+	check "reject: an SCTP INIT gets an ABORT with its Initiate Tag" \
+		on vm1 /usr/bin/python3 "$(dirname "$0")/sctp_probe.py" 10.0.0.12 9999 init
+else
+	check "scapy for the SCTP checks (python3-scapy)" false
+fi
 
 # allow-stateless: vm3's traffic is never tracked in vm3's zone.
 check "ping vm2 -> vm3 (allow-stateless both ways)" wait_for 10 pings vm2 10.0.0.13
