@@ -702,8 +702,9 @@ static void find_self(struct bctx *b)
 		}
 }
 
-/* Conntrack zones for the ports whose pipelines run here: local vifs,
- * localports, and the switch side of router ports. */
+/* Conntrack zones for the ports whose pipelines run here: local vifs and
+ * localports. Router ports have none, as with ovn-controller: a switch's
+ * egress towards one tracks in its inport's zone (interp_ct.c). */
 static void assign_zones(struct bctx *b)
 {
 	for (uint32_t d = 0; d < b->n_dps; d++) {
@@ -711,7 +712,7 @@ static void assign_zones(struct bctx *b)
 		for (uint32_t i = 0; i < dp->n_ports; i++) {
 			struct pl_lport *p = (struct pl_lport *)&dp->ports[i];
 			bool local = (p->type == PL_PORT_VIF && p->dpdk != DP_PORT_NONE) ||
-			             p->type == PL_PORT_LOCALPORT || p->type == PL_PORT_PATCH;
+			             p->type == PL_PORT_LOCALPORT;
 			if (local && !dp->router)
 				p->zone = pipeline_ct_zone(p->name);
 		}

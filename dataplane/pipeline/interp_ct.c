@@ -45,8 +45,8 @@ void pli_log_packet(struct pl_ctx *c, const uint64_t *w, unsigned n)
  * tracks ct_snat in its SNAT zone and everything else (ct_next, ct_commit,
  * ct_dnat, ct_lb, the _in_czone variants) in its DNAT zone; a switch
  * tracks in the zone of the port the pipeline belongs to (ingress: the
- * inport's, egress: the outport's), except ct_snat and ct_snat_to_vip
- * (hairpin) in its SNAT zone and ct_dnat in its DNAT zone. */
+ * inport's, egress: the outport's, or the inport's for a router port), except ct_snat and
+ * ct_snat_to_vip (hairpin) in its SNAT zone and ct_dnat in its DNAT zone. */
 static uint16_t ct_zone_of(struct pl_ctx *c, unsigned op)
 {
 	pli_dep(c, PL_DEP_PORTS);
@@ -60,6 +60,11 @@ static uint16_t ct_zone_of(struct pl_ctx *c, unsigned op)
 		return c->dp->dnat_zone;
 	const struct pl_lport *p =
 	        pl_lport_find(c->dp, c->pipeline == PL_INGRESS ? c->h.m.inport : c->h.m.outport);
+	if (p != NULL && p->zone == 0 && c->pipeline != PL_INGRESS)
+		/* A port without a zone of its own (a router port): the egress
+		 * tracks in the inport's, where ovn-controller leaves its zone
+		 * register. A commit there updates the ingress's connection. */
+		p = pl_lport_find(c->dp, c->h.m.inport);
 	return p != NULL ? p->zone : 0;
 }
 

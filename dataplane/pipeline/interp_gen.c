@@ -172,7 +172,10 @@ void pli_gen_ct_env(struct pl_ctx *c)
 		g[15] = 4;
 		c->gen_env.l4 = g;
 		c->gen_env.l4_len = 16;
-	} else if (c->kind == PL_KIND_ICMP4_ERROR || c->kind == PL_KIND_ICMP6_ERROR) {
+	} else if (c->kind == PL_KIND_ICMP4_ERROR || c->kind == PL_KIND_ICMP6_ERROR ||
+	           c->kind == PL_KIND_ICMP4 || c->kind == PL_KIND_ICMP6) {
+		/* icmp4 {} quotes as icmp4_error {} does (emit.c): a router's
+		 * time exceeded is an icmp4 {} action. */
 		uint32_t q = o->l3 ? o->l3_len : 0;
 		if (q > sizeof(c->gen_l4) - 8)
 			q = sizeof(c->gen_l4) - 8;

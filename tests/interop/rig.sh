@@ -385,7 +385,8 @@ rig_check_cache() {
 
 # rig_check_acl: stateful ACLs across the chassis, the same on each side.
 # One instance at a time is protected (allow-related out, drop in): its
-# connections out work both ways, connections in are dropped; first vm1
+# connections out work both ways, connections in are dropped, and the
+# router's ICMP time exceeded for its TTL-1 ping passes as related; first vm1
 # on hv1, then vm2 on hv2, so each chassis plays both roles. The ACLs
 # are gone at the end.
 rig_acl_protect() { # PORT
@@ -395,6 +396,13 @@ rig_acl_protect() { # PORT
 	nb --timeout=20 --wait=hv sync
 }
 no_pings() { ! on "$1" ping -c 2 -i 0.3 -W 1 "$2" >/dev/null 2>&1; }
+# ttl_exceeded FROM ADDR: a ping with TTL 1 across lr0 is answered by the
+# router's ICMP time exceeded, an error related to FROM's connection.
+ttl_exceeded() { # (ping itself fails: no echo reply comes)
+	local out
+	out=$(on "$1" ping -c 1 -t 1 -W 2 "$2" 2>&1)
+	grep -q "Time to live exceeded" <<<"$out"
+}
 # rig_acl_tcp_refused FROM TO ADDR: a connection to a listener on TO
 # gets no answer within 3 s.
 rig_acl_tcp_refused() {
@@ -422,11 +430,15 @@ rig_check_acl() {
 	check "ACL on vm1 (hv1): TCP vm2 -> vm1 refused" rig_acl_tcp_refused vm2 vm1 10.0.0.11
 	check "ACL on vm1 (hv1): across the router, vm1 -> vm4" wait_for 10 pings vm1 10.0.1.14
 	check "ACL on vm1 (hv1): across the router, vm4 -> vm1 dropped" no_pings vm4 10.0.0.11
+	check "ACL on vm1 (hv1): TTL 1 to vm4, lr0's time exceeded comes back (related)" \
+		wait_for 5 ttl_exceeded vm1 10.0.1.14
 	rig_acl_protect vm2
 	check "ACL on vm2 (hv2): vm2 -> vm1 ping" wait_for 10 pings vm2 10.0.0.11
 	check "ACL on vm2 (hv2): TCP vm2 -> vm1, 1 MiB checked" tcp_ok vm2 vm1 10.0.0.11
 	check "ACL on vm2 (hv2): vm1 -> vm2 dropped" no_pings vm1 10.0.0.12
 	check "ACL on vm2 (hv2): TCP vm1 -> vm2 refused" rig_acl_tcp_refused vm1 vm2 10.0.0.12
+	check "ACL on vm2 (hv2): TTL 1 to vm4, lr0's time exceeded comes back (related)" \
+		wait_for 5 ttl_exceeded vm2 10.0.1.14
 	nb acl-del sw0 >/dev/null
 	nb --timeout=20 --wait=hv sync
 	check "ACLs gone: vm2 -> vm1 again" wait_for 10 pings vm2 10.0.0.11
