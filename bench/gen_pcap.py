@@ -3,12 +3,18 @@
 
 usage: gen_pcap.py OUT.pcap [--flows N] [--size BYTES]
                    [--eth-src MAC] [--eth-dst MAC] [--ip-src IP --ip-dst IP]
+                   [--reply] [--tcp-syn]
                    [--geneve OUTER_SRC_MAC,OUTER_DST_MAC,OUTER_SRC_IP,OUTER_DST_IP
                     --vni N --in-key N --out-key N]
 Frames are BYTES long without FCS (default 60: a 64-byte frame on the wire),
 one per flow, flows differing in source address and port. With --ip-src and
 --ip-dst (a port with port security allows one source address) flows differ
 in UDP source and destination ports instead.
+
+--reply writes the same flows' replies: each frame's ports swapped (give
+the addresses swapped too). --tcp-syn writes a TCP SYN (no options, a
+window of 64,240, a sequence number per flow) instead of a UDP datagram:
+each flow a new connection for a tracker.
 
 With --geneve each frame is the inner frame of a Geneve packet as an OVN
 chassis sends it (ovn-architecture(7), RFC 8926): outer Ethernet, IPv4
@@ -45,14 +51,26 @@ def ipv4(src: bytes, dst: bytes, proto: int, payload_len: int, ident: int, df: b
 
 def frame(i: int, size: int, a) -> bytes:
     eth = mac(a.eth_dst) + mac(a.eth_src) + struct.pack("!H", 0x0800)
-    payload_len = max(size - 14 - 20 - 8, 0)
+    l4_len = 20 if a.tcp_syn else 8
+    payload_len = max(size - 14 - 20 - l4_len, 0)
     if a.ip_src:
         src, dst = socket.inet_aton(a.ip_src), socket.inet_aton(a.ip_dst)
-        udp = struct.pack("!HHHH", 1024 + i % 60000, 5001 + i // 60000, 8 + payload_len, 0)
+        sport, dport = 1024 + i % 60000, 5001 + i // 60000
     else:
-        udp = struct.pack("!HHHH", 1024 + (i & 0xFFFF), 5001, 8 + payload_len, 0)
+        sport, dport = 1024 + (i & 0xFFFF), 5001
         src = bytes([10, (i >> 8) & 255, i & 255, 1])
         dst = bytes([10, 255, 0, 1])
+    if a.reply:
+        sport, dport = dport, sport
+    if a.tcp_syn:
+        # The IP length covers the header alone: what pads the frame to
+        # its size is Ethernet padding, not TCP payload.
+        tcp = struct.pack("!HHIIBBHHH", sport, dport, i * 7919 & 0xFFFFFFFF, 0, 5 << 4, 0x02,
+                          64240, 0, 0)
+        pseudo = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
+        tcp = tcp[:16] + struct.pack("!H", csum16(pseudo + tcp)) + tcp[18:]
+        return eth + ipv4(src, dst, 6, len(tcp), i) + tcp + bytes(payload_len)
+    udp = struct.pack("!HHHH", sport, dport, 8 + payload_len, 0)
     return eth + ipv4(src, dst, 17, 8 + payload_len, i) + udp + bytes(payload_len)
 
 
@@ -81,6 +99,8 @@ ap.add_argument("--eth-src", default="02:00:00:00:00:01")
 ap.add_argument("--eth-dst", default="02:00:00:00:00:02")
 ap.add_argument("--ip-src")
 ap.add_argument("--ip-dst")
+ap.add_argument("--reply", action="store_true")
+ap.add_argument("--tcp-syn", action="store_true")
 ap.add_argument("--geneve", metavar="SMAC,DMAC,SIP,DIP")
 ap.add_argument("--vni", type=int, default=0)
 ap.add_argument("--in-key", type=int, default=0)
