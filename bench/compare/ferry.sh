@@ -8,13 +8,16 @@
 #               HUGEPAGES(on|off)
 #   ferry_stop
 #   ferry_ready SRC DST     the vif ports are in the published snapshot
-#   ferry_sink_tx, ferry_tunnel COUNTER, ferry_underlay_mac
+#   ferry_sink_tx           tx packets of the sink ports (FERRY_SINKS)
+#   ferry_tunnel COUNTER, ferry_underlay_mac
 #   ferry_cycles            "packets busy_cycles tsc_hz" of the worker
+#   ferry_ct_established N  N UDP flows, each a connection in two zones,
+#                           all replied
 
 FERRYD=${FERRYD:-build/control/ferryd}
 FERRYCTL=${FERRYCTL:-build/control/ferryctl}
 FERRY_PID=
-FERRY_SINK=
+FERRY_SINKS=()
 FERRY_EXTRA=() # more --set KEY=VALUE for one run
 
 fctl() { "$FERRYCTL" -s "$DIR/ferryd.sock" "$@"; }
@@ -34,7 +37,7 @@ ferry_start() {
 	local src=$1 srcdev=$2 dst=$3 dstdev=$4 mbufs=$5 mem=$6 huge=$7 args eal=(--no-pci)
 	[ "$huge" = on ] && eal+=(--huge-dir "$HUGE_DIR")
 	mapfile -t args < <(_ferry_port in "$srcdev" "$src"; _ferry_port out "$dstdev" "$dst")
-	FERRY_SINK=out
+	FERRY_SINKS=(out)
 	"$FERRYD" --set "control.socket=$DIR/ferryd.sock" --set "dataplane.workers=$CPU" \
 		--hugepages "$huge" --log-level warning --set "dataplane.mbufs=$mbufs" --memory "$mem" \
 		--set "chassis.system-id=$SYSTEM_ID" --set "chassis.ovn-remote=$OVN_SB_DB" \
@@ -56,7 +59,9 @@ ferry_ready() {
 	[ "$(fctl --json pipeline show |
 		jq_ '" ".join(sorted(p["name"] for d in j["datapaths"] for p in d["ports"] if "dpdk_port" in p))') " = "$want" ]
 }
-ferry_sink_tx() { fctl --json counters "$FERRY_SINK" | jq_ "j['ports']['$FERRY_SINK']['tx_packets']"; }
+ferry_sink_tx() {
+	fctl --json counters | jq_ "sum(j['ports'][p]['tx_packets'] for p in '${FERRY_SINKS[*]}'.split())"
+}
 ferry_sink_moving() { [ "$(ferry_sink_tx)" -gt 0 ]; }
 ferry_tunnel() { fctl --json tunnel list | jq_ "sum(p['$1'] for p in j if p['chassis'] == 'hv2')"; }
 ferry_tunnel_moving() { [ "$(ferry_tunnel "$1")" -gt 0 ]; }
@@ -66,4 +71,16 @@ ferry_cycles() {
 }
 ferry_ct_conns() { fctl --json ct stats | jq_ 'j["connections"]'; }
 ferry_ct_moving() { [ "$(ferry_ct_conns)" -gt 0 ]; }
+ferry_ct_stat() { fctl --json ct stats | jq_ "j['$1']"; }
+# "UDP REPLIED" connections: replied ones have 30 s left at most (the
+# UDP replied timeout; first and multiple have 60, the defaults).
+ferry_ct_replied() {
+	fctl ct list | awk '/^udp,/ { n++; if (match($0, /timeout=[0-9]+/) && substr($0, RSTART + 8) + 0 <= 30) r++ }
+		END { print n + 0, r + 0 }'
+}
+ferry_ct_established() {
+	local n r
+	read -r n r < <(ferry_ct_replied)
+	[ "$n" -eq $(($1 * 2)) ] && [ "$r" -eq "$n" ]
+}
 ferry_hugepages() { fctl --json show | jq_ 'str(j["hugepages"]).lower()'; }

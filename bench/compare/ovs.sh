@@ -14,11 +14,16 @@
 # on $CPU (pmd-cpu-mask), every other thread on the other CPUs
 # (dpdk-lcore-mask), hugepages when the harness has them.
 #
-#   ovs_start SRC_LPORT SRC_DEVARGS DST_LPORT DST_DEVARGS
-#                           a logical port "underlay" goes to br-phy
+#   ovs_start SRC_LPORT SRC_DEVARGS DST_LPORT DST_DEVARGS [both]
+#                           a logical port "underlay" goes to br-phy;
+#                           "both": traffic runs both ways, both ports
+#                           are sinks
 #   ovs_cp_start LPORT...   the control-plane case (see below)
 #   ovs_stop
-#   ovs_sink_tx             the sink's tx packets (live, from the datapath)
+#   ovs_sink_tx             the sink ports' tx packets (live, from the
+#                           datapath); OVS_SINKS names them
+#   ovs_ct_established N    N UDP flows, each a connection in two zones,
+#                           all replied
 #   ovs_dump_flows          the datapath flows, ports by name
 #   ovs_pmd_clear, ovs_pmd_stats
 #                           "packets processing_cycles" of the PMD since
@@ -27,7 +32,7 @@
 OVS_VSWITCHD_DPDK=${OVS_VSWITCHD_DPDK:-/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk}
 OVS_SCHEMA=${OVS_SCHEMA:-/usr/share/openvswitch/vswitch.ovsschema}
 OVS_NS=
-OVS_SINK=
+OVS_SINKS=
 
 ovs_available() { [ -x "$OVS_VSWITCHD_DPDK" ] && command -v ovn-controller >/dev/null; }
 
@@ -93,7 +98,7 @@ _ovs_vswitchd_start() {
 _ovs_controller_start() { _ovs_daemon ovn-controller ovn-controller "unix:$DIR/ovs/db.sock"; }
 
 ovs_start() {
-	local src=$1 srcdev=$2 dst=$3 dstdev=$4
+	local src=$1 srcdev=$2 dst=$3 dstdev=$4 both=${5:-}
 	_ovs_db_start || return 1
 	_ovs_vswitchd_start || return 1
 	ovs_vsctl add-br br-phy -- set Bridge br-phy datapath_type=netdev \
@@ -101,15 +106,16 @@ ovs_start() {
 	if [ "$src" = underlay ]; then
 		ovs_port br-phy ul "$srcdev" underlay || return 1
 		ovs_port br-int out "$dstdev" "$dst" || return 1
-		OVS_SINK=out
+		OVS_SINKS=out
 	elif [ "$dst" = underlay ]; then
 		ovs_port br-int in "$srcdev" "$src" || return 1
 		ovs_port br-phy ul "$dstdev" underlay || return 1
-		OVS_SINK=ul
+		OVS_SINKS=ul
 	else
 		ovs_port br-int in "$srcdev" "$src" || return 1
 		ovs_port br-int out "$dstdev" "$dst" || return 1
-		OVS_SINK=out
+		OVS_SINKS=out
+		[ -z "$both" ] || OVS_SINKS="in out"
 	fi
 	ip -n "$OVS_NS" addr add "$ENCAP_IP/24" dev br-phy || return 1
 	ip -n "$OVS_NS" link set br-phy up || return 1
@@ -141,14 +147,26 @@ ovs_stop() {
 	OVS_NS=
 }
 
-# "tx_packets" of the sink, read from the datapath (the database's copy
+# "tx_packets" of the sinks, read from the datapath (the database's copy
 # is refreshed only every few seconds).
 ovs_sink_tx() {
-	ovs_appctl dpctl/show -s | awk -v p="$OVS_SINK" '
-		$1 == "port" && $3 == p { on = 1; next }
-		$1 == "port" { on = 0 }
-		on && $1 == "TX" && $2 ~ /^packets:/ { sub("packets:", "", $2); print $2; exit }'
+	ovs_appctl dpctl/show -s | awk -v p=" $OVS_SINKS " '
+		$1 == "port" { on = index(p, " " $3 " ") > 0; next }
+		on && $1 == "TX" && $2 ~ /^packets:/ { sub("packets:", "", $2); t += $2 }
+		END { print t + 0 }'
 }
+# "UDP REPLIED" connections: as for ferry, replied ones have 30 s left
+# at most (other_bidir), unreplied ones 60 (other_first, other_multiple).
+ovs_ct_replied() {
+	ovs_appctl dpctl/dump-conntrack -s | awk '/^udp,/ { n++; if (match($0, /timeout=[0-9]+/) && substr($0, RSTART + 8) + 0 <= 30) r++ }
+		END { print n + 0, r + 0 }'
+}
+ovs_ct_established() {
+	local n r
+	read -r n r < <(ovs_ct_replied)
+	[ "$n" -eq $(($1 * 2)) ] && [ "$r" -eq "$n" ]
+}
+ovs_ct_count() { ovs_appctl dpctl/ct-stats-show | awk '/Total:/ { print $2; exit }'; }
 ovs_sink_moving() { [ "$(ovs_sink_tx)" -gt 0 ] 2>/dev/null; }
 ovs_dump_flows() { ovs_appctl dpctl/dump-flows --names; }
 ovs_pmd_clear() { ovs_appctl dpif-netdev/pmd-stats-clear >/dev/null; }

@@ -17,7 +17,15 @@
 #                    adds connections in its table, and its table is sized
 #                    for the flows (two zones each)
 #   S_FLOWS, S_SIZES "all": run with every flow count (--flows) or frame
-#                    size (--sizes); "first": with the first only
+#                    size (--sizes); "first": with the first only; for
+#                    S_FLOWS, a number: that many flows, whatever --flows
+#   S_REPLY          the pcap's kind that the sink's port replays too
+#                    (net_pcap, infinite_rx, its transmit dropped): the
+#                    flows' replies, so that traffic runs both ways and
+#                    the sink is both ports; empty: one way
+#   S_FEED           true: the source is a memif port that feed.sh fills
+#                    once with the pcap, after the switch is ready, and
+#                    the run measures that one pass, not a window
 #
 # Adding a scenario (conntrack, NAT, load balancers): a case here that
 # sets these, its ports and rows in topology.sh (topo_build) and its
@@ -25,12 +33,12 @@
 # table). Nothing else in the harness knows the scenarios.
 
 # shellcheck disable=SC2034 # read by compare.sh
-SCENARIOS_ALL=(switch router encap decap acl)
+SCENARIOS_ALL=(switch router encap decap acl acl-est acl-new)
 
 # shellcheck disable=SC2034 # S_* are read by compare.sh
 scenario() {
 	local vni opt
-	S_TUNNEL='' S_OVS_ACTIONS=() S_FLOWS=first S_SIZES=first S_CT=false
+	S_TUNNEL='' S_OVS_ACTIONS=() S_FLOWS=first S_SIZES=first S_CT=false S_REPLY='' S_FEED=false
 	vni=$(printf '0x%x' "${DP_KEY:-0}")
 	case $1 in
 	switch) # 1: vif to vif on one logical switch, vm1's port security on
@@ -64,6 +72,22 @@ scenario() {
 		S_FLOWS=all S_CT=true
 		S_OVS_ACTIONS=("in_port\\(in\\),.*actions:ct\\(zone=[0-9]+\\),recirc"
 			"actions:ct\\(commit,zone=[0-9]+.*\\),out\$") ;;
+	acl-est) # 5 established: scenario 5 with each flow's replies
+		# vm6 replays the replies as vm5 replays the flows, so that every
+		# connection has seen both ways in both zones (vm5's egress lets
+		# a reply through only as ct.est && ct.rpl: the drop ACL) and
+		# no packet commits. Proven per connection before the window.
+		S_TITLE="5 allow-related ACL, established (both ways)" S_SRC=vm5 S_DST=vm6
+		S_PCAP=acl S_REPLY=acl-reply S_FLOWS=all S_CT=true
+		S_OVS_ACTIONS=("ct_state\\([^)]*\\+est[^)]*\\).*in_port\\(in\\),.*actions:out\$"
+			"ct_state\\([^)]*\\+est[^)]*\\).*in_port\\(out\\),.*actions:in\$") ;;
+	acl-new) # 5 new connections: distinct TCP SYNs through scenario 5
+		# A finite pcap of $ACL_SYNS SYNs, each a new connection in both
+		# zones, fed once through a memif port after the switch is ready;
+		# the cost is the forwarding core's busy cycles over that pass.
+		S_TITLE="5 allow-related ACL, new TCP connections" S_SRC=vm5 S_DST=vm6
+		S_PCAP=acl-syn S_FEED=true S_FLOWS=$ACL_SYNS S_CT=true
+		S_OVS_ACTIONS=("actions:ct\\(commit,zone=[0-9]+.*\\),out\$") ;;
 	control) # 7: the control plane, measured by control.sh
 		S_TITLE="7 control plane" ;;
 	*) echo "unknown scenario: $1" >&2; return 1 ;;

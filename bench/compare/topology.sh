@@ -82,6 +82,8 @@ topo_pcap() {
 		switch) args+=(--eth-src "$M1" --eth-dst "$M2" --ip-src 10.0.0.11 --ip-dst 10.0.0.12) ;;
 		router) args+=(--eth-src "$M1" --eth-dst "$R0" --ip-src 10.0.0.11 --ip-dst 10.0.1.13) ;;
 		acl) args+=(--eth-src "$M5" --eth-dst "$M6" --ip-src 10.0.2.15 --ip-dst 10.0.2.16) ;;
+		acl-reply) args+=(--eth-src "$M6" --eth-dst "$M5" --ip-src 10.0.2.16 --ip-dst 10.0.2.15 --reply) ;;
+		acl-syn) args+=(--eth-src "$M5" --eth-dst "$M6" --ip-src 10.0.2.15 --ip-dst 10.0.2.16 --tcp-syn) ;;
 		encap) args+=(--eth-src "$M1" --eth-dst "$M4" --ip-src 10.0.0.11 --ip-dst 10.0.0.14) ;;
 		decap) args+=(--eth-src "$M4" --eth-dst "$M1" --ip-src 10.0.0.14 --ip-dst 10.0.0.11
 			--geneve "$HV2_MAC,$UL_MAC,$HV2_IP,$ENCAP_IP" --vni "$DP_KEY"
