@@ -416,8 +416,9 @@ struct rte_mbuf *pl_generate(const struct pl_out *o, const struct rte_mbuf *orig
 			put_ip6(p, &hk, 16);
 		else
 			put_ip4(p, &hk, 16, 0);
-		uint8_t *sc = p + l3;
-		memset(sc, 0, 16);
+		/* Built aligned: rte_hash_crc() reads 8 bytes at a time. */
+		uint64_t words[2] = {0, 0};
+		uint8_t *sc = (uint8_t *)words;
 		memcpy(sc, &k->tp_src, 2);
 		memcpy(sc + 2, &k->tp_dst, 2);
 		memcpy(sc + 4, &vtag, 4);
@@ -428,6 +429,7 @@ struct rte_mbuf *pl_generate(const struct pl_out *o, const struct rte_mbuf *orig
 		uint8_t le[4] = {(uint8_t)crc, (uint8_t)(crc >> 8), (uint8_t)(crc >> 16),
 		                 (uint8_t)(crc >> 24)};
 		memcpy(sc + 8, le, 4);
+		memcpy(p + l3, sc, 16);
 		return m;
 	}
 	default:

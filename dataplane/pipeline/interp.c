@@ -638,7 +638,7 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 		case LFLOW_OP_CT_SNAT:
 		case LFLOW_OP_CT_DNAT_IN_CZONE:
 		case LFLOW_OP_CT_SNAT_IN_CZONE:
-		case LFLOW_OP_CT_SNAT_TO_VIP:
+		case LFLOW_OP_CT_SNAT_TO_VIP: {
 			/* Operands: ct_commit's block, or the address and ports of
 			 * ct_lb and the nat actions. */
 			enum drop_reason why = pli_ct_action(c, in.op, &p[i + 1], next_i - i - 1);
@@ -659,6 +659,7 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 				run_tables(c, c->pipeline, nt);
 			}
 			break;
+		}
 		case LFLOW_OP_DEC_TTL:
 			/* ovn-sb(5): a TTL that would reach zero halts processing. */
 			mark_read(c, LFLOW_F_IP_TTL, 0xff);
