@@ -8,7 +8,9 @@
 #  - a connection stays on its backend for all its messages;
 #  - a backend removed from the VIP gets no new connections;
 #  - with affinity_timeout, a client's connections stay on one backend;
-#  - a UDP VIP answers from the VIP;
+#  - a UDP VIP answers from the VIP; an SCTP VIP spreads associations over
+#    its backends and their INIT-ACKs come back from the VIP (scapy on
+#    both ends: no kernel SCTP here);
 #  - `ferryctl ct list' shows the translation (orig to the VIP, reply
 #    from the backend);
 #  - an IPv6 VIP spreads and answers from the VIP, and IPv6 affinity keeps
@@ -50,11 +52,13 @@ nb lsp-add sw0 vm2 -- lsp-set-addresses vm2 "$m2 10.0.0.12 fd00::12"
 nb lsp-add sw0 vm3 -- lsp-set-addresses vm3 "$m3 10.0.0.13 fd00::13"
 nb lb-add lb-tcp 10.0.0.100:80 10.0.0.12:8080,10.0.0.13:8080 tcp
 nb lb-add lb-udp 10.0.0.100:53 10.0.0.12:5353,10.0.0.13:5353 udp
+nb lb-add lb-sctp 10.0.0.100:3868 10.0.0.12:3868,10.0.0.13:3868 sctp
 nb lb-add lb-aff 10.0.0.101:80 10.0.0.12:8080,10.0.0.13:8080 tcp
 nb set load_balancer lb-aff options:affinity_timeout=60
 nb ls-lb-add sw1 lb-tcp
 nb ls-lb-add sw1 lb-udp
 nb ls-lb-add sw1 lb-aff
+nb ls-lb-add sw1 lb-sctp
 nb lb-add lb-v6 "[fd00:5::100]:80" "[fd00::12]:8080,[fd00::13]:8080" tcp
 nb lb-add lb-v6aff "[fd00:5::101]:80" "[fd00::12]:8080,[fd00::13]:8080" tcp
 nb set load_balancer lb-v6aff options:affinity_timeout=60
@@ -128,6 +132,22 @@ u.connect(("10.0.0.100", 53)); u.send(b"q"); print(u.recv(100).decode())'
 }
 check "UDP to the VIP is answered from the VIP (a connected socket)" \
 	bash -c "$(declare -f udp_vip on ns_of); T_ID=$T_ID; udp_vip | grep -Eq '^vm[23]$'"
+
+# SCTP: vm2 and vm3 answer INITs (their INIT-ACKs carry 12 and 13), vm1
+# asks 10 associations of the VIP.
+if /usr/bin/python3 -c 'import scapy' 2>/dev/null; then
+	for b in vm2:12 vm3:13; do
+		on "${b%%:*}" timeout 30 /usr/bin/python3 "$(dirname "$0")/sctp_lb.py" serve 3868 "${b#*:}" 25 \
+			>/dev/null 2>&1 &
+		T_CLEANUP+=("kill $! 2>/dev/null")
+	done
+	sleep 2
+	sc=$(on vm1 timeout 60 /usr/bin/python3 "$(dirname "$0")/sctp_lb.py" ask 10.0.0.100 3868 10)
+	check "SCTP VIP: 10 INIT-ACKs from the VIP, both backends used ($(sort <<<"$sc" | uniq -c | tr '\n' ' '))" \
+		test "$(grep -cE '^1[23]$' <<<"$sc")" -eq 10 -a "$(sort -u <<<"$sc" | grep -c .)" -eq 2
+else
+	check "scapy for the SCTP VIP (python3-scapy)" false
+fi
 
 check "ct list: to the VIP, the reply from a backend" \
 	bash -c "'$FERRYCTL' -s '$FERRY_SOCK' ct list 'dst=10.0.0.100,sport=' | grep -Eq '^tcp,orig=\(src=10.0.1.11,dst=10.0.0.100,sport=[0-9]+,dport=80\),reply=\(src=10.0.0.1[23],dst=10.0.1.11,sport=8080,'"
