@@ -104,6 +104,17 @@ static void buckets_of(const struct ct_table *t, uint64_t h, uint32_t b[2])
 		b[1] = b[0] ^ 1;
 }
 
+void ct_prefetch(const struct ct_table *t, uint16_t zone, uint64_t base)
+{
+	uint64_t h = zone_hash(base, zone);
+	uint32_t b[2];
+
+	buckets_of(t, h, b);
+	__builtin_prefetch(&t->slots[(size_t)b[0] * CT_BUCKET_SLOTS]);
+	__builtin_prefetch(&t->slots[(size_t)b[1] * CT_BUCKET_SLOTS]);
+	__builtin_prefetch(&t->groups[b[0] >> CT_GROUP_SHIFT]);
+}
+
 static uint64_t slot_value(uint64_t h, uint32_t idx, enum ct_dir dir)
 {
 	return (h & 0xffffffff00000000ULL) | ((uint64_t)(idx + 1) << 1) | dir;

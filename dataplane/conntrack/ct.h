@@ -371,6 +371,10 @@ void ct_process(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp,
 
 /** The zone-independent part of @p tp's hash, for ct_process_hashed(). */
 uint64_t ct_tuple_hash_base(const struct ct_tuple *tp);
+/** Start loading what a lookup of the tuple with hash base @p base in
+ *  @p zone reads first (its buckets and their lock group): a walk's
+ *  lookups in several zones then wait for memory once, together. */
+void ct_prefetch(const struct ct_table *t, uint16_t zone, uint64_t base);
 
 /** ct_process() with ct_tuple_hash_base(@p tp) given: a packet tracked in
  *  several zones hashes its tuple once. */

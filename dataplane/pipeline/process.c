@@ -180,6 +180,12 @@ static struct fc_entry *cache_find(struct txbs *x, struct fc *fc, const struct f
 				if (!pc->viewed) {
 					pl_ct_view(env, k, &pc->view);
 					pc->viewed = true;
+					/* Every zone this walk tracks in, at once. */
+					for (unsigned z = 0; z < e->n_ct; z++)
+						if (z == 0 ||
+						    e->ct[z].op.zone != e->ct[z - 1].op.zone)
+							ct_prefetch(env->t, e->ct[z].op.zone,
+							            pc->view.hbase);
 				}
 				if (j > 0 && pc->res[j - 1].nat && e->ct[j - 1].op.nat_applies) {
 					/* Translated by the action before: later
