@@ -213,6 +213,39 @@ static void ct_exec(struct pl_ctx *c, unsigned op, uint16_t zone, const struct c
 	pl_ct_exec_view(c->ct, &v, op, zone, m, cur, cur_zone, res);
 }
 
+/* The walk's next ct action: @p op (LFLOW_OP_CT_NEXT, LFLOW_OP_CT_COMMIT
+ * with @p m, or the look of LFLOW_OP_CHK_LB_HAIRPIN_REPLY) in @p zone, run
+ * now or its result taken from a cache lookup's, and recorded for the
+ * cache entry. @p cur: the action whose connection the packet has, or -1.
+ * @return its place among the walk's ct actions, -1 past PL_CT_MAX. */
+static int run_ct_op(struct pl_ctx *c, unsigned op, uint16_t zone, const struct ct_commit *m,
+                     bool nat_applies, int8_t cur, struct ct_result *res)
+{
+	unsigned idx = c->n_ct++;
+	if (idx < c->n_ct_given)
+		*res = c->ct_res[idx];
+	else
+		ct_exec(c, op, zone, m, cur >= 0 ? &c->ct_res[cur] : NULL,
+		        cur >= 0 ? c->ct_zone[cur] : 0, res);
+	if (unlikely(c->track) && (idx >= PL_CT_MAX || tuple_written(c)))
+		c->uncacheable = true;
+	if (idx >= PL_CT_MAX)
+		return -1;
+	c->ct_res[idx] = *res;
+	c->ct_zone[idx] = zone;
+	if (unlikely(c->track)) {
+		struct pl_ct_op *o = &c->ct_ops[idx];
+		memset(o, 0, sizeof(*o));
+		o->op = (uint8_t)op;
+		o->nat_applies = nat_applies;
+		o->cur = cur;
+		o->zone = zone;
+		if (op == LFLOW_OP_CT_COMMIT)
+			o->commit = *m;
+	}
+	return (int)idx;
+}
+
 /* The VIP a load-balanced packet was sent to, as OVN keeps it in reg1 or
  * xxreg1 (network order into @p a); false when there is none. */
 static bool vip_of(struct pl_ctx *c, uint8_t a[16])
@@ -332,30 +365,7 @@ enum drop_reason pli_ct_action(struct pl_ctx *c, unsigned op, const uint64_t *ne
 		run_op = LFLOW_OP_CT_COMMIT;
 	}
 	int8_t cur = c->ct_live;
-	unsigned idx = c->n_ct++;
-	if (idx < c->n_ct_given) {
-		res = c->ct_res[idx];
-	} else {
-		ct_exec(c, run_op, zone, &m, cur >= 0 ? &c->ct_res[cur] : NULL,
-		        cur >= 0 ? c->ct_zone[cur] : 0, &res);
-	}
-	if (unlikely(c->track) && (idx >= PL_CT_MAX || tuple_written(c)))
-		c->uncacheable = true;
-	if (idx < PL_CT_MAX) {
-		c->ct_res[idx] = res;
-		c->ct_zone[idx] = zone;
-		if (unlikely(c->track)) {
-			struct pl_ct_op *o = &c->ct_ops[idx];
-			memset(o, 0, sizeof(*o));
-			o->op = (uint8_t)run_op;
-			o->nat_applies = natop;
-			o->cur = cur;
-			o->zone = zone;
-			if (run_op == LFLOW_OP_CT_COMMIT)
-				o->commit = m;
-		}
-	}
-	c->ct_live = idx < PL_CT_MAX ? (int8_t)idx : -1;
+	c->ct_live = (int8_t)run_ct_op(c, run_op, zone, &m, natop, cur, &res);
 	if (unlikely(res.why == CT_WHY_NAT_EXHAUSTED) && natop) {
 		/* A connection that needed a translation and found none: it
 		 * may not leave untranslated (the kernel's NAT drops it too).
@@ -389,25 +399,9 @@ bool pli_lb_hairpin_reply(struct pl_ctx *c)
 	if (c->ct == NULL || !(c->h.k.flags & (FLOW_F_IP4 | FLOW_F_IP6)))
 		return false;
 	uint16_t zone = ct_zone_of(c, LFLOW_OP_CHK_LB_HAIRPIN_REPLY);
-	unsigned idx = c->n_ct++;
-	if (idx < c->n_ct_given)
-		res = c->ct_res[idx];
-	else
-		ct_exec(c, LFLOW_OP_CHK_LB_HAIRPIN_REPLY, zone, NULL, NULL, 0, &res);
-	if (unlikely(c->track) && (idx >= PL_CT_MAX || tuple_written(c)))
-		c->uncacheable = true;
-	if (idx < PL_CT_MAX) {
-		c->ct_res[idx] = res;
-		c->ct_zone[idx] = zone;
-		if (unlikely(c->track)) {
-			struct pl_ct_op *o = &c->ct_ops[idx];
-			memset(o, 0, sizeof(*o));
-			o->op = LFLOW_OP_CHK_LB_HAIRPIN_REPLY;
-			o->cur = -1;
-			o->zone = zone;
-			o->state_mask = LFLOW_CS_RPL;
-		}
-	}
+	int idx = run_ct_op(c, LFLOW_OP_CHK_LB_HAIRPIN_REPLY, zone, NULL, false, -1, &res);
+	if (unlikely(c->track) && idx >= 0)
+		c->ct_ops[idx].state_mask = LFLOW_CS_RPL; /* what the walk reads */
 	return (res.state & LFLOW_CS_RPL) != 0;
 }
 
