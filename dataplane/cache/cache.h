@@ -151,14 +151,6 @@ struct fc_entry *fc_lookup_from(struct fc *c, const struct flow_key *k, struct f
 /** The entry fc_lookup_from() just gave at @p cur is taken: its mask moves
  *  one step to the front. */
 void fc_promote(struct fc *c, const struct fc_cursor *cur);
-/** Exchange two entries of one key and mask (both stay in its probes). */
-static inline void fc_swap(struct fc_entry *a, struct fc_entry *b)
-{
-	struct fc_entry t;
-	memcpy(&t, a, sizeof(t));
-	memcpy(a, b, sizeof(t));
-	memcpy(b, &t, sizeof(t));
-}
 
 /** Whether @p r is the result entry action @p f saw, under its masks. */
 static inline bool fc_ct_matches(const struct fc_ct *f, const struct ct_result *r)

@@ -78,15 +78,6 @@ void pl_ct_exec_view(const struct pl_ct_env *env, const struct pl_ct_view *v, un
 	}
 }
 
-void pl_ct_exec(const struct pl_ct_env *env, const struct flow_key *k, unsigned op, uint16_t zone,
-                const struct ct_commit *commit, const struct ct_result *cur, uint16_t cur_zone,
-                struct ct_result *res)
-{
-	struct pl_ct_view v;
-	pl_ct_view(env, k, &v);
-	pl_ct_exec_view(env, &v, op, zone, commit, cur, cur_zone, res);
-}
-
 void pl_abort_for(const uint8_t *sctp, uint32_t len, uint32_t *vtag, uint8_t *flags)
 {
 	/* RFC 9260 8.4: to an INIT, its Initiate Tag, T bit clear; to any

@@ -258,6 +258,20 @@ static uint32_t orig_l3(const struct rte_mbuf *m, const struct flow_offsets *ofs
 	return ip < n ? ip : n;
 }
 
+/* The original's L4 header (at least @p min bytes of it) and its length
+ * to the datagram's end; NULL when the packet is shorter. */
+static const uint8_t *orig_l4(const struct rte_mbuf *m, const struct flow_offsets *ofs,
+                              uint32_t min, uint32_t *len)
+{
+	const uint8_t *q;
+	uint32_t ol3 = orig_l3(m, ofs, &q);
+	*len = 0;
+	if (!ofs->l4 || ofs->l4 <= ofs->l3 || ol3 < (uint32_t)(ofs->l4 - ofs->l3) + min)
+		return NULL;
+	*len = ol3 - (uint32_t)(ofs->l4 - ofs->l3);
+	return q + (ofs->l4 - ofs->l3);
+}
+
 /* The original's don't-fragment bit: an ICMPv4 packet keeps the IPv4
  * fields the actions do not set (ovn-sb(5), icmp4). */
 static uint16_t orig_df(const struct rte_mbuf *m, const struct flow_offsets *ofs)
@@ -363,12 +377,8 @@ struct rte_mbuf *pl_generate(const struct pl_out *o, const struct rte_mbuf *orig
 		return m;
 	}
 	case PL_KIND_TCP_RST: {
-		const uint8_t *t = NULL;
-		uint32_t ol3 = orig_l3(orig, ofs, &q), seq, ack, seg = 0;
-		if (ofs->l4 && ofs->l4 > ofs->l3 && ol3 >= (uint32_t)(ofs->l4 - ofs->l3) + 20u) {
-			t = q + (ofs->l4 - ofs->l3);
-			seg = ol3 - (uint32_t)(ofs->l4 - ofs->l3);
-		}
+		uint32_t seq, ack, seg;
+		const uint8_t *t = orig_l4(orig, ofs, 20, &seg);
 		bool v6 = (k->flags & FLOW_F_IP6) != 0;
 		uint16_t l3 = v6 ? 40 : 20;
 		uint8_t flags;
@@ -396,12 +406,8 @@ struct rte_mbuf *pl_generate(const struct pl_out *o, const struct rte_mbuf *orig
 	case PL_KIND_SCTP_ABORT: {
 		/* A common header and one ABORT chunk, CRC32c as RFC 9260
 		 * appendix A computes it (stored least significant byte first). */
-		const uint8_t *s = NULL;
-		uint32_t ol3 = orig_l3(orig, ofs, &q), vtag, seg = 0;
-		if (ofs->l4 && ofs->l4 > ofs->l3 && ol3 >= (uint32_t)(ofs->l4 - ofs->l3) + 12u) {
-			s = q + (ofs->l4 - ofs->l3);
-			seg = ol3 - (uint32_t)(ofs->l4 - ofs->l3);
-		}
+		uint32_t vtag, seg;
+		const uint8_t *s = orig_l4(orig, ofs, 12, &seg);
 		bool v6 = (k->flags & FLOW_F_IP6) != 0;
 		uint16_t l3 = v6 ? 40 : 20;
 		uint8_t flags;

@@ -250,7 +250,14 @@ struct pl_ct_view {
 };
 
 void pl_ct_view(const struct pl_ct_env *env, const struct flow_key *k, struct pl_ct_view *v);
-/** pl_ct_exec() on a packet's view. */
+/**
+ * Run ct action @p op (LFLOW_OP_CT_NEXT, LFLOW_OP_CT_COMMIT with @p commit,
+ * or LFLOW_OP_CHK_LB_HAIRPIN_REPLY: a look that changes nothing) in @p zone
+ * on the packet seen as @p v. @p cur is the result of the walk's latest ct
+ * action (zone @p cur_zone; NULL when none, or after ct_clear): a commit in
+ * that zone to the connection it found only updates it.
+ * (dataplane/pipeline/conntrack.c, shared by the interpreter and cache hits)
+ */
 void pl_ct_exec_view(const struct pl_ct_env *env, const struct pl_ct_view *v, unsigned op,
                      uint16_t zone, const struct ct_commit *commit, const struct ct_result *cur,
                      uint16_t cur_zone, struct ct_result *res);
@@ -268,18 +275,6 @@ void pl_rst_for(const uint8_t *tcp, uint32_t seg_len, uint32_t *seq, uint32_t *a
  * tag 0, T bit set).
  */
 void pl_abort_for(const uint8_t *sctp, uint32_t len, uint32_t *vtag, uint8_t *flags);
-
-/**
- * Run ct action @p op (LFLOW_OP_CT_NEXT, LFLOW_OP_CT_COMMIT with @p commit,
- * or LFLOW_OP_CHK_LB_HAIRPIN_REPLY: a look that changes nothing) in @p zone
- * on the packet with headers @p k. @p cur is the result of the walk's
- * latest ct action (zone @p cur_zone; NULL when none, or after ct_clear):
- * a commit in that zone to the connection it found only updates it.
- * (dataplane/pipeline/conntrack.c, shared by the interpreter and cache hits)
- */
-void pl_ct_exec(const struct pl_ct_env *env, const struct flow_key *k, unsigned op, uint16_t zone,
-                const struct ct_commit *commit, const struct ct_result *cur, uint16_t cur_zone,
-                struct ct_result *res);
 
 /* lookup.c: reading a snapshot. Each returns NULL when nothing matches. */
 const struct pl_datapath *pl_datapath_find(const struct pl_snapshot *s, uint32_t key);

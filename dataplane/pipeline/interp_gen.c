@@ -86,23 +86,16 @@ void pli_generate(struct pl_ctx *c, unsigned op)
 		k->tp_dst = rte_cpu_to_be_16(1);
 		k->flags = FLOW_F_IP6 | FLOW_F_L4;
 		break;
-	case LFLOW_OP_TCP_RESET: {
-		/* The segment's ports reversed; the flows swap the rest. */
-		uint16_t sp = k->tp_src;
-		c->kind = PL_KIND_TCP_RST;
-		k->tp_src = k->tp_dst;
-		k->tp_dst = sp;
-		k->nw_ttl = 255;
-		k->tcp_flags = rte_cpu_to_be_16(0x04);
-		break;
-	}
+	case LFLOW_OP_TCP_RESET:
 	case LFLOW_OP_SCTP_ABORT: {
 		/* The packet's ports reversed; the flows swap the rest. */
 		uint16_t sp = k->tp_src;
-		c->kind = PL_KIND_SCTP_ABORT;
+		c->kind = op == LFLOW_OP_TCP_RESET ? PL_KIND_TCP_RST : PL_KIND_SCTP_ABORT;
 		k->tp_src = k->tp_dst;
 		k->tp_dst = sp;
 		k->nw_ttl = 255;
+		if (op == LFLOW_OP_TCP_RESET)
+			k->tcp_flags = rte_cpu_to_be_16(0x04);
 		break;
 	}
 	case LFLOW_OP_REJECT: {

@@ -167,7 +167,6 @@ static struct fc_entry *cache_find(struct txbs *x, struct fc *fc, const struct f
                                    struct pkt_ct *pc)
 {
 	struct fc_cursor cur = {0, 0};
-	struct fc_entry *first = NULL; /* the key's first entry, if it did not match */
 	for (struct fc_entry *e = fc_lookup_from(fc, k, &cur); e != NULL;
 	     e = fc_lookup_from(fc, k, &cur)) {
 		unsigned j;
@@ -204,17 +203,8 @@ static struct fc_entry *cache_find(struct txbs *x, struct fc *fc, const struct f
 		}
 		if (j == e->n_ct) {
 			fc_promote(fc, &cur);
-			if (first != NULL && first->mask == e->mask) {
-				/* The walk that matched moves ahead of the one that
-				 * did not (a connection's first packet, say, now
-				 * established): its next packets find it first. */
-				fc_swap(first, e);
-				return first;
-			}
 			return e;
 		}
-		if (first == NULL)
-			first = e;
 	}
 	return NULL;
 }
