@@ -67,38 +67,65 @@ static bool key_match(const struct fc *c, const struct flow_key *k, uint16_t mas
 	return d == 0;
 }
 
+/* The next entry for @p k under mask @p m, from probe cur->p on. */
+static struct fc_entry *probe(struct fc *c, const struct flow_key *k, uint8_t m,
+                              struct fc_cursor *cur)
+{
+	uint32_t h = key_hash(c, k, m);
+	while (cur->p < FC_PROBES) {
+		struct fc_entry *e = &c->e[(h + cur->p++) & (c->size - 1)];
+		if (e->mask == m && e->hash == h && key_match(c, k, m, &e->key))
+			return e;
+	}
+	return NULL;
+}
+
 struct fc_entry *fc_lookup_from(struct fc *c, const struct flow_key *k, struct fc_cursor *cur)
 {
-	for (; cur->j < c->n_masks; cur->j++, cur->p = 0) {
-		uint16_t j = cur->j;
-		uint8_t m = c->order[j];
-		if (c->mask_refs[m] == 0)
-			continue;
-		uint32_t h = key_hash(c, k, m);
-		while (cur->p < FC_PROBES) {
-			struct fc_entry *e = &c->e[(h + cur->p++) & (c->size - 1)];
-			if (e->mask == m && e->hash == h && key_match(c, k, m, &e->key))
+	if (!cur->ordered) {
+		/* The input port's last mask, then the others in order. */
+		cur->port = (uint8_t)(k->in_port & (FC_PORT_HINTS - 1));
+		uint8_t f = c->port_mask[cur->port];
+		if (f != 0 && f <= c->n_masks && c->mask_refs[f - 1] != 0) {
+			cur->first = f;
+			struct fc_entry *e = probe(c, k, (uint8_t)(f - 1), cur);
+			if (e != NULL)
 				return e;
 		}
+		cur->ordered = true;
+		cur->p = 0;
+	}
+	for (; cur->j < c->n_masks; cur->j++, cur->p = 0) {
+		uint8_t m = c->order[cur->j];
+		if (c->mask_refs[m] == 0 || m + 1 == cur->first)
+			continue;
+		struct fc_entry *e = probe(c, k, m, cur);
+		if (e != NULL)
+			return e;
 	}
 	return NULL;
 }
 
 void fc_promote(struct fc *c, const struct fc_cursor *cur)
 {
+	if (!cur->ordered)
+		return; /* the port's own mask: already first for it */
 	/* Busy masks move to the front, one step per hit. Not while a
 	 * lookup goes on: its cursor would see a mask twice, or miss one. */
 	uint16_t j = cur->j;
-	if (j > 0 && j < c->n_masks) {
-		uint8_t m = c->order[j];
-		c->order[j] = c->order[j - 1];
-		c->order[j - 1] = m;
+	if (j < c->n_masks) {
+		c->port_mask[cur->port] = (uint8_t)(c->order[j] + 1);
+		if (j > 0) {
+			uint8_t m = c->order[j];
+			c->order[j] = c->order[j - 1];
+			c->order[j - 1] = m;
+		}
 	}
 }
 
 struct fc_entry *fc_lookup(struct fc *c, const struct flow_key *k)
 {
-	struct fc_cursor cur = {0, 0};
+	struct fc_cursor cur = {0};
 	struct fc_entry *e = fc_lookup_from(c, k, &cur);
 	if (e != NULL)
 		fc_promote(c, &cur);
@@ -266,6 +293,7 @@ struct fc_entry *fc_insert(struct fc *c, const struct pl_snapshot *s, const stru
 		for (int b = 0; b < 16; b++)
 			f->label[b] = r->label[b] & o->label_mask[b];
 		f->nat = r->nat;
+		memset(&f->hint, 0, sizeof(f->hint));
 		if (r->nat)
 			f->rw = r->rw;
 		else
@@ -282,6 +310,7 @@ void fc_flush(struct fc *c, const struct pl_snapshot *s)
 		entry_free(c, &c->e[i], s);
 	c->n_masks = 0;
 	memset(c->mask_refs, 0, sizeof(c->mask_refs));
+	memset(c->port_mask, 0, sizeof(c->port_mask));
 	c->st.flushes++;
 }
 

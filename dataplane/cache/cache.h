@@ -62,6 +62,10 @@
 #define FC_OUT_MAX   2
 #define FC_MASKS_MAX 64
 #define FC_PROBES    8
+/* Input ports (by their low bits) whose last mask is tried first: traffic
+ * of two directions alternates between two masks, and a packet tries its
+ * own port's before the busiest. */
+#define FC_PORT_HINTS 64
 
 struct fc_out {
 	uint16_t dpdk, tag;
@@ -84,6 +88,7 @@ struct fc_ct {
 	uint32_t mark;
 	uint8_t label[16];
 	struct ct_tuple rw;
+	struct ct_hint hint; /* where the last hit found its connection */
 };
 
 struct fc_entry {
@@ -118,6 +123,7 @@ struct fc {
 	uint16_t n_masks;
 	uint32_t mask_refs[FC_MASKS_MAX];
 	uint8_t order[FC_MASKS_MAX];          /* masks in lookup order, busiest first */
+	uint8_t port_mask[FC_PORT_HINTS];     /* by input port: the mask last taken, + 1 */
 	uint8_t mask_nwords[FC_MASKS_MAX];    /* words of the key a mask keeps ... */
 	uint8_t mask_words[FC_MASKS_MAX][16]; /* ... and which (struct flow_key: 13) */
 	struct flow_key masks[FC_MASKS_MAX];
@@ -141,15 +147,18 @@ struct fc_entry *fc_lookup(struct fc *c, const struct flow_key *k);
 
 /* Where fc_lookup_from() goes on; zero it before the first call. */
 struct fc_cursor {
-	uint16_t j; /* place in the mask order */
-	uint16_t p; /* next probe */
+	uint16_t j;    /* place in the mask order */
+	uint16_t p;    /* next probe */
+	uint8_t first; /* the input port's last mask (+1), probed before the order */
+	uint8_t port;  /* the input port's place in fc.port_mask */
+	bool ordered;  /* past the first mask, in the order */
 };
 
 /** The next entry whose key matches @p k (entries of walks through ct
  *  actions that saw other results share a key), or NULL. */
 struct fc_entry *fc_lookup_from(struct fc *c, const struct flow_key *k, struct fc_cursor *cur);
 /** The entry fc_lookup_from() just gave at @p cur is taken: its mask moves
- *  one step to the front. */
+ *  one step to the front, and is its input port's first next time. */
 void fc_promote(struct fc *c, const struct fc_cursor *cur);
 
 /** Whether @p r is the result entry action @p f saw, under its masks. */

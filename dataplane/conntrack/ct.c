@@ -171,8 +171,10 @@ struct ct_table *ct_create(const struct ct_config *cfg)
 		return NULL;
 	}
 	memset(t->slots, 0, buckets * CT_BUCKET_SLOTS * sizeof(uint64_t));
-	for (uint32_t i = 0; i < cfg->max_conns; i++)
+	for (uint32_t i = 0; i < cfg->max_conns; i++) {
 		t->conns[i].next = i + 2 <= cfg->max_conns ? i + 2 : 0;
+		t->conns[i].flags = CT_F_DEAD; /* a hint to a free one fails */
+	}
 	t->free_head = 1;
 	return t;
 }
@@ -470,8 +472,12 @@ static struct ct_conn *insert(struct ct_table *t, const struct ct_conn *init, ui
 		goto out;
 	}
 	c = &t->conns[idx];
+	/* Dead until whole: a hint (ct_process_hint()) reads a connection
+	 * without a slot, so its flags are published last. */
 	*c = *init;
+	c->flags = init->flags | CT_F_DEAD;
 	c->next = 0;
+	__atomic_store_n(&c->flags, init->flags, __ATOMIC_RELEASE);
 	count(&t->st.conns, 1);
 	count(&t->st.creations, 1);
 	__atomic_store_n(&t->slots[at[0]], slot_value(h[0], idx, CT_DIR_ORIG), __ATOMIC_RELEASE);
@@ -577,6 +583,7 @@ static void conn_result(const struct ct_conn *c, enum ct_dir dir, uint8_t f, str
 	res->state = CT_CS_TRK | ((f & CT_F_REPLIED) ? CT_CS_EST : CT_CS_NEW) |
 	             (dir == CT_DIR_REPLY ? CT_CS_RPL : 0);
 	res->dir = (uint8_t)dir;
+	res->why = 0;
 	res->mark = c->mark;
 	memcpy(res->label, c->label, sizeof(res->label));
 	res->conn = (struct ct_conn *)c;
@@ -650,6 +657,53 @@ static bool reopens(const struct ct_conn *c, enum ct_dir dir, const struct ct_tc
 	       c->tcp_state >= CT_TCP_TIME_WAIT;
 }
 
+/* A packet of connection @p c, found in direction @p dir (or just
+ * @p created): its protocol state, expiry and commit, and @p res.
+ * @return false when @p c was unlinked meanwhile (nothing done). */
+static bool process_known(struct ct_table *t, struct ct_conn *c, enum ct_dir dir, bool created,
+                          const struct ct_tcp_seg *tcp, uint64_t now,
+                          const struct ct_commit *commit, struct ct_result *res)
+{
+	bool valid = true;
+
+	if (!created && !tcp && (!commit || commit_is_noop(c, commit))) {
+		/* No protocol state to check, nothing to store: no lock. The
+		 * reply bit and the expiry are single atomic words; mark and
+		 * label change only under the lock, by commits. */
+		uint8_t f = __atomic_load_n(&c->flags, __ATOMIC_ACQUIRE);
+
+		if (dir == CT_DIR_REPLY && !(f & CT_F_REPLIED))
+			f = __atomic_or_fetch(&c->flags, CT_F_REPLIED, __ATOMIC_RELAXED);
+		set_expiry(t, c, now, false);
+		conn_result(c, dir, f, res);
+		return true;
+	}
+	ct_spin_lock(&c->lock);
+	if (__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & CT_F_DEAD) {
+		ct_spin_unlock(&c->lock);
+		return false;
+	}
+	if (!created) {
+		if (tcp && c->tuple[0].proto == IPPROTO_SCTP_)
+			valid = ct_sctp_update(c, dir, &tcp->sctp);
+		else if (tcp)
+			valid = ct_tcp_update(c, dir, tcp, t->liberal);
+		if (valid) {
+			if (dir == CT_DIR_REPLY)
+				__atomic_fetch_or(&c->flags, CT_F_REPLIED, __ATOMIC_RELAXED);
+			set_expiry(t, c, now, false);
+		}
+	}
+	if (valid && commit)
+		apply_commit(c, commit);
+	if (valid)
+		conn_result(c, dir, __atomic_load_n(&c->flags, __ATOMIC_RELAXED), res);
+	ct_spin_unlock(&c->lock);
+	if (!valid)
+		invalid(t, res);
+	return true;
+}
+
 void ct_process(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp,
                 const struct ct_tcp_seg *tcp, uint64_t now, const struct ct_commit *commit,
                 struct ct_result *res)
@@ -664,8 +718,7 @@ void ct_process_hashed(struct ct_table *t, uint16_t zone, const struct ct_tuple 
 	uint64_t h = zone_hash(base, zone);
 	struct ct_conn *c, *stale = NULL;
 	enum ct_dir dir = CT_DIR_ORIG;
-	bool valid = true, created = false;
-
+	bool created = false;
 	unsigned tries = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -725,45 +778,56 @@ again:
 			return;
 		}
 	}
-	if (!created && !tcp && (!commit || commit_is_noop(c, commit))) {
-		/* No protocol state to check, nothing to store: no lock. The
-		 * reply bit and the expiry are single atomic words; mark and
-		 * label change only under the lock, by commits. */
-		uint8_t f = __atomic_load_n(&c->flags, __ATOMIC_ACQUIRE);
-
-		if (dir == CT_DIR_REPLY && !(f & CT_F_REPLIED))
-			f = __atomic_or_fetch(&c->flags, CT_F_REPLIED, __ATOMIC_RELAXED);
-		set_expiry(t, c, now, false);
-		conn_result(c, dir, f, res);
-		return;
-	}
-	ct_spin_lock(&c->lock);
-	if (__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & CT_F_DEAD) {
+	if (!process_known(t, c, dir, created, tcp, now, commit, res)) {
 		/* Unlinked (expired, reopened) since we found it: look again. */
-		ct_spin_unlock(&c->lock);
 		if (++tries < 4)
 			goto again;
 		invalid(t, res);
+	}
+}
+
+bool ct_process_hint(struct ct_table *t, struct ct_hint *hint, uint16_t zone,
+                     const struct ct_tuple *tp, const struct ct_tcp_seg *tcp, uint64_t now,
+                     const struct ct_commit *commit, struct ct_result *res)
+{
+	if (hint->idx == 0 || hint->idx > t->max_conns)
+		return false;
+	if (hint->miss >= CT_HINT_MISSES && (++hint->skip & (CT_HINT_RETRY - 1)) != 0)
+		return false; /* a key of many connections: hints seldom hold */
+	if ((tp->proto == IPPROTO_TCP_ || tp->proto == IPPROTO_SCTP_) ? !tcp : tcp != NULL)
+		return false;
+	/* What find() checks once a slot matched. The flags first (acquire):
+	 * a connection taken from the pool is dead until its tuples are in
+	 * place (insert()), and the memory of one that died stays readable. */
+	struct ct_conn *c = &t->conns[hint->idx - 1];
+	enum ct_dir dir = (enum ct_dir)hint->dir;
+	if ((__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & CT_F_DEAD) || c->zone != zone ||
+	    memcmp(&c->tuple[dir], tp, sizeof(*tp)) != 0 || expired(c, now) ||
+	    reopens(c, dir, tcp) || !process_known(t, c, dir, false, tcp, now, commit, res)) {
+		if (hint->miss < UINT8_MAX)
+			hint->miss++;
+		return false;
+	}
+	hint->miss = 0;
+	return true;
+}
+
+bool ct_prefetch_hint(const struct ct_table *t, const struct ct_hint *hint)
+{
+	if (hint->idx == 0 || hint->idx > t->max_conns || hint->miss >= CT_HINT_MISSES)
+		return false;
+	const struct ct_conn *c = &t->conns[hint->idx - 1];
+	__builtin_prefetch(c);
+	__builtin_prefetch((const char *)c + 64);
+	return true;
+}
+
+void ct_hint_learn(const struct ct_table *t, struct ct_hint *hint, const struct ct_result *res)
+{
+	if (res->conn == NULL)
 		return;
-	}
-	if (!created) {
-		if (tcp && tp->proto == IPPROTO_SCTP_)
-			valid = ct_sctp_update(c, dir, &tcp->sctp);
-		else if (tcp)
-			valid = ct_tcp_update(c, dir, tcp, t->liberal);
-		if (valid) {
-			if (dir == CT_DIR_REPLY)
-				__atomic_fetch_or(&c->flags, CT_F_REPLIED, __ATOMIC_RELAXED);
-			set_expiry(t, c, now, false);
-		}
-	}
-	if (valid && commit)
-		apply_commit(c, commit);
-	if (valid)
-		conn_result(c, dir, __atomic_load_n(&c->flags, __ATOMIC_RELAXED), res);
-	ct_spin_unlock(&c->lock);
-	if (!valid)
-		invalid(t, res);
+	hint->idx = (uint32_t)(res->conn - t->conns) + 1;
+	hint->dir = res->dir;
 }
 
 unsigned ct_sweep(struct ct_table *t, uint64_t now, unsigned n_buckets)

@@ -23,6 +23,16 @@
  * dead but intact connection (it sees CT_F_DEAD, or a stale tuple that
  * does not match, and treats it as absent).
  *
+ * Hints skip the lookup: a flow cache entry keeps the index of the
+ * connection its last packet found in each zone (struct ct_hint), and the
+ * next packet checks that connection as a slot's match would be checked
+ * (not dead, same zone, its tuple in the hinted direction, unexpired). A
+ * hint outlives grace periods, so it may name a connection that died and
+ * was reused: insert() keeps a reused connection dead until its tuples
+ * and zone are written, then clears the flag (release), so a reader that
+ * sees it alive (acquire) sees its tuples. Within a packet, the grace
+ * period protects a hinted connection as it does a found one.
+ *
  * Grace periods are the caller's: the core has no EAL dependency. Each
  * unlinked connection is stamped with a retire number; the caller takes
  * ct_reclaim_token(), waits until every worker has quiesced (the workers'
@@ -368,6 +378,36 @@ struct ct_conn *ct_lookup(struct ct_table *t, uint16_t zone, const struct ct_tup
 void ct_process(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp,
                 const struct ct_tcp_seg *tcp, uint64_t now, const struct ct_commit *commit,
                 struct ct_result *res);
+
+/* Where a flow cache entry last found its connection in a zone, so that
+ * the next packet of it skips the hash and the buckets. */
+struct ct_hint {
+	uint32_t idx; /* connection index + 1, 0: none */
+	uint8_t dir;  /* enum ct_dir */
+	uint8_t miss; /* hints in a row that did not hold */
+	uint8_t skip; /* after CT_HINT_MISSES: packets since the last try */
+	uint8_t pad;
+};
+#define CT_HINT_MISSES 8  /* misses in a row after which hints are seldom tried */
+#define CT_HINT_RETRY  64 /* ... once in this many packets (a power of two) */
+
+/**
+ * ct_process() for the connection @p hint names, if it still holds @p tp
+ * in @p zone, unexpired: no hash, no bucket. A hint is a connection's
+ * index, checked like a slot's match (dead, zone, tuple); connections are
+ * never freed, only reused, so a stale hint reads a dead or different
+ * connection and fails.
+ * @return false when the hint did not hold (nothing done: call
+ * ct_process_hashed(), then ct_hint_learn()).
+ */
+bool ct_process_hint(struct ct_table *t, struct ct_hint *hint, uint16_t zone,
+                     const struct ct_tuple *tp, const struct ct_tcp_seg *tcp, uint64_t now,
+                     const struct ct_commit *commit, struct ct_result *res);
+/** Start loading the connection @p hint names, unless hints of its
+ *  entry seldom hold. @return whether it did. */
+bool ct_prefetch_hint(const struct ct_table *t, const struct ct_hint *hint);
+/** Point @p hint at the connection @p res found, if any. */
+void ct_hint_learn(const struct ct_table *t, struct ct_hint *hint, const struct ct_result *res);
 
 /** The zone-independent part of @p tp's hash, for ct_process_hashed(). */
 uint64_t ct_tuple_hash_base(const struct ct_tuple *tp);

@@ -11,7 +11,7 @@
 void pl_ct_view(const struct pl_ct_env *env, const struct flow_key *k, struct pl_ct_view *v)
 {
 	v->kind = (uint8_t)ct_packet(k, env->l4, env->l4_len, &v->tp, &v->seg);
-	v->hbase = ct_tuple_hash_base(&v->tp);
+	v->hashed = false;
 	v->first_frag = false;
 	if (k->nw_frag & FLOW_FRAG_ANY) {
 		bool ok = ct_frag_key_of(k, env->l3, env->l3_len, &v->fk) == 0;
@@ -21,9 +21,9 @@ void pl_ct_view(const struct pl_ct_env *env, const struct flow_key *k, struct pl
 	}
 }
 
-void pl_ct_exec_view(const struct pl_ct_env *env, const struct pl_ct_view *v, unsigned op,
-                     uint16_t zone, const struct ct_commit *commit, const struct ct_result *cur,
-                     uint16_t cur_zone, struct ct_result *res)
+void pl_ct_exec_view(const struct pl_ct_env *env, struct pl_ct_view *v, unsigned op, uint16_t zone,
+                     const struct ct_commit *commit, const struct ct_result *cur, uint16_t cur_zone,
+                     struct ct_hint *hint, struct ct_result *res)
 {
 	if (op == LFLOW_OP_CHK_LB_HAIRPIN_REPLY) {
 		/* A look, no more: whether the packet answers a connection of
@@ -67,10 +67,14 @@ void pl_ct_exec_view(const struct pl_ct_env *env, const struct pl_ct_view *v, un
 		ct_peek(env->t, zone, &v->tp, env->now, res);
 		return;
 	}
-	ct_process_hashed(env->t, zone, &v->tp, v->hbase,
-	                  v->tp.proto == IPPROTO_TCP_ || v->tp.proto == IPPROTO_SCTP_ ? &v->seg
-	                                                                              : NULL,
-	                  env->now, op == LFLOW_OP_CT_COMMIT ? commit : NULL, res);
+	const struct ct_tcp_seg *seg =
+	        v->tp.proto == IPPROTO_TCP_ || v->tp.proto == IPPROTO_SCTP_ ? &v->seg : NULL;
+	const struct ct_commit *m = op == LFLOW_OP_CT_COMMIT ? commit : NULL;
+	if (hint == NULL || !ct_process_hint(env->t, hint, zone, &v->tp, seg, env->now, m, res)) {
+		ct_process_hashed(env->t, zone, &v->tp, pl_ct_hbase(v), seg, env->now, m, res);
+		if (hint != NULL)
+			ct_hint_learn(env->t, hint, res);
+	}
 	if (v->first_frag && env->frags != NULL) {
 		struct ct_frag_key fk = v->fk;
 		fk.zone = zone;

@@ -243,24 +243,40 @@ void pl_run_decap(struct pl_ctx *c, uint32_t dp, uint32_t inport, uint32_t outpo
 struct pl_ct_view {
 	uint8_t kind;          /* enum ct_pkt_kind */
 	bool first_frag;       /* noted for its datagram's later fragments */
+	bool hashed;           /* hbase is ct_tuple_hash_base(&tp) (pl_ct_hbase()) */
 	struct ct_frag_key fk; /* fragments: their datagram (zone set per action) */
-	uint64_t hbase;        /* ct_tuple_hash_base(&tp) */
+	uint64_t hbase;
 	struct ct_tuple tp;
 	struct ct_tcp_seg seg;
 };
 
 void pl_ct_view(const struct pl_ct_env *env, const struct flow_key *k, struct pl_ct_view *v);
+
+/* The view's tuple hash base, computed on first need: a packet whose
+ * connections its cache entry's hints find never hashes. Clear
+ * v->hashed when the tuple changes. */
+static inline uint64_t pl_ct_hbase(struct pl_ct_view *v)
+{
+	if (!v->hashed) {
+		v->hbase = ct_tuple_hash_base(&v->tp);
+		v->hashed = true;
+	}
+	return v->hbase;
+}
+
 /**
  * Run ct action @p op (LFLOW_OP_CT_NEXT, LFLOW_OP_CT_COMMIT with @p commit,
  * or LFLOW_OP_CHK_LB_HAIRPIN_REPLY: a look that changes nothing) in @p zone
  * on the packet seen as @p v. @p cur is the result of the walk's latest ct
  * action (zone @p cur_zone; NULL when none, or after ct_clear): a commit in
- * that zone to the connection it found only updates it.
+ * that zone to the connection it found only updates it. @p hint (or
+ * NULL): where a cache entry last found this action's connection, tried
+ * first and kept up to date (ct_process_hint()).
  * (dataplane/pipeline/conntrack.c, shared by the interpreter and cache hits)
  */
-void pl_ct_exec_view(const struct pl_ct_env *env, const struct pl_ct_view *v, unsigned op,
-                     uint16_t zone, const struct ct_commit *commit, const struct ct_result *cur,
-                     uint16_t cur_zone, struct ct_result *res);
+void pl_ct_exec_view(const struct pl_ct_env *env, struct pl_ct_view *v, unsigned op, uint16_t zone,
+                     const struct ct_commit *commit, const struct ct_result *cur, uint16_t cur_zone,
+                     struct ct_hint *hint, struct ct_result *res);
 
 /**
  * The sequence, acknowledgment (network order) and flags of the RST that

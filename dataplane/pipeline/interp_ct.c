@@ -208,9 +208,9 @@ static void ct_exec(struct pl_ctx *c, unsigned op, uint16_t zone, const struct c
 		else if (echo)
 			v.tp.sport = c->natx.t.sport;
 		if (rel || echo)
-			v.hbase = ct_tuple_hash_base(&v.tp);
+			v.hashed = false;
 	}
-	pl_ct_exec_view(c->ct, &v, op, zone, m, cur, cur_zone, res);
+	pl_ct_exec_view(c->ct, &v, op, zone, m, cur, cur_zone, NULL, res);
 }
 
 /* The walk's next ct action: @p op (LFLOW_OP_CT_NEXT, LFLOW_OP_CT_COMMIT

@@ -166,7 +166,7 @@ static struct fc_entry *cache_find(struct txbs *x, struct fc *fc, const struct f
                                    const struct rte_mbuf *m, const struct flow_offsets *ofs,
                                    struct pkt_ct *pc)
 {
-	struct fc_cursor cur = {0, 0};
+	struct fc_cursor cur = {0};
 	for (struct fc_entry *e = fc_lookup_from(fc, k, &cur); e != NULL;
 	     e = fc_lookup_from(fc, k, &cur)) {
 		unsigned j;
@@ -179,22 +179,25 @@ static struct fc_entry *cache_find(struct txbs *x, struct fc *fc, const struct f
 				if (!pc->viewed) {
 					pl_ct_view(env, k, &pc->view);
 					pc->viewed = true;
-					/* Every zone this walk tracks in, at once. */
+					/* Every zone this walk tracks in, at once:
+					 * the connection a hint names, or buckets. */
 					for (unsigned z = 0; z < e->n_ct; z++)
-						if (z == 0 ||
-						    e->ct[z].op.zone != e->ct[z - 1].op.zone)
+						if (!ct_prefetch_hint(env->t, &e->ct[z].hint) &&
+						    (z == 0 ||
+						     e->ct[z].op.zone != e->ct[z - 1].op.zone))
 							ct_prefetch(env->t, e->ct[z].op.zone,
-							            pc->view.hbase);
+							            pl_ct_hbase(&pc->view));
 				}
 				if (j > 0 && pc->res[j - 1].nat && e->ct[j - 1].op.nat_applies) {
 					/* Translated by the action before: later
 					 * ones see the new tuple, as the walk did. */
 					pc->view.tp = pc->res[j - 1].rw;
-					pc->view.hbase = ct_tuple_hash_base(&pc->view.tp);
+					pc->view.hashed = false;
 				}
 				pl_ct_exec_view(env, &pc->view, o->op, o->zone, &o->commit,
 				                o->cur >= 0 ? &pc->res[o->cur] : NULL,
-				                o->cur >= 0 ? pc->zone[o->cur] : 0, &pc->res[j]);
+				                o->cur >= 0 ? pc->zone[o->cur] : 0, &e->ct[j].hint,
+				                &pc->res[j]);
 				pc->zone[j] = o->zone;
 				pc->n++;
 			}

@@ -626,6 +626,93 @@ static void test_fragments(void **state)
 	ct_frags_destroy(f);
 }
 
+/*
+ * Hints (ct_process_hint()): the connection a cache entry found last, used
+ * only while it is alive, unexpired and still holds the tuple in the zone;
+ * a connection reused for another tuple, a dead one or one of another
+ * zone fails, and so does a hint to a free connection.
+ */
+static void test_hint(void **state)
+{
+	(void)state;
+	struct ct_table *t = table(1, false); /* one connection: reuse is certain */
+	struct ct_tuple a = tup(0x0a000001, 0x0a000002, 1, 2, 17), ra = rev(a);
+	struct ct_tuple b = tup(0x0a000003, 0x0a000004, 3, 4, 17);
+	struct ct_hint h = {.idx = 1};
+	struct ct_result r;
+	struct ct_stats st;
+
+	assert_false(ct_process_hint(t, &h, 0, &a, NULL, 0, NULL, &r)); /* free */
+	ct_process(t, 0, &a, NULL, 0, &commit0, &r);
+	ct_hint_learn(t, &h, &r);
+	assert_int_equal(h.idx, 1);
+	assert_true(ct_process_hint(t, &h, 0, &a, NULL, 1, NULL, &r));
+	assert_int_equal(r.state, NEW);
+	assert_ptr_equal(r.conn, ct_lookup(t, 0, &a, 1, &(enum ct_dir){0}));
+	/* Another zone, another tuple, the reply through the original's hint. */
+	assert_false(ct_process_hint(t, &h, 7, &a, NULL, 1, NULL, &r));
+	assert_false(ct_process_hint(t, &h, 0, &ra, NULL, 1, NULL, &r));
+	struct ct_hint hr = {.idx = 1, .dir = CT_DIR_REPLY};
+	assert_true(ct_process_hint(t, &hr, 0, &ra, NULL, 2, NULL, &r));
+	assert_int_equal(r.state, RPL);
+	assert_true(ct_process_hint(t, &h, 0, &a, NULL, 3, NULL, &r));
+	assert_int_equal(r.state, EST);
+	/* Expired (replied: 20 s): the hint fails, the full path renews it. */
+	assert_false(ct_process_hint(t, &h, 0, &a, NULL, 3 + 20 * HZ, NULL, &r));
+	/* Flushed and reclaimed, the one connection is taken by b: a's hint
+	 * reads b's tuple and fails. */
+	assert_int_equal(ct_flush(t, -1, NULL, 3 + 20 * HZ), 1);
+	assert_int_equal(ct_reclaim(t, ct_reclaim_token(t)), 1);
+	assert_false(ct_process_hint(t, &h, 0, &a, NULL, 0, NULL, &r)); /* dead */
+	ct_process(t, 0, &b, NULL, 0, &commit0, &r);
+	assert_non_null(r.conn);
+	h.miss = 0;
+	assert_false(ct_process_hint(t, &h, 0, &a, NULL, 1, NULL, &r));
+	assert_int_equal(h.miss, 1);
+	struct ct_hint hb = {0};
+	ct_hint_learn(t, &hb, &r);
+	assert_true(ct_process_hint(t, &hb, 0, &b, NULL, 1, NULL, &r));
+	/* A hint that keeps failing (a key of many flows) is tried once in
+	 * CT_HINT_RETRY packets, and holds again at once when it does. */
+	h.miss = 0;
+	for (unsigned i = 0; i < CT_HINT_MISSES; i++)
+		assert_false(ct_process_hint(t, &h, 0, &a, NULL, 1, NULL, &r));
+	ct_hint_learn(t, &h, &r); /* r: b's, from hb */
+	unsigned held = 0;
+	for (unsigned i = 0; i < CT_HINT_RETRY; i++)
+		held += ct_process_hint(t, &h, 0, &b, NULL, 1, NULL, &r);
+	assert_int_equal(held, 1);
+	assert_int_equal(h.miss, 0);
+	assert_true(ct_process_hint(t, &h, 0, &b, NULL, 1, NULL, &r));
+	ct_get_stats(t, &st);
+	assert_int_equal(st.invalid, 0);
+	assert_int_equal(st.creations, 2);
+	ct_destroy(t);
+}
+
+/* TCP through a hint: windows still checked, and a SYN that reopens a
+ * closed connection is left to the full path. */
+static void test_hint_tcp(void **state)
+{
+	(void)state;
+	struct ct_table *t = table(16, false);
+	struct ct_tuple a = tup(0x0a000001, 0x0a000002, 1000, 80, 6), b = rev(a);
+	struct ct_tcp_seg s = {.flags = ACK, .wscale = -1, .win = 1000, .seq = 101, .ack = 501};
+	struct ct_hint h = {0};
+	struct ct_result r;
+
+	handshake(t, &a, &b);
+	ct_process(t, 0, &a, &s, 0, NULL, &r);
+	ct_hint_learn(t, &h, &r);
+	assert_true(ct_process_hint(t, &h, 0, &a, &s, 0, NULL, &r));
+	assert_int_equal(r.state, EST);
+	assert_false(ct_process_hint(t, &h, 0, &a, NULL, 0, NULL, &r)); /* no segment */
+	s.seq = 900000;                                                 /* far out of the window */
+	assert_true(ct_process_hint(t, &h, 0, &a, &s, 0, NULL, &r));
+	assert_int_equal(r.state, INV);
+	ct_destroy(t);
+}
+
 static struct ct_tuple stress_tuple(unsigned i)
 {
 	return tup(0x0a000000 + i % 97, 0x0b000000 + i / 97, (uint16_t)(1000 + i), 53, 17);
@@ -780,6 +867,8 @@ int main(void)
 	        cmocka_unit_test(test_commit_walk_flush),
 	        cmocka_unit_test(test_nat_reply_clash),
 	        cmocka_unit_test(test_fragments),
+	        cmocka_unit_test(test_hint),
+	        cmocka_unit_test(test_hint_tcp),
 	        cmocka_unit_test(test_two_threads),
 	        cmocka_unit_test(test_two_threads_churn),
 	};

@@ -340,6 +340,7 @@ int fuzz_driver_report(unsigned long inputs, unsigned long mutations)
 	       "%lu reopened\n",
 	       c->creations, c->refusals, c->expirations, c->reclaimed, c->reopened);
 	printf("  tcp: %lu closing, %lu closed\n", c->tcp_closing, c->tcp_closed);
+	printf("  hints: %lu results found through one\n", c->hinted);
 	printf("  fragments: %lu first, %lu followed, %lu unfollowed\n", c->frag_first,
 	       c->frag_followed, c->frag_unfollowed);
 
@@ -358,6 +359,7 @@ int fuzz_driver_report(unsigned long inputs, unsigned long mutations)
 	        {"refusal", c->refusals},
 	        {"reused port", c->reopened},
 	        {"tcp close", c->tcp_closed},
+	        {"hint", c->hinted},
 	};
 	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		if (!need[i].n) {

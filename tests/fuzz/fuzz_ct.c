@@ -5,7 +5,8 @@
  * fuzz_ct.h), run through a fresh table of FUZZ_CT_MAX_CONNS connections
  * on a fake clock that only moves forward, as the pipeline runs them
  * (dataplane/pipeline/conntrack.c): parse, ct_packet(), then ct_process(),
- * ct_related() or ct_frag_follow(), a first fragment noted after. Every
+ * ct_related() or ct_frag_follow(), a first fragment noted after; a
+ * packet of a connection first tries a hint, as a cache hit does. Every
  * few records the table is swept and what was unlinked is reclaimed (one
  * thread: a grace period is immediate), so freed connections are reused.
  *
@@ -102,6 +103,7 @@ static struct run {
 	unsigned n_notes;
 	unsigned long followed, unfollowed;
 	uint64_t reclaimed;
+	struct ct_hint hints[4]; /* as cache entries keep them, a few tuples each */
 } run;
 
 static bool verbose;
@@ -303,7 +305,19 @@ static void track(uint16_t zone, const struct ct_tuple *tp, const struct ct_tcp_
 	         (seg->flags & (CT_TCP_SYN | CT_TCP_ACK | CT_TCP_RST)) == CT_TCP_SYN &&
 	         c0->tcp_state >= CT_TCP_TIME_WAIT;
 
-	ct_process(run.t, zone, tp, tcp ? seg : NULL, run.now, cm, res);
+	/* Through a hint first, as a cache hit: what it finds must be what
+	 * the lookup would (checked below like any result). */
+	struct ct_hint *h = &run.hints[(zone ^ tp->sport ^ tp->proto) & 3];
+	if (ct_process_hint(run.t, h, zone, tp, tcp ? seg : NULL, run.now, cm, res)) {
+		CHECK(c0 != NULL && !reopen);
+		/* Its connection, or an invalid segment of it (no connection). */
+		CHECK(res->conn == c0 ||
+		      (res->conn == NULL && res->state == (CT_CS_TRK | CT_CS_INV)));
+		fuzz_ct.hinted++;
+	} else {
+		ct_process(run.t, zone, tp, tcp ? seg : NULL, run.now, cm, res);
+		ct_hint_learn(run.t, h, res);
+	}
 	ct_get_stats(run.t, &st2);
 	check_state(res, false);
 	unlinked = prune(reopen ? c0 : NULL, false);
@@ -610,6 +624,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	run.n_sh = run.n_notes = 0;
 	run.followed = run.unfollowed = run.reclaimed = 0;
 	run.now = 1;
+	memset(run.hints, 0, sizeof(run.hints));
 	run.t = ct_create(&cfg);
 	run.f = ct_frags_create(16, 0, HZ);
 	CHECK(run.t != NULL && run.f != NULL);

@@ -37,6 +37,7 @@ struct fuzz_ct_counts {
 	unsigned long creations, refusals, expirations, reclaimed;
 	unsigned long frag_first, frag_followed, frag_unfollowed;
 	unsigned long tcp_closing, tcp_closed, reopened;
+	unsigned long hinted; /* results a hint found (ct_process_hint()) */
 };
 extern struct fuzz_ct_counts fuzz_ct;
 
