@@ -406,7 +406,7 @@ static void encode_punt(struct enc *e, const struct act *a)
 #define encode_HANDLE_DHCPV6_REPLY  encode_punt
 #define encode_SET_QUEUE            encode_punt
 #define encode_LOG                  encode_log
-#define encode_SET_METER            encode_punt
+#define encode_SET_METER            encode_call
 #define encode_CHECK_PKT_LARGER     encode_call
 #define encode_TRIGGER_EVENT        encode_punt
 #define encode_BIND_VPORT           encode_call

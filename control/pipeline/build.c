@@ -7,6 +7,7 @@
 #include "control/pipeline/pipeline_priv.h"
 
 #include <arpa/inet.h>
+#include <rte_cycles.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "control/pipeline/prepare.h"
 #include "dataplane/pipeline/fields.h"
 #include "dataplane/pipeline/interp.h"
+#include "dataplane/pipeline/meter.h"
 #include "control/ovsdb/sb.h"
 
 struct bctx {
@@ -644,6 +646,33 @@ static uint32_t flow_index(struct bctx *b, const struct lflow_export_entry *x, u
 	return b->n_flows++;
 }
 
+/* Each set_meter of entry @p e (logical flow @p uuid) to its policer: the
+ * slot + 1 in the instruction's arg (meter.h). */
+static void bind_meters(struct bctx *b, struct pl_entry *e, const char *uuid)
+{
+	uint64_t *prog = (uint64_t *)e->prog; /* this snapshot's copy */
+	for (uint32_t i = 0; i < e->prog_len;) {
+		struct lflow_insn in;
+		memcpy(&in, &prog[i], sizeof(in));
+		if (in.len == 0 || i + in.len > e->prog_len)
+			break;
+		if (in.op == LFLOW_OP_SET_METER && !(in.flags & LFLOW_INSN_PUNT) && in.len >= 3) {
+			uint64_t rate = prog[i + 2], burst = in.len >= 4 ? prog[i + 3] : 0;
+			uint32_t slot = pl_policer_bind(
+			        uuid, i, rate > UINT32_MAX ? UINT32_MAX : (uint32_t)rate,
+			        burst > UINT32_MAX ? UINT32_MAX : (uint32_t)burst,
+			        rte_get_tsc_hz());
+			if (slot == PL_POLICER_NONE) {
+				b->g->n_meters_unbound++;
+			} else {
+				in.arg = slot + 1;
+				memcpy(&prog[i], &in, sizeof(in));
+			}
+		}
+		i += in.len;
+	}
+}
+
 static void add_table(void *aux, const struct lflow_table_info *ti,
                       const struct lflow_export_entry *x, size_t n)
 {
@@ -657,8 +686,10 @@ static void add_table(void *aux, const struct lflow_table_info *ti,
 	}
 	struct pl_table *t = &b->dps[d - 1].tables[ti->pipeline][ti->table];
 	struct pl_entry *e = pl_prepare_entries(&b->g->arena, x, n);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		e[i].flow = flow_index(b, &x[i], ti->pipeline, ti->table);
+		bind_meters(b, &e[i], x[i].uuid ? x[i].uuid : "");
+	}
 	pl_prepare_table(&b->g->arena, t, e, n, b->flows, &b->n_entry_ids, &b->n_miss_ids);
 	b->g->n_indexed += t->index != NULL;
 }
@@ -727,6 +758,7 @@ struct pl_gen *pipeline_build(struct ovsdb_idl *idl, const struct lflow_compiler
 		return NULL;
 	arena_init(&g->arena);
 	struct bctx b = {.g = g, .idl = idl, .chassis = chassis};
+	pl_policers_begin();
 	strmap_init(&b.dp_by_uuid);
 	strmap_init(&b.dp_by_key);
 	strmap_init(&b.flow_by_uuid);

@@ -12,6 +12,7 @@
 #include "control/port/port.h"
 #include "dataplane/cache/cache.h"
 #include "dataplane/pipeline/live.h"
+#include "dataplane/pipeline/meter.h"
 
 static const char *const port_types[] = {
         [PL_PORT_VIF] = "vif",
@@ -468,7 +469,41 @@ static int cache_flush_cmd(struct ctl_req *req, void *arg)
 	return 0;
 }
 
+/* The policers of set_meter (dataplane/pipeline/meter.h). */
+static int meter_cmd(struct ctl_req *req, void *arg)
+{
+	(void)arg;
+	json_t *list = json_array();
+	ctl_printf(req, "%-6s %-36s %12s %12s %14s %14s\n", "SLOT", "LOGICAL FLOW", "RATE KBPS",
+	           "BURST KBIT", "PASSED", "DROPPED");
+	for (uint32_t i = 0; i < PL_POLICERS_MAX; i++) {
+		const struct pl_policer *p = &pl_policers[i];
+		if (!p->used)
+			continue;
+		uint64_t passed = __atomic_load_n(&p->passed, __ATOMIC_RELAXED);
+		uint64_t dropped = __atomic_load_n(&p->dropped, __ATOMIC_RELAXED);
+		ctl_printf(req, "%-6u %-36s %12u %12u %14llu %14llu\n", i, p->flow, p->rate_kbps,
+		           p->burst_kbit, (unsigned long long)passed, (unsigned long long)dropped);
+		json_array_append_new(
+		        list, json_pack("{s:i, s:s, s:I, s:I, s:I, s:I}", "slot", (int)i, "lflow",
+		                        p->flow, "rate_kbps", (json_int_t)p->rate_kbps,
+		                        "burst_kbit", (json_int_t)p->burst_kbit, "passed",
+		                        (json_int_t)passed, "dropped", (json_int_t)dropped));
+	}
+	const struct pl_gen *g = pl_state.cur;
+	uint64_t unbound = g ? g->n_meters_unbound : 0;
+	if (unbound)
+		ctl_printf(req, "%llu set_meter actions without a policer (all %u taken)\n",
+		           (unsigned long long)unbound, PL_POLICERS_MAX);
+	req->result = json_pack("{s:o, s:I, s:i}", "policers", list, "unbound", (json_int_t)unbound,
+	                        "max", PL_POLICERS_MAX);
+	return 0;
+}
+
 static const struct ctl_cmd cmds[] = {
+        {"meter list", "",
+         "set_meter policers (QoS bandwidth limits): rate, burst, passed, dropped", 0, 0, meter_cmd,
+         NULL},
         {"lport stats", "", "packets into and out of each logical port (mode ovn)", 0, 0,
          lport_stats_cmd, NULL},
         {"cache", "", "flow cache per worker: entries, hits, misses, invalidations, evictions", 0,

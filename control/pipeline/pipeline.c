@@ -18,6 +18,7 @@
 #include "control/ovsdb/log.h"
 #include "control/ovsdb/sb.h"
 #include "control/pipeline/pipeline_int.h"
+#include "dataplane/pipeline/meter.h"
 #include "control/port/port.h"
 
 int pipeline_logtype = RTE_LOGTYPE_USER4;
@@ -130,6 +131,9 @@ static void rebuild(evutil_socket_t fd, short what, void *arg)
 		PL_LOG(ERR, "out of memory building the pipeline snapshot");
 		return;
 	}
+	if (g->n_meters_unbound)
+		PL_LOG(ERR, "%llu set_meter actions left unpoliced: all %u policers are taken",
+		       (unsigned long long)g->n_meters_unbound, PL_POLICERS_MAX);
 	pipeline_diff(g, st->cur);
 	struct pl_snapshot *old = pl_publish(&g->s, port_workers_rcu());
 	/* Free one publish late: a worker's flow cache may still fold counts

@@ -31,6 +31,7 @@ struct pl_gen {
 	uint64_t n_psec_errors;    /* port_security entries that did not parse */
 	uint64_t n_tables_skipped; /* tables of unknown datapaths or past PL_TABLES_MAX */
 	uint64_t n_indexed;        /* tables with an index (struct pl_index) */
+	uint64_t n_meters_unbound; /* set_meters left without a policer: none was free */
 };
 
 /* build.c */

@@ -72,7 +72,8 @@
 	X(TUN_TOO_BIG, "tunnel-too-big", "inner packet over the overlay MTU (ICMP sent back when DF)") \
 	X(UL_HOST_TX_FULL, "host-to-underlay-full", "the underlay did not take a frame from the host") \
 	X(CT_UNAVAILABLE, "ct-unavailable", "a ct action without a connection tracker")       \
-	X(CT_NAT_EXHAUSTED, "ct-nat-exhausted", "a new connection found no free translation")
+	X(CT_NAT_EXHAUSTED, "ct-nat-exhausted", "a new connection found no free translation") \
+	X(PL_METER, "meter-drop", "over a logical flow's set_meter rate (QoS bandwidth limit)")
 
 enum drop_reason {
 	DROP_NONE = 0,

@@ -193,7 +193,7 @@ struct lflow_atom {
 	X(HANDLE_DHCPV6_REPLY, "handle_dhcpv6_reply", false)   \
 	X(SET_QUEUE, "set_queue", false)                       \
 	X(LOG, "log", true)                                    \
-	X(SET_METER, "set_meter", false)                       \
+	X(SET_METER, "set_meter", true)                        \
 	X(CHECK_PKT_LARGER, "check_pkt_larger", true)         \
 	X(TRIGGER_EVENT, "trigger_event", false)               \
 	X(BIND_VPORT, "bind_vport", true)                      \

@@ -827,6 +827,15 @@ static int run_prog(struct pl_ctx *c, const uint64_t *p, uint32_t len, const str
 		case LFLOW_OP_LOG:
 			pli_log_packet(c, &p[i + 1], in.len - 1u);
 			break;
+		case LFLOW_OP_SET_METER:
+			if (!pli_set_meter(c, in.arg)) {
+				if (e && c->lf_drops)
+					c->lf_drops[e->id]++;
+				visit_dropped(c);
+				drop(c, DROP_PL_METER, 0);
+				return RUN_STOP;
+			}
+			break;
 		case LFLOW_OP_CHECK_PKT_LARGER:
 			/* Only gateway ports with an MTU use it; no such port runs
 			 * here yet, so nothing is larger. */

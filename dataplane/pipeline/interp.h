@@ -28,13 +28,14 @@
 #include "dataplane/conntrack/ct.h"
 #include "dataplane/pipeline/fields.h"
 
-#define PL_STEPS_MAX 1024
-#define PL_DEPTH_MAX 64
-#define PL_OUT_MAX   16
-#define PL_STACK_MAX 16
-#define PL_VISIT_MAX 128 /* tables and dependencies a cacheable walk may record */
-#define PL_DROPS_MAX 4
-#define PL_CT_MAX    8 /* ct actions a cacheable walk may pass */
+#define PL_STEPS_MAX  1024
+#define PL_DEPTH_MAX  64
+#define PL_OUT_MAX    16
+#define PL_STACK_MAX  16
+#define PL_VISIT_MAX  128 /* tables and dependencies a cacheable walk may record */
+#define PL_DROPS_MAX  4
+#define PL_CT_MAX     8    /* ct actions (and set_meters) a cacheable walk may pass */
+#define PL_METER_PASS 0x01 /* a set_meter's result: the policer let it through */
 
 /*
  * Stable identities for what a walk depends on, the same in every snapshot
@@ -162,12 +163,15 @@ struct pl_ct_env {
 /* One ct action a walk ran: what the flow cache replays on a hit, and
  * what the rest of the walk read of its result (the continuation's key). */
 struct pl_ct_op {
-	uint8_t op;          /* LFLOW_OP_CT_NEXT (track), LFLOW_OP_CT_COMMIT (store) or
-	                        LFLOW_OP_CHK_LB_HAIRPIN_REPLY (look) */
+	uint8_t op;          /* LFLOW_OP_CT_NEXT (track), LFLOW_OP_CT_COMMIT (store),
+	                        LFLOW_OP_CHK_LB_HAIRPIN_REPLY (look), or
+	                        LFLOW_OP_SET_METER (a policer's verdict, state
+	                        PL_METER_PASS or 0) */
 	uint8_t nat_applies; /* the packet takes its connection's translation */
 	int8_t cur;          /* the op whose connection the packet had, or -1 */
 	uint8_t state_mask;
 	uint16_t zone;
+	uint32_t policer; /* LFLOW_OP_SET_METER: its slot (meter.h) */
 	uint32_t mark_mask;
 	uint8_t label_mask[16];
 	struct ct_commit commit; /* LFLOW_OP_CT_COMMIT */
@@ -186,6 +190,7 @@ struct pl_ctx {
 	const struct pl_entry *last; /* the last entry run, for implicit drops */
 	uint16_t last_visit;         /* its place in visit[] when tracking */
 	uint64_t *hits, *lf_drops;   /* this worker's counters, or NULL */
+	uint32_t pkt_len;            /* the frame's bytes, for set_meter */
 	uint64_t *lport_rx, *lport_tx;
 	uint64_t *port_drops; /* ingress port's drop counters, or NULL */
 	uint16_t n_out;

@@ -2,16 +2,19 @@
 /*
  * The interpreter's connection tracking (interp.h, docs/conntrack.md): the
  * ct actions (zones, commits, translations, load balancing and affinity),
- * what a generated packet shows the tracker, and log(). The tables, the
- * other actions and the walk stay in interp.c.
+ * what a generated packet shows the tracker, log() and set_meter (whose
+ * verdicts the flow cache replays as it replays ct actions). The tables,
+ * the other actions and the walk stay in interp.c.
  */
 #include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_cycles.h>
 
 #include "dataplane/pipeline/interp.h"
 #include "dataplane/pipeline/interp_int.h"
+#include "dataplane/pipeline/meter.h"
 
 /* log(...): the packet and the ACL's words, to the control thread, which
  * writes ferry's log (rate limited by the ACL's meter). Every packet of
@@ -244,6 +247,40 @@ static int run_ct_op(struct pl_ctx *c, unsigned op, uint16_t zone, const struct 
 			o->commit = *m;
 	}
 	return (int)idx;
+}
+
+/* set_meter: the policer's verdict, recorded as a ct action is: the walk
+ * after it depends on it, so a cache entry for each verdict shares the key
+ * and a hit asks the policer again (process.c). A trace asks nothing (it
+ * takes no tokens) and passes. */
+bool pli_set_meter(struct pl_ctx *c, uint32_t slot1)
+{
+	uint32_t slot = slot1 ? slot1 - 1 : PL_POLICER_NONE;
+	unsigned idx = c->n_ct++;
+	struct ct_result res;
+	if (idx < c->n_ct_given) {
+		res = c->ct_res[idx];
+	} else {
+		memset(&res, 0, sizeof(res));
+		bool pass = c->trace != NULL || (c->ct != NULL && c->ct->peek) ||
+		            pl_police(slot, c->pkt_len, c->ct ? c->ct->now : rte_rdtsc());
+		res.state = pass ? PL_METER_PASS : 0;
+	}
+	if (unlikely(c->track) && idx >= PL_CT_MAX)
+		c->uncacheable = true;
+	if (idx < PL_CT_MAX) {
+		c->ct_res[idx] = res;
+		c->ct_zone[idx] = 0;
+		if (unlikely(c->track)) {
+			struct pl_ct_op *o = &c->ct_ops[idx];
+			memset(o, 0, sizeof(*o));
+			o->op = LFLOW_OP_SET_METER;
+			o->cur = -1;
+			o->policer = slot;
+			o->state_mask = PL_METER_PASS;
+		}
+	}
+	return (res.state & PL_METER_PASS) != 0;
 }
 
 /* The VIP a load-balanced packet was sent to, as OVN keeps it in reg1 or

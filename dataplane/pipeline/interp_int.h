@@ -53,6 +53,9 @@ enum drop_reason pli_ct_action(struct pl_ctx *c, unsigned op, const uint64_t *ne
                                uint32_t n_nested);
 /** chk_lb_hairpin_reply(): whether the packet answers a hairpinned connection. */
 bool pli_lb_hairpin_reply(struct pl_ctx *c);
+/* set_meter: whether policer @p slot1 (slot + 1, 0: none) lets the packet
+ * through. */
+bool pli_set_meter(struct pl_ctx *c, uint32_t slot1);
 /** chk_lb_aff(): whether the client has a backend for the VIP (into reg4, reg8). */
 bool pli_lb_aff_check(struct pl_ctx *c);
 /** commit_lb_aff(...) with operand words @p w. */

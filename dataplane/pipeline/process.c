@@ -21,6 +21,7 @@
 #include "dataplane/pipeline/exception.h"
 #include "dataplane/pipeline/interp.h"
 #include "dataplane/pipeline/live.h"
+#include "dataplane/pipeline/meter.h"
 #include "dataplane/pipeline/burst.h"
 #include "dataplane/pipeline/underlay.h"
 #include "dataplane/port/tx.h"
@@ -171,7 +172,15 @@ static struct fc_entry *cache_find(struct txbs *x, struct fc *fc, const struct f
 	     e = fc_lookup_from(fc, k, &cur)) {
 		unsigned j;
 		for (j = 0; j < e->n_ct; j++) {
-			if (j == pc->n) {
+			if (j == pc->n && e->ct[j].op.op == LFLOW_OP_SET_METER) {
+				/* A policer's verdict, asked once a packet. */
+				memset(&pc->res[j], 0, sizeof(pc->res[j]));
+				if (pl_police(e->ct[j].op.policer, rte_pktmbuf_pkt_len(m) - ofs->l2,
+				              x->now))
+					pc->res[j].state = PL_METER_PASS;
+				pc->zone[j] = 0;
+				pc->n++;
+			} else if (j == pc->n) {
 				const struct pl_ct_env *env = pkt_ct_env(pc, x, m, ofs);
 				const struct pl_ct_op *o = &e->ct[j].op;
 				if (env == NULL)
@@ -188,18 +197,18 @@ static struct fc_entry *cache_find(struct txbs *x, struct fc *fc, const struct f
 							ct_prefetch(env->t, e->ct[z].op.zone,
 							            pl_ct_hbase(&pc->view));
 				}
-				if (j > 0 && pc->res[j - 1].nat && e->ct[j - 1].op.nat_applies) {
-					/* Translated by the action before: later
-					 * ones see the new tuple, as the walk did. */
-					pc->view.tp = pc->res[j - 1].rw;
-					pc->view.hashed = false;
-				}
 				pl_ct_exec_view(env, &pc->view, o->op, o->zone, &o->commit,
 				                o->cur >= 0 ? &pc->res[o->cur] : NULL,
 				                o->cur >= 0 ? pc->zone[o->cur] : 0, &e->ct[j].hint,
 				                &pc->res[j]);
 				pc->zone[j] = o->zone;
 				pc->n++;
+				if (pc->res[j].nat && o->nat_applies) {
+					/* Translated: later actions see the new
+					 * tuple, as the walk did. */
+					pc->view.tp = pc->res[j].rw;
+					pc->view.hashed = false;
+				}
 			}
 			if (!fc_ct_matches(&e->ct[j], &pc->res[j]))
 				break;
@@ -539,6 +548,7 @@ static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
 		fc->st.misses++;
 	}
 	struct pl_ctx *c = run_ctx(x, s, st, &k);
+	c->pkt_len = rte_pktmbuf_pkt_len(m) - ofs.l2; /* the inner frame, when tunnelled */
 	c->track = fc != NULL;
 	ct_to_ctx(c, &pc, x, m, &ofs);
 	pl_run(c, b.dp, b.port);
@@ -679,6 +689,7 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct fc 
 		ps->rx_bytes += outer_len;
 	}
 	struct pl_ctx *c = run_ctx(x, s, st, &k);
+	c->pkt_len = rte_pktmbuf_pkt_len(m) - ofs.l2; /* the inner frame, when tunnelled */
 	c->track = fc != NULL;
 	ct_to_ctx(c, &pc, x, m, &ofs);
 	pl_run_decap(c, (uint32_t)(dp - s->datapaths), t.ovn_in, t.ovn_out);
