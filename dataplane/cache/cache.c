@@ -40,7 +40,8 @@ void fc_apply(const struct fc_out *o, const struct flow_key *k, struct flow_key 
 /* The masked key's hash, over only the words the mask keeps (a path
  * reads a few fields: six or seven of the key's thirteen words), folded
  * into two lanes and mixed: the lookup is dominated by it on a hit. */
-static uint32_t key_hash(const struct fc *c, const struct flow_key *k, uint16_t mask)
+static inline __attribute__((always_inline)) uint32_t
+key_hash(const struct fc *c, const struct flow_key *k, uint16_t mask)
 {
 	const word *x = (const word *)k, *mw = (const word *)&c->masks[mask];
 	const uint8_t *w = c->mask_words[mask];
@@ -56,8 +57,8 @@ static uint32_t key_hash(const struct fc *c, const struct flow_key *k, uint16_t 
 }
 
 /* Whether @p k under mask @p mask is entry key @p ek (zero outside it). */
-static bool key_match(const struct fc *c, const struct flow_key *k, uint16_t mask,
-                      const struct flow_key *ek)
+static inline __attribute__((always_inline)) bool
+key_match(const struct fc *c, const struct flow_key *k, uint16_t mask, const struct flow_key *ek)
 {
 	const word *x = (const word *)k, *mw = (const word *)&c->masks[mask], *e = (const word *)ek;
 	const uint8_t *w = c->mask_words[mask];
@@ -68,8 +69,8 @@ static bool key_match(const struct fc *c, const struct flow_key *k, uint16_t mas
 }
 
 /* The next entry for @p k under mask @p m, from probe cur->p on. */
-static struct fc_entry *probe(struct fc *c, const struct flow_key *k, uint8_t m,
-                              struct fc_cursor *cur)
+static inline __attribute__((always_inline)) struct fc_entry *
+probe(struct fc *c, const struct flow_key *k, uint8_t m, struct fc_cursor *cur)
 {
 	uint32_t h = key_hash(c, k, m);
 	while (cur->p < FC_PROBES) {
@@ -290,8 +291,11 @@ struct fc_entry *fc_insert(struct fc *c, const struct pl_snapshot *s, const stru
 		f->op = *o;
 		f->state = r->state & o->state_mask;
 		f->mark = r->mark & o->mark_mask;
-		for (int b = 0; b < 16; b++)
+		f->label_read = false;
+		for (int b = 0; b < 16; b++) {
 			f->label[b] = r->label[b] & o->label_mask[b];
+			f->label_read |= o->label_mask[b] != 0;
+		}
 		f->nat = r->nat;
 		memset(&f->hint, 0, sizeof(f->hint));
 		if (r->nat)

@@ -84,7 +84,8 @@ struct fc_out {
 struct fc_ct {
 	struct pl_ct_op op;
 	uint8_t state;
-	uint8_t nat; /* the connection's translation: the walk wrote rw */
+	uint8_t nat;       /* the connection's translation: the walk wrote rw */
+	bool label_read;   /* any bit of op.label_mask */
 	uint32_t mark;
 	uint8_t label[16];
 	struct ct_tuple rw;
@@ -164,14 +165,17 @@ void fc_promote(struct fc *c, const struct fc_cursor *cur);
 /** Whether @p r is the result entry action @p f saw, under its masks. */
 static inline bool fc_ct_matches(const struct fc_ct *f, const struct ct_result *r)
 {
-	uint64_t l[2], m[2], v[2];
-	memcpy(l, r->label, 16);
-	memcpy(m, f->op.label_mask, 16);
-	memcpy(v, f->label, 16);
 	uint64_t d = (uint64_t)((r->state & f->op.state_mask) ^ f->state);
 	d |= (uint64_t)((r->mark & f->op.mark_mask) ^ f->mark);
-	d |= ((l[0] & m[0]) ^ v[0]) | ((l[1] & m[1]) ^ v[1]);
 	d |= (uint64_t)(r->nat ^ f->nat);
+	if (f->label_read) {
+		/* Most walks read no label: its bytes, just stored, stay there. */
+		uint64_t l[2], m[2], v[2];
+		memcpy(l, r->label, 16);
+		memcpy(m, f->op.label_mask, 16);
+		memcpy(v, f->label, 16);
+		d |= ((l[0] & m[0]) ^ v[0]) | ((l[1] & m[1]) ^ v[1]);
+	}
 	if (d == 0 && f->nat)
 		return memcmp(&r->rw, &f->rw, sizeof(f->rw)) == 0;
 	return d == 0;

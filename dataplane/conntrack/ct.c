@@ -489,7 +489,8 @@ out:
 	return c;
 }
 
-static uint32_t timeout_of(const struct ct_table *t, const struct ct_conn *c, bool first)
+static inline __attribute__((always_inline)) uint32_t
+timeout_of(const struct ct_table *t, const struct ct_conn *c, bool first)
 {
 	bool replied = __atomic_load_n(&c->flags, __ATOMIC_RELAXED) & CT_F_REPLIED;
 
@@ -536,10 +537,16 @@ static uint32_t timeout_of(const struct ct_table *t, const struct ct_conn *c, bo
 	}
 }
 
-static void set_expiry(struct ct_table *t, struct ct_conn *c, uint64_t now, bool first)
+static inline __attribute__((always_inline)) void set_expiry(struct ct_table *t, struct ct_conn *c,
+                                                             uint64_t now, bool first)
 {
-	__atomic_store_n(&c->expiry, now + (uint64_t)timeout_of(t, c, first) * t->hz,
-	                 __ATOMIC_RELAXED);
+	uint64_t e = now + (uint64_t)timeout_of(t, c, first) * t->hz;
+	/* Not a store per packet: a connection that moves on by less than
+	 * 1/64 s keeps its expiry (it may expire that much early), and its
+	 * line stays clean for the workers that read it. */
+	uint64_t old = __atomic_load_n(&c->expiry, __ATOMIC_RELAXED);
+	if (e < old || e - old >= (t->hz >> 6))
+		__atomic_store_n(&c->expiry, e, __ATOMIC_RELAXED);
 }
 
 /* Whether @p m would change nothing in @p c (read without its lock: a
@@ -578,16 +585,24 @@ static void nat_result(const struct ct_conn *c, enum ct_dir dir, struct ct_resul
 
 /* The result for a packet of known connection @p c in direction @p dir,
  * its flags read as @p f. */
-static void conn_result(const struct ct_conn *c, enum ct_dir dir, uint8_t f, struct ct_result *res)
+static inline __attribute__((always_inline)) void
+conn_result(const struct ct_conn *c, enum ct_dir dir, uint8_t f, struct ct_result *res)
 {
+	/* The connection's fields loaded before any store to res. */
+	uint8_t nat = c->nat;
+	uint32_t mark = c->mark;
+	uint8_t label[16];
+	memcpy(label, c->label, sizeof(label));
 	res->state = CT_CS_TRK | ((f & CT_F_REPLIED) ? CT_CS_EST : CT_CS_NEW) |
 	             (dir == CT_DIR_REPLY ? CT_CS_RPL : 0);
 	res->dir = (uint8_t)dir;
 	res->why = 0;
-	res->mark = c->mark;
-	memcpy(res->label, c->label, sizeof(res->label));
+	res->mark = mark;
+	memcpy(res->label, label, sizeof(res->label));
 	res->conn = (struct ct_conn *)c;
-	nat_result(c, dir, res);
+	res->nat = 0;
+	if (nat)
+		nat_result(c, dir, res);
 }
 
 static void invalid(struct ct_table *t, struct ct_result *res)
@@ -645,7 +660,8 @@ static bool may_open(struct ct_table *t, struct ct_conn *init, const struct ct_t
 
 /* A SYN on a closed or closing connection starts a new one (port reuse),
  * and so does an INIT (from either side) on a closed association. */
-static bool reopens(const struct ct_conn *c, enum ct_dir dir, const struct ct_tcp_seg *s)
+static inline __attribute__((always_inline)) bool reopens(const struct ct_conn *c, enum ct_dir dir,
+                                                          const struct ct_tcp_seg *s)
 {
 	if (!s)
 		return false;
@@ -660,9 +676,10 @@ static bool reopens(const struct ct_conn *c, enum ct_dir dir, const struct ct_tc
 /* A packet of connection @p c, found in direction @p dir (or just
  * @p created): its protocol state, expiry and commit, and @p res.
  * @return false when @p c was unlinked meanwhile (nothing done). */
-static bool process_known(struct ct_table *t, struct ct_conn *c, enum ct_dir dir, bool created,
-                          const struct ct_tcp_seg *tcp, uint64_t now,
-                          const struct ct_commit *commit, struct ct_result *res)
+static inline __attribute__((always_inline)) bool
+process_known(struct ct_table *t, struct ct_conn *c, enum ct_dir dir, bool created,
+              const struct ct_tcp_seg *tcp, uint64_t now, const struct ct_commit *commit,
+              struct ct_result *res)
 {
 	bool valid = true;
 
@@ -812,14 +829,13 @@ bool ct_process_hint(struct ct_table *t, struct ct_hint *hint, uint16_t zone,
 	return true;
 }
 
-bool ct_prefetch_hint(const struct ct_table *t, const struct ct_hint *hint)
+void ct_prefetch_hint(const struct ct_table *t, const struct ct_hint *hint)
 {
-	if (hint->idx == 0 || hint->idx > t->max_conns || hint->miss >= CT_HINT_MISSES)
-		return false;
+	if (!ct_hint_likely(hint) || hint->idx > t->max_conns)
+		return;
 	const struct ct_conn *c = &t->conns[hint->idx - 1];
 	__builtin_prefetch(c);
 	__builtin_prefetch((const char *)c + 64);
-	return true;
 }
 
 void ct_hint_learn(const struct ct_table *t, struct ct_hint *hint, const struct ct_result *res)

@@ -403,9 +403,13 @@ struct ct_hint {
 bool ct_process_hint(struct ct_table *t, struct ct_hint *hint, uint16_t zone,
                      const struct ct_tuple *tp, const struct ct_tcp_seg *tcp, uint64_t now,
                      const struct ct_commit *commit, struct ct_result *res);
-/** Start loading the connection @p hint names, unless hints of its
- *  entry seldom hold. @return whether it did. */
-bool ct_prefetch_hint(const struct ct_table *t, const struct ct_hint *hint);
+/** Whether @p hint names a connection and its entry's hints hold. */
+static inline bool ct_hint_likely(const struct ct_hint *hint)
+{
+	return hint->idx != 0 && hint->miss < CT_HINT_MISSES;
+}
+/** Start loading the connection @p hint names, if ct_hint_likely(). */
+void ct_prefetch_hint(const struct ct_table *t, const struct ct_hint *hint);
 /** Point @p hint at the connection @p res found, if any. */
 void ct_hint_learn(const struct ct_table *t, struct ct_hint *hint, const struct ct_result *res);
 

@@ -23,7 +23,7 @@ void pl_ct_view(const struct pl_ct_env *env, const struct flow_key *k, struct pl
 
 void pl_ct_exec_view(const struct pl_ct_env *env, struct pl_ct_view *v, unsigned op, uint16_t zone,
                      const struct ct_commit *commit, const struct ct_result *cur, uint16_t cur_zone,
-                     struct ct_hint *hint, struct ct_result *res)
+                     struct ct_result *res)
 {
 	if (op == LFLOW_OP_CHK_LB_HAIRPIN_REPLY) {
 		/* A look, no more: whether the packet answers a connection of
@@ -70,11 +70,7 @@ void pl_ct_exec_view(const struct pl_ct_env *env, struct pl_ct_view *v, unsigned
 	const struct ct_tcp_seg *seg =
 	        v->tp.proto == IPPROTO_TCP_ || v->tp.proto == IPPROTO_SCTP_ ? &v->seg : NULL;
 	const struct ct_commit *m = op == LFLOW_OP_CT_COMMIT ? commit : NULL;
-	if (hint == NULL || !ct_process_hint(env->t, hint, zone, &v->tp, seg, env->now, m, res)) {
-		ct_process_hashed(env->t, zone, &v->tp, pl_ct_hbase(v), seg, env->now, m, res);
-		if (hint != NULL)
-			ct_hint_learn(env->t, hint, res);
-	}
+	ct_process_hashed(env->t, zone, &v->tp, pl_ct_hbase(v), seg, env->now, m, res);
 	if (v->first_frag && env->frags != NULL) {
 		struct ct_frag_key fk = v->fk;
 		fk.zone = zone;

@@ -274,14 +274,13 @@ static inline uint64_t pl_ct_hbase(struct pl_ct_view *v)
  * or LFLOW_OP_CHK_LB_HAIRPIN_REPLY: a look that changes nothing) in @p zone
  * on the packet seen as @p v. @p cur is the result of the walk's latest ct
  * action (zone @p cur_zone; NULL when none, or after ct_clear): a commit in
- * that zone to the connection it found only updates it. @p hint (or
- * NULL): where a cache entry last found this action's connection, tried
- * first and kept up to date (ct_process_hint()).
+ * that zone to the connection it found only updates it. (A cache hit
+ * first tries its entry's hint, ct_process_hint(): process.c.)
  * (dataplane/pipeline/conntrack.c, shared by the interpreter and cache hits)
  */
 void pl_ct_exec_view(const struct pl_ct_env *env, struct pl_ct_view *v, unsigned op, uint16_t zone,
                      const struct ct_commit *commit, const struct ct_result *cur, uint16_t cur_zone,
-                     struct ct_hint *hint, struct ct_result *res);
+                     struct ct_result *res);
 
 /**
  * The sequence, acknowledgment (network order) and flags of the RST that

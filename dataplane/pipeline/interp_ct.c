@@ -213,7 +213,7 @@ static void ct_exec(struct pl_ctx *c, unsigned op, uint16_t zone, const struct c
 		if (rel || echo)
 			v.hashed = false;
 	}
-	pl_ct_exec_view(c->ct, &v, op, zone, m, cur, cur_zone, NULL, res);
+	pl_ct_exec_view(c->ct, &v, op, zone, m, cur, cur_zone, res);
 }
 
 /* The walk's next ct action: @p op (LFLOW_OP_CT_NEXT, LFLOW_OP_CT_COMMIT

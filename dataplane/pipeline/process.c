@@ -160,6 +160,72 @@ static const struct pl_ct_env *pkt_ct_env(struct pkt_ct *pc, const struct txbs *
 	return pc->env.t ? &pc->env : NULL;
 }
 
+/* Run entry @p e's action @p j (a ct action or a policer) on the packet:
+ * the first candidate entry to reach a place runs it, the others compare
+ * with its result. false: no tracker (a miss). */
+static bool replay_op(struct txbs *x, struct pkt_ct *pc, struct fc_entry *e, unsigned j,
+                      const struct flow_key *k, const struct rte_mbuf *m,
+                      const struct flow_offsets *ofs)
+{
+	const struct pl_ct_op *o = &e->ct[j].op;
+	struct ct_result *res = &pc->res[j];
+	if (o->op == LFLOW_OP_SET_METER) {
+		/* A policer's verdict, asked once a packet. */
+		memset(res, 0, sizeof(*res));
+		if (pl_police(o->policer, rte_pktmbuf_pkt_len(m) - ofs->l2, x->now))
+			res->state = PL_METER_PASS;
+		pc->zone[j] = 0;
+		pc->n++;
+		return true;
+	}
+	const struct pl_ct_env *env = pkt_ct_env(pc, x, m, ofs);
+	if (env == NULL)
+		return false;
+	if (!pc->viewed) {
+		pl_ct_view(env, k, &pc->view);
+		pc->viewed = true;
+		/* Every zone this walk tracks in, at once: the connection a
+		 * hint names (but the first's: it is read now), or buckets. */
+		for (unsigned z = 0; z < e->n_ct; z++) {
+			const struct ct_hint *h = &e->ct[z].hint;
+			if (ct_hint_likely(h)) {
+				if (z > 0)
+					ct_prefetch_hint(env->t, h);
+			} else if (z == 0 || e->ct[z].op.zone != e->ct[z - 1].op.zone) {
+				ct_prefetch(env->t, e->ct[z].op.zone, pl_ct_hbase(&pc->view));
+			}
+		}
+	}
+	const struct ct_result *cur = o->cur >= 0 ? &pc->res[o->cur] : NULL;
+	uint16_t cur_zone = o->cur >= 0 ? pc->zone[o->cur] : 0;
+	struct pl_ct_view *v = &pc->view;
+	/* The common case straight to the hint: a connection's packet, not a
+	 * first fragment, tracked or committed (not a commit to the
+	 * connection an action before found in this zone). */
+	bool commit = o->op == LFLOW_OP_CT_COMMIT;
+	bool done = false;
+	if ((o->op == LFLOW_OP_CT_NEXT ||
+	     (commit && !(cur != NULL && cur->conn != NULL && cur_zone == o->zone))) &&
+	    v->kind == CT_PKT_CONN && !v->first_frag && !env->peek) {
+		bool seg = v->tp.proto == IPPROTO_TCP_ || v->tp.proto == IPPROTO_SCTP_;
+		done = ct_process_hint(env->t, &e->ct[j].hint, o->zone, &v->tp,
+		                       seg ? &v->seg : NULL, env->now, commit ? &o->commit : NULL,
+		                       res);
+	}
+	if (!done) {
+		pl_ct_exec_view(env, v, o->op, o->zone, &o->commit, cur, cur_zone, res);
+		ct_hint_learn(env->t, &e->ct[j].hint, res);
+	}
+	pc->zone[j] = o->zone;
+	pc->n++;
+	if (res->nat && o->nat_applies) {
+		/* Translated: later actions see the new tuple, as the walk did. */
+		v->tp = res->rw;
+		v->hashed = false;
+	}
+	return true;
+}
+
 /* The cache entry for @p k whose ct actions, run now in order, give the
  * results its walk saw; NULL when none (the results run so far stay in
  * @p pc for the interpreter). */
@@ -172,44 +238,8 @@ static struct fc_entry *cache_find(struct txbs *x, struct fc *fc, const struct f
 	     e = fc_lookup_from(fc, k, &cur)) {
 		unsigned j;
 		for (j = 0; j < e->n_ct; j++) {
-			if (j == pc->n && e->ct[j].op.op == LFLOW_OP_SET_METER) {
-				/* A policer's verdict, asked once a packet. */
-				memset(&pc->res[j], 0, sizeof(pc->res[j]));
-				if (pl_police(e->ct[j].op.policer, rte_pktmbuf_pkt_len(m) - ofs->l2,
-				              x->now))
-					pc->res[j].state = PL_METER_PASS;
-				pc->zone[j] = 0;
-				pc->n++;
-			} else if (j == pc->n) {
-				const struct pl_ct_env *env = pkt_ct_env(pc, x, m, ofs);
-				const struct pl_ct_op *o = &e->ct[j].op;
-				if (env == NULL)
-					return NULL;
-				if (!pc->viewed) {
-					pl_ct_view(env, k, &pc->view);
-					pc->viewed = true;
-					/* Every zone this walk tracks in, at once:
-					 * the connection a hint names, or buckets. */
-					for (unsigned z = 0; z < e->n_ct; z++)
-						if (!ct_prefetch_hint(env->t, &e->ct[z].hint) &&
-						    (z == 0 ||
-						     e->ct[z].op.zone != e->ct[z - 1].op.zone))
-							ct_prefetch(env->t, e->ct[z].op.zone,
-							            pl_ct_hbase(&pc->view));
-				}
-				pl_ct_exec_view(env, &pc->view, o->op, o->zone, &o->commit,
-				                o->cur >= 0 ? &pc->res[o->cur] : NULL,
-				                o->cur >= 0 ? pc->zone[o->cur] : 0, &e->ct[j].hint,
-				                &pc->res[j]);
-				pc->zone[j] = o->zone;
-				pc->n++;
-				if (pc->res[j].nat && o->nat_applies) {
-					/* Translated: later actions see the new
-					 * tuple, as the walk did. */
-					pc->view.tp = pc->res[j].rw;
-					pc->view.hashed = false;
-				}
-			}
+			if (j == pc->n && !replay_op(x, pc, e, j, k, m, ofs))
+				return NULL;
 			if (!fc_ct_matches(&e->ct[j], &pc->res[j]))
 				break;
 		}
