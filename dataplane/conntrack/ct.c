@@ -591,8 +591,12 @@ conn_result(const struct ct_conn *c, enum ct_dir dir, uint8_t f, struct ct_resul
 	/* The connection's fields loaded before any store to res. */
 	uint8_t nat = c->nat;
 	uint32_t mark = c->mark;
-	uint8_t label[16];
+	uint64_t label[2];
 	memcpy(label, c->label, sizeof(label));
+	/* Two 8-byte stores, not one of 16: the flow cache reads the label
+	 * back in 8-byte words (fc_ct_matches()), and a load narrower than
+	 * the store it needs may wait for the store to reach the cache. */
+	__asm__("" : "+r"(label[0]), "+r"(label[1]));
 	res->state = CT_CS_TRK | ((f & CT_F_REPLIED) ? CT_CS_EST : CT_CS_NEW) |
 	             (dir == CT_DIR_REPLY ? CT_CS_RPL : 0);
 	res->dir = (uint8_t)dir;
@@ -827,15 +831,6 @@ bool ct_process_hint(struct ct_table *t, struct ct_hint *hint, uint16_t zone,
 	}
 	hint->miss = 0;
 	return true;
-}
-
-void ct_prefetch_hint(const struct ct_table *t, const struct ct_hint *hint)
-{
-	if (!ct_hint_likely(hint) || hint->idx > t->max_conns)
-		return;
-	const struct ct_conn *c = &t->conns[hint->idx - 1];
-	__builtin_prefetch(c);
-	__builtin_prefetch((const char *)c + 64);
 }
 
 void ct_hint_learn(const struct ct_table *t, struct ct_hint *hint, const struct ct_result *res)

@@ -408,8 +408,6 @@ static inline bool ct_hint_likely(const struct ct_hint *hint)
 {
 	return hint->idx != 0 && hint->miss < CT_HINT_MISSES;
 }
-/** Start loading the connection @p hint names, if ct_hint_likely(). */
-void ct_prefetch_hint(const struct ct_table *t, const struct ct_hint *hint);
 /** Point @p hint at the connection @p res found, if any. */
 void ct_hint_learn(const struct ct_table *t, struct ct_hint *hint, const struct ct_result *res);
 

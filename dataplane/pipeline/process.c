@@ -184,17 +184,12 @@ static bool replay_op(struct txbs *x, struct pkt_ct *pc, struct fc_entry *e, uns
 	if (!pc->viewed) {
 		pl_ct_view(env, k, &pc->view);
 		pc->viewed = true;
-		/* Every zone this walk tracks in, at once: the connection a
-		 * hint names (but the first's: it is read now), or buckets. */
-		for (unsigned z = 0; z < e->n_ct; z++) {
-			const struct ct_hint *h = &e->ct[z].hint;
-			if (ct_hint_likely(h)) {
-				if (z > 0)
-					ct_prefetch_hint(env->t, h);
-			} else if (z == 0 || e->ct[z].op.zone != e->ct[z - 1].op.zone) {
+		/* The buckets of every zone whose hint does not hold, at
+		 * once (a connection hints find is one entry's: hot). */
+		for (unsigned z = 0; z < e->n_ct; z++)
+			if (!ct_hint_likely(&e->ct[z].hint) &&
+			    (z == 0 || e->ct[z].op.zone != e->ct[z - 1].op.zone))
 				ct_prefetch(env->t, e->ct[z].op.zone, pl_ct_hbase(&pc->view));
-			}
-		}
 	}
 	const struct ct_result *cur = o->cur >= 0 ? &pc->res[o->cur] : NULL;
 	uint16_t cur_zone = o->cur >= 0 ? pc->zone[o->cur] : 0;
