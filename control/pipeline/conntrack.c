@@ -22,6 +22,7 @@
 #include "control/pipeline/pipeline_int.h"
 #include "control/port/port.h"
 #include "dataplane/conntrack/ct.h"
+#include "dataplane/pipeline/frag_early.h"
 #include "dataplane/pipeline/process.h"
 
 #define ZONE_MAX   65535
@@ -459,6 +460,14 @@ static int ct_stats_cmd(struct ctl_req *req, void *arg)
 	           "%llu datagrams evicted\n",
 	           (unsigned long long)fs.first, (unsigned long long)fs.followed,
 	           (unsigned long long)fs.unfollowed, (unsigned long long)fs.evicted);
+	struct pl_frag_early_stats es;
+	pl_frag_early_stats(&es);
+	ctl_printf(req,
+	           "fragments before their first: %llu held, %llu released after it, %llu dropped "
+	           "(no first within %u ms), %llu not held (%u already were)\n",
+	           (unsigned long long)es.held, (unsigned long long)es.released,
+	           (unsigned long long)es.expired, PL_FRAG_HOLD_MS, (unsigned long long)es.overflow,
+	           PL_FRAG_HOLD_MAX);
 	struct ct_aff_stats as;
 	ct_aff_stats(cts.aff, &as);
 	ctl_printf(req,
@@ -499,11 +508,13 @@ static int ct_stats_cmd(struct ctl_req *req, void *arg)
 	                    json_pack("{s:I, s:I, s:I, s:I}", "learned", (json_int_t)as.learned,
 	                              "found", (json_int_t)as.hits, "not_found",
 	                              (json_int_t)as.misses, "evicted", (json_int_t)as.evicted));
-	json_object_set_new(req->result, "fragments",
-	                    json_pack("{s:I, s:I, s:I, s:I}", "first", (json_int_t)fs.first,
-	                              "followed", (json_int_t)fs.followed, "unfollowed",
-	                              (json_int_t)fs.unfollowed, "evicted",
-	                              (json_int_t)fs.evicted));
+	json_object_set_new(
+	        req->result, "fragments",
+	        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "first", (json_int_t)fs.first,
+	                  "followed", (json_int_t)fs.followed, "unfollowed",
+	                  (json_int_t)fs.unfollowed, "evicted", (json_int_t)fs.evicted, "held",
+	                  (json_int_t)es.held, "released", (json_int_t)es.released, "held_expired",
+	                  (json_int_t)es.expired, "held_overflow", (json_int_t)es.overflow));
 	free(a);
 	return 0;
 }

@@ -73,7 +73,8 @@
 	X(UL_HOST_TX_FULL, "host-to-underlay-full", "the underlay did not take a frame from the host") \
 	X(CT_UNAVAILABLE, "ct-unavailable", "a ct action without a connection tracker")       \
 	X(CT_NAT_EXHAUSTED, "ct-nat-exhausted", "a new connection found no free translation") \
-	X(PL_METER, "meter-drop", "over a logical flow's set_meter rate (QoS bandwidth limit)")
+	X(PL_METER, "meter-drop", "over a logical flow's set_meter rate (QoS bandwidth limit)") \
+	X(CT_FRAG_FIRST_MISSING, "frag-first-missing", "a later fragment whose first did not come within 1 s")
 
 enum drop_reason {
 	DROP_NONE = 0,

@@ -4,10 +4,12 @@
  * the ports and is tracked as any packet; its result is kept here under
  * the datagram's identity (zone, addresses, protocol, IP id) for a few
  * seconds, and the later fragments, which have no ports, get the same
- * result. No fragment is held or reassembled: what arrives leaves as it
- * came. A later fragment that arrives before its first (or after the
- * slot was taken by another datagram) cannot be classified: it is
- * ct.inv, counted as unfollowed.
+ * result. No fragment is reassembled: what arrives leaves as it came. A
+ * later fragment that arrives before its first is held by the pipeline
+ * until the first has passed (dataplane/pipeline/frag_early.h); one that
+ * still finds no first (its slot taken by another datagram, or more held
+ * than the pipeline keeps) cannot be classified: it is ct.inv, counted
+ * as unfollowed.
  *
  * The table is direct-mapped, one small lock per slot: the fragments of a
  * datagram arrive on one queue (RSS hashes addresses alone for them), so

@@ -19,6 +19,7 @@
 #include "dataplane/parse/parse.h"
 #include "dataplane/pipeline/emit.h"
 #include "dataplane/pipeline/exception.h"
+#include "dataplane/pipeline/frag_early.h"
 #include "dataplane/pipeline/interp.h"
 #include "dataplane/pipeline/live.h"
 #include "dataplane/pipeline/meter.h"
@@ -521,9 +522,25 @@ static void emit_outputs(struct txbs *x, const struct pl_snapshot *s, struct dp_
 		rte_pktmbuf_free(m);
 }
 
-static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
-                struct dp_port_stats *st, uint16_t in_port, struct rte_mbuf *m)
+/* A fragment's datagram (zone 0): false when it has none to tell. */
+static bool frag_key(const struct rte_mbuf *m, const struct flow_key *k,
+                     const struct flow_offsets *ofs, struct ct_frag_key *fk)
 {
+	if (!ofs->l3 || rte_pktmbuf_data_len(m) <= ofs->l3)
+		return false;
+	return ct_frag_key_of(k, rte_pktmbuf_mtod(m, const uint8_t *) + ofs->l3,
+	                      rte_pktmbuf_data_len(m) - ofs->l3, fk) == 0;
+}
+
+/* One packet from a local port. A later fragment whose first has not
+ * passed is held (frag_early.h); @return true when @p m was a first
+ * fragment, its datagram in @p first, so that the caller runs what was
+ * held for it. */
+static bool one_walk(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
+                     struct dp_port_stats *st, uint16_t in_port, struct rte_mbuf *m,
+                     struct ct_frag_key *first)
+{
+	bool was_first = false;
 	struct flow_key k;
 	struct flow_offsets ofs;
 	enum drop_reason r;
@@ -556,6 +573,13 @@ static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
 		goto drop;
 	}
 	k.in_port = in_port;
+	if (unlikely(k.nw_frag & FLOW_FRAG_ANY) &&
+	    __atomic_load_n(&ct_table, __ATOMIC_RELAXED) != NULL && frag_key(m, &k, &ofs, first)) {
+		if (!(k.nw_frag & FLOW_FRAG_LATER))
+			was_first = true;
+		else if (pl_frag_hold(x->w->id, first, m, in_port, x->now))
+			return false;
+	}
 	struct pl_live *lv = pl_live_armed;
 	if (unlikely(lv != NULL))
 		pl_live_offer(lv, s, &k, b.dp, b.port);
@@ -568,7 +592,7 @@ static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
 			if (unlikely(fc->check))
 				check(fc, e, s, &k, b, &pc);
 			hit(x, s, fc, e, st, m, &k, &ofs);
-			return;
+			return was_first;
 		}
 		fc->st.misses++;
 	}
@@ -581,10 +605,32 @@ static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
 		fc_insert(fc, s, &k, c);
 
 	emit_outputs(x, s, st, c, m, &k, &ofs);
-	return;
+	return was_first;
 drop:
 	st->drops[r]++;
 	rte_pktmbuf_free(m);
+	return false;
+}
+
+static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
+                struct dp_port_stats *st, uint16_t in_port, struct rte_mbuf *m)
+{
+	struct ct_frag_key first;
+	if (likely(!one_walk(x, s, fc, st, in_port, m, &first)))
+		return;
+	/* A first fragment passed: the later ones held for it follow now. */
+	struct rte_mbuf *held[PL_FRAG_HOLD_MAX];
+	uint16_t ports[PL_FRAG_HOLD_MAX];
+	unsigned n = pl_frag_first(x->w->id, &first, x->now, held, ports);
+	for (unsigned i = 0; i < n; i++) {
+		struct ct_frag_key k;
+		struct dp_port_stats *pst = x->t->ports[ports[i]].stats;
+		if (pst == NULL) { /* its port went meanwhile */
+			rte_pktmbuf_free(held[i]);
+			continue;
+		}
+		one_walk(x, s, fc, &pst[x->w->id], ports[i], held[i], &k);
+	}
 }
 
 /* The peer whose encap IP is @p src (outer IPv4 or IPv6), or NULL. */

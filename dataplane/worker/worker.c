@@ -23,6 +23,7 @@
 #include "dataplane/api/pipeline.h"
 #include "dataplane/cache/cache.h"
 #include "dataplane/pipeline/exception.h"
+#include "dataplane/pipeline/frag_early.h"
 #include "dataplane/pipeline/process.h"
 #include "dataplane/xconnect/xconnect.h"
 
@@ -101,8 +102,11 @@ int dp_worker_main(void *arg)
 		/* Idle connections expire without traffic: a few buckets of the
 		 * shared table every few polls, from a shared cursor. */
 		struct ct_table *ct = t->mode == DP_MODE_OVN ? pl_conntrack() : NULL;
-		if (ct != NULL && (w->stats.polls & 7) == 0)
-			ct_sweep(ct, rte_rdtsc(), 8);
+		if (ct != NULL && (w->stats.polls & 7) == 0) {
+			uint64_t now = rte_rdtsc();
+			ct_sweep(ct, now, 8);
+			pl_frag_expire(t, w->id, now); /* fragments held for their first */
+		}
 		rte_rcu_qsbr_quiescent(w->rcu, w->id);
 
 		if (got) {
@@ -124,6 +128,7 @@ int dp_worker_main(void *arg)
 		t0 = t1;
 	}
 
+	pl_frag_flush(w->id);
 	rte_rcu_qsbr_thread_offline(w->rcu, w->id);
 	rte_rcu_qsbr_thread_unregister(w->rcu, w->id);
 	return 0;

@@ -12,7 +12,8 @@
 #    8.4 says, CRC32c right; sent and checked with scapy);
 #  - a logged ACL writes its verdicts to ferry's log, limited by its meter;
 #  - fragments (a 4,000-byte UDP datagram both ways) follow their first
-#    fragment's connection;
+#    fragment's connection, and later fragments that come before their
+#    first wait for it;
 #  - allow-stateless bypasses the tracker (no connection in vm3's zone);
 #  - an ACL added while a connection is open stops it (ct_mark.blocked),
 #    and removed, lets it go on;
@@ -147,6 +148,29 @@ check "a 4,000-byte UDP datagram and its answer, fragmented, through the ACL" \
 	wait_for 5 udp_rt vm4 vm5 10.0.0.15 4000
 check "later fragments followed their first" test $(($(frag followed) - f0)) -ge 4
 check "unsolicited fragments vm5 -> vm4 still dropped" udp_fails vm5 vm4 10.0.0.14 4000
+# Out of order: the same kind of datagram from vm4 in three fragments,
+# sent last first (scapy: the kernel sends them in order). The two later
+# ones wait in ferry for the first, then follow it through the ACL, and
+# vm5's kernel reassembles the datagram.
+held() { fctl --json ct stats | json "j['fragments']['$1']"; }
+h0=$(held released)
+reverse_frags() {
+	on vm5 timeout 5 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("10.0.0.15", 6100))
+s.settimeout(4); d = s.recv(65536)
+sys.exit(0 if d == bytes(i % 251 for i in range(3000)) else 1)' &
+	local srv=$!
+	sleep 0.3
+	on vm4 /usr/bin/python3 -c '
+from scapy.all import IP, UDP, conf, fragment, send
+conf.verb = 0
+p = IP(src="10.0.0.14", dst="10.0.0.15", id=4242) / UDP(sport=6101, dport=6100) / bytes(i % 251 for i in range(3000))
+send(list(reversed(fragment(p, fragsize=1200))))'
+	wait $srv
+}
+check "a datagram whose fragments come last first passes the ACL" reverse_frags
+check "its two later fragments were held for their first" test $(($(held released) - h0)) -ge 2
 
 # Reject: vm2 listens on 9999 (TCP and UDP), but a reject ACL answers
 # for it: a TCP RST (the connection is refused at once) and an ICMP port

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Fragments that come before their first.
+ *
+ * The tracker follows fragments (ct_frag.c): a later fragment, which has
+ * no ports, gets the result its datagram's first fragment got. One that
+ * arrives before its first could not be classified and was ct.inv, so a
+ * stateful ACL dropped a datagram whose fragments came out of order. Now
+ * such a fragment is held, per worker, until its first comes through
+ * this worker; it then runs right after the first (and follows it). One
+ * held past PL_FRAG_HOLD_MS is dropped as `frag-first-missing': without
+ * its first, its datagram could not be reassembled anyway.
+ *
+ * Per worker, no lock: the fragments of a datagram, the first included,
+ * arrive on one queue (RSS hashes the addresses alone for fragments). A
+ * worker remembers the datagrams whose first it passed (a small
+ * direct-mapped table); a later fragment of one it does not know is held
+ * (at most PL_FRAG_HOLD_MAX at a time; past that it runs as before and
+ * is counted). Held fragments sit on the one mbuf pool, freed when the
+ * worker stops.
+ */
+#ifndef FERRY_PL_FRAG_EARLY_H
+#define FERRY_PL_FRAG_EARLY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "dataplane/api/dp.h"
+#include "dataplane/conntrack/ct.h"
+
+#define PL_FRAG_HOLD_MAX 64 /* held fragments per worker */
+#define PL_FRAG_HOLD_MS  1000
+
+struct pl_frag_early_stats {
+	uint64_t held;     /* later fragments held for their first */
+	uint64_t released; /* run after their first */
+	uint64_t expired;  /* dropped: no first within PL_FRAG_HOLD_MS */
+	uint64_t overflow; /* not held: PL_FRAG_HOLD_MAX already were */
+};
+
+/** Worker @p w: hold later fragment @p m (datagram @p k, from @p in_port)
+ *  unless its first passed here. @return true when held (taken). */
+bool pl_frag_hold(unsigned w, const struct ct_frag_key *k, struct rte_mbuf *m, uint16_t in_port,
+                  uint64_t now);
+/** Worker @p w passed the first fragment of @p k: its later ones need no
+ *  holding; @return how many held ones it hands back in @p m, @p ports. */
+unsigned pl_frag_first(unsigned w, const struct ct_frag_key *k, uint64_t now, struct rte_mbuf **m,
+                       uint16_t *ports);
+/** Worker @p w: drop what was held too long (counted on its port). */
+void pl_frag_expire(const struct dp_tables *t, unsigned w, uint64_t now);
+/** Worker @p w stops: free what it holds. */
+void pl_frag_flush(unsigned w);
+/** Every worker's counts, added. */
+void pl_frag_early_stats(struct pl_frag_early_stats *st);
+
+#endif
