@@ -100,8 +100,11 @@
 #ifndef FERRY_DP_CT_H
 #define FERRY_DP_CT_H
 
+#include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "dataplane/api/flow_key.h"
 
@@ -333,8 +336,47 @@ void ct_destroy(struct ct_table *t);
  * (network order), which the flow key does not hold.
  * @return 0, or -EINVAL when the packet is not IP or is a later fragment,
  *         -EPROTONOSUPPORT for an ICMP message that is not an echo.
+ * (Inline: a cache hit builds one a packet.)
  */
-int ct_tuple_from_key(const struct flow_key *k, uint16_t icmp_id, struct ct_tuple *t);
+static inline int ct_tuple_from_key(const struct flow_key *k, uint16_t icmp_id, struct ct_tuple *t)
+{
+	uint64_t w[5];
+	uint16_t sport = 0, dport = 0;
+	bool ip6 = (k->flags & FLOW_F_IP6) != 0;
+
+	if (!(k->flags & (FLOW_F_IP4 | FLOW_F_IP6)) || (k->nw_frag & FLOW_FRAG_LATER))
+		return -EINVAL;
+	if (k->nw_proto == IPPROTO_ICMP_ || k->nw_proto == IPPROTO_ICMPV6_) {
+		/* flow_key: tp_src holds the type, in network order. */
+		uint8_t type = ((const uint8_t *)&k->tp_src)[1];
+		bool echo = k->nw_proto == IPPROTO_ICMP_ ? (type == 8 || type == 0)
+		                                         : (type == 128 || type == 129);
+
+		if (!(k->flags & FLOW_F_L4) || !echo)
+			return -EPROTONOSUPPORT;
+		sport = icmp_id;
+		dport = k->tp_src;
+	} else if (k->flags & FLOW_F_L4) {
+		sport = k->tp_src;
+		dport = k->tp_dst;
+	}
+	/* Whole words: an IPv4 key's address bytes past the fourth are zero
+	 * (flow_key.h), and the tuple is read back as words (its hash): a
+	 * narrower store under a wider load would stall the load. */
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the fifth word is built for a little-endian layout"
+#endif
+	memcpy(w, k->ip_src, 16);
+	memcpy(w + 2, k->ip_dst, 16);
+	w[4] = (uint64_t)sport | (uint64_t)dport << 16 | (uint64_t)k->nw_proto << 32 |
+	       (uint64_t)ip6 << 40;
+	_Static_assert(offsetof(struct ct_tuple, sport) == 32 &&
+	                       offsetof(struct ct_tuple, proto) == 36 &&
+	                       offsetof(struct ct_tuple, ip6) == 37,
+	               "the fifth word's layout");
+	memcpy(t, w, sizeof(w));
+	return 0;
+}
 
 enum ct_pkt_kind {
 	CT_PKT_CONN,    /* the tuple (and segment) of a packet of a connection */

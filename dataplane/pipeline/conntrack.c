@@ -8,19 +8,6 @@
 #include "dataplane/api/lflow_prog.h"
 #include "dataplane/pipeline/interp.h"
 
-void pl_ct_view(const struct pl_ct_env *env, const struct flow_key *k, struct pl_ct_view *v)
-{
-	v->kind = (uint8_t)ct_packet(k, env->l4, env->l4_len, &v->tp, &v->seg);
-	v->hashed = false;
-	v->first_frag = false;
-	if (k->nw_frag & FLOW_FRAG_ANY) {
-		bool ok = ct_frag_key_of(k, env->l3, env->l3_len, &v->fk) == 0;
-		if (v->kind == CT_PKT_FRAG && !ok)
-			v->kind = CT_PKT_INVALID;
-		v->first_frag = ok && v->kind != CT_PKT_FRAG;
-	}
-}
-
 void pl_ct_exec_view(const struct pl_ct_env *env, struct pl_ct_view *v, unsigned op, uint16_t zone,
                      const struct ct_commit *commit, const struct ct_result *cur, uint16_t cur_zone,
                      struct ct_result *res)

@@ -255,7 +255,20 @@ struct pl_ct_view {
 	struct ct_tcp_seg seg;
 };
 
-void pl_ct_view(const struct pl_ct_env *env, const struct flow_key *k, struct pl_ct_view *v);
+/* (Inline: once a packet on a cache hit.) */
+static inline void pl_ct_view(const struct pl_ct_env *env, const struct flow_key *k,
+                              struct pl_ct_view *v)
+{
+	v->kind = (uint8_t)ct_packet(k, env->l4, env->l4_len, &v->tp, &v->seg);
+	v->hashed = false;
+	v->first_frag = false;
+	if (k->nw_frag & FLOW_FRAG_ANY) {
+		bool ok = ct_frag_key_of(k, env->l3, env->l3_len, &v->fk) == 0;
+		if (v->kind == CT_PKT_FRAG && !ok)
+			v->kind = CT_PKT_INVALID;
+		v->first_frag = ok && v->kind != CT_PKT_FRAG;
+	}
+}
 
 /* The view's tuple hash base, computed on first need: a packet whose
  * connections its cache entry's hints find never hashes. Clear

@@ -130,8 +130,9 @@ struct pkt_ct {
 	struct ct_result res[PL_CT_MAX];
 };
 
-static const struct pl_ct_env *pkt_ct_env(struct pkt_ct *pc, const struct txbs *x,
-                                          const struct rte_mbuf *m, const struct flow_offsets *ofs)
+static inline __attribute__((always_inline)) const struct pl_ct_env *
+pkt_ct_env(struct pkt_ct *pc, const struct txbs *x, const struct rte_mbuf *m,
+           const struct flow_offsets *ofs)
 {
 	if (pc->ready)
 		return pc->env.t ? &pc->env : NULL;
