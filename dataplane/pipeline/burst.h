@@ -25,7 +25,8 @@ struct txb {
 struct txbs {
 	const struct dp_tables *t;
 	struct dp_worker *w;
-	uint64_t now; /* TSC at the burst's start: the tracker's clock */
+	uint64_t now;       /* TSC at the burst's start: the tracker's clock */
+	unsigned ct_looked; /* connections cache hits looked up (no hint held) */
 	unsigned n;
 	struct txb b[TXB_PORTS];
 };

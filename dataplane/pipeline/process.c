@@ -200,7 +200,7 @@ static bool replay_op(struct txbs *x, struct pkt_ct *pc, struct fc_entry *e, uns
 	 * first fragment, tracked or committed (not a commit to the
 	 * connection an action before found in this zone). */
 	bool commit = o->op == LFLOW_OP_CT_COMMIT;
-	bool done = false;
+	bool done = false, lookup = false;
 	if ((o->op == LFLOW_OP_CT_NEXT ||
 	     (commit && !(cur != NULL && cur->conn != NULL && cur_zone == o->zone))) &&
 	    v->kind == CT_PKT_CONN && !v->first_frag && !env->peek) {
@@ -208,10 +208,12 @@ static bool replay_op(struct txbs *x, struct pkt_ct *pc, struct fc_entry *e, uns
 		done = ct_process_hint(env->t, &e->ct[j].hint, o->zone, &v->tp,
 		                       seg ? &v->seg : NULL, env->now, commit ? &o->commit : NULL,
 		                       res);
+		lookup = !done;
 	}
 	if (!done) {
 		pl_ct_exec_view(env, v, o->op, o->zone, &o->commit, cur, cur_zone, res);
 		ct_hint_learn(env->t, &e->ct[j].hint, res);
+		x->ct_looked += lookup; /* a connection looked up, not hinted */
 	}
 	pc->zone[j] = o->zone;
 	pc->n++;
@@ -776,6 +778,42 @@ drop:
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * Many connections (hints do not hold): while a packet runs, the buckets
+ * the next one will look up are on their way. The next packet is parsed
+ * and its cache entry found (its first candidate, changing nothing), and
+ * the buckets of each zone its ct actions track in are prefetched. Only
+ * TCP, UDP and SCTP, not fragments or tagged frames: a guess that is
+ * cheap to get wrong.
+ */
+static void look_ahead(struct fc *fc, uint16_t in_port, const struct rte_mbuf *m)
+{
+	struct ct_table *t = __atomic_load_n(&ct_table, __ATOMIC_RELAXED);
+	struct flow_key k;
+	struct flow_offsets ofs;
+	if (t == NULL || parse_packet(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
+	                              0, &k, &ofs, NULL) != DROP_NONE)
+		return;
+	if (!(k.flags & (FLOW_F_IP4 | FLOW_F_IP6)) || (k.nw_frag & FLOW_FRAG_ANY) || k.n_vlans ||
+	    (k.nw_proto != IPPROTO_TCP_ && k.nw_proto != IPPROTO_UDP_ &&
+	     k.nw_proto != IPPROTO_SCTP_))
+		return;
+	k.in_port = in_port;
+	struct fc_cursor cur = {0};
+	const struct fc_entry *e = fc_lookup_from(fc, &k, &cur);
+	struct ct_tuple tp;
+	if (e == NULL || e->n_ct == 0 || ct_tuple_from_key(&k, 0, &tp) != 0)
+		return;
+	uint64_t base = ct_tuple_hash_base(&tp);
+	for (unsigned z = 0; z < e->n_ct; z++)
+		if (e->ct[z].op.op != LFLOW_OP_SET_METER &&
+		    (z == 0 || e->ct[z].op.zone != e->ct[z - 1].op.zone))
+			ct_prefetch(t, e->ct[z].op.zone, base);
+}
+
+/* Per worker: whether the last burst's hits mostly looked connections up. */
+static bool look_ahead_on[DP_WORKERS_MAX];
+
 void pl_process(const struct dp_tables *t, const struct pl_snapshot *s, struct dp_worker *w,
                 uint16_t in_port, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -785,6 +823,7 @@ void pl_process(const struct dp_tables *t, const struct pl_snapshot *s, struct d
 	x.t = t;
 	x.w = w;
 	x.n = 0;
+	x.ct_looked = 0;
 	x.now = rte_rdtsc();
 	for (uint16_t i = 0; i < n; i++)
 		st->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
@@ -799,14 +838,19 @@ void pl_process(const struct dp_tables *t, const struct pl_snapshot *s, struct d
 	 * with many flows the frames are rarely in the cache. */
 	for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	bool ahead =
+	        fc != NULL && look_ahead_on[w->id] && t->ports[in_port].role != DP_ROLE_UNDERLAY;
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
+		if (ahead && i + 1 < n)
+			look_ahead(fc, in_port, pkts[i + 1]);
 		if (t->ports[in_port].role == DP_ROLE_UNDERLAY)
 			underlay_one(&x, s, fc, st, in_port, pkts[i]);
 		else
 			one(&x, s, fc, st, in_port, pkts[i]);
 	}
+	look_ahead_on[w->id] = x.ct_looked > n;
 	for (unsigned i = 0; i < x.n; i++)
 		pl_txb_flush(&x, &x.b[i]);
 }
