@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "dataplane/api/cksum.h"
 #include "dataplane/conntrack/ct.h"
 #include "dataplane/conntrack/ct_lock.h"
 
@@ -113,22 +114,6 @@ static void put(uint8_t *p, const uint8_t *v, unsigned n, uint8_t *const sums[N_
 	}
 }
 
-static uint32_t sum_add(uint32_t s, const uint8_t *p, uint32_t n)
-{
-	for (uint32_t i = 0; i + 1 < n; i += 2)
-		s += be16(p + i);
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t sum_fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
 int ct_nat_icmp_quote(uint8_t *icmp, uint32_t len, const uint8_t *ip6_addrs,
                       const struct ct_tuple *inner)
 {
@@ -199,10 +184,10 @@ int ct_nat_icmp_quote(uint8_t *icmp, uint32_t len, const uint8_t *ip6_addrs,
 	uint32_t s = 0;
 	icmp[2] = icmp[3] = 0;
 	if (v6) {
-		s = sum_add(s, ip6_addrs, 32);
+		s = cksum_add(s, ip6_addrs, 32);
 		s += (len >> 16) + (len & 0xffff) + IPPROTO_ICMPV6_;
 	}
-	uint16_t c = sum_fold(sum_add(s, icmp, len));
+	uint16_t c = cksum_fold(cksum_add(s, icmp, len));
 	icmp[2] = (uint8_t)(c >> 8);
 	icmp[3] = (uint8_t)c;
 	return 0;

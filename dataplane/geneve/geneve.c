@@ -3,32 +3,12 @@
 
 #include <string.h>
 
+#include "dataplane/api/cksum.h"
+
 static void w16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
-}
-
-/* One's complement sum of 16-bit big-endian words. */
-static uint32_t sum16(uint32_t sum, const uint8_t *p, uint32_t n)
-{
-	for (uint32_t i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold_raw(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	return (uint16_t)~fold_raw(sum);
 }
 
 /*
@@ -130,7 +110,7 @@ unsigned geneve_encap(uint8_t *out, const struct geneve_path *p, const struct ge
 		memcpy(ip + 12, p->src, 4);
 		memcpy(ip + 16, p->dst, 4);
 		if (!p->offload)
-			w16(ip + 10, fold(sum16(0, ip, 20)));
+			w16(ip + 10, cksum_fold(cksum_add(0, ip, 20)));
 	}
 
 	w16(udp, m->udp_src);
@@ -156,17 +136,17 @@ unsigned geneve_encap(uint8_t *out, const struct geneve_path *p, const struct ge
 	if (p->csum || p->ip6) {
 		uint32_t s = 0;
 		if (p->ip6)
-			s = sum16(0, ip + 8, 32);
+			s = cksum_add(0, ip + 8, 32);
 		else
-			s = sum16(0, ip + 12, 8);
+			s = cksum_add(0, ip + 12, 8);
 		s += 17 + udp_len;
 		if (p->offload) {
-			w16(udp + 6, fold_raw(s));
+			w16(udp + 6, cksum_fold_raw(s));
 			return 14 + l3 + 8 + GENEVE_HDR_LEN + GENEVE_OPT_OVN_LEN;
 		}
-		s = sum16(s, udp, 8 + GENEVE_HDR_LEN + GENEVE_OPT_OVN_LEN);
+		s = cksum_add(s, udp, 8 + GENEVE_HDR_LEN + GENEVE_OPT_OVN_LEN);
 		s = sum_wide(s, inner, inner_len);
-		uint16_t c = fold(s);
+		uint16_t c = cksum_fold(s);
 		w16(udp + 6, c ? c : 0xffff);
 	}
 	return 14 + l3 + 8 + GENEVE_HDR_LEN + GENEVE_OPT_OVN_LEN;
@@ -190,12 +170,12 @@ void geneve_tmpl_init(struct geneve_tmpl *t, const struct geneve_path *p)
 		w16(ip + 4, 0);
 	} else {
 		w16(ip + 2, 0);
-		t->ip_sum = sum16(0, ip, 20);
+		t->ip_sum = cksum_add(0, ip, 20);
 	}
 	w16(udp + 4, 0);
 	w16(udp + 6, 0);
-	t->ph_sum = sum16(0, p->ip6 ? ip + 8 : ip + 12, p->ip6 ? 32 : 8) + 17;
-	t->hdr_sum = sum16(0, udp, 8 + GENEVE_HDR_LEN + GENEVE_OPT_OVN_LEN);
+	t->ph_sum = cksum_add(0, p->ip6 ? ip + 8 : ip + 12, p->ip6 ? 32 : 8) + 17;
+	t->hdr_sum = cksum_add(0, udp, 8 + GENEVE_HDR_LEN + GENEVE_OPT_OVN_LEN);
 }
 
 unsigned geneve_tmpl_apply(uint8_t *out, const struct geneve_tmpl *t, const struct geneve_meta *m,
@@ -211,7 +191,7 @@ unsigned geneve_tmpl_apply(uint8_t *out, const struct geneve_tmpl *t, const stru
 	} else {
 		w16(ip + 2, (uint16_t)(20 + udp_len));
 		if (!t->offload)
-			w16(ip + 10, fold(t->ip_sum + 20 + udp_len));
+			w16(ip + 10, cksum_fold(t->ip_sum + 20 + udp_len));
 	}
 	w16(udp, m->udp_src);
 	w16(udp + 4, (uint16_t)udp_len);
@@ -223,13 +203,13 @@ unsigned geneve_tmpl_apply(uint8_t *out, const struct geneve_tmpl *t, const stru
 	if (!t->csum)
 		return t->len;
 	if (t->offload) {
-		w16(udp + 6, fold_raw(t->ph_sum + udp_len));
+		w16(udp + 6, cksum_fold_raw(t->ph_sum + udp_len));
 		return t->len;
 	}
 	/* UDP's length counts twice: the pseudo-header's and its own. */
 	uint32_t s = t->ph_sum + t->hdr_sum + 2 * udp_len + m->udp_src + ((m->vni >> 8) & 0xffff) +
 	             ((m->vni & 0xff) << 8) + in + m->out_port;
-	uint16_t c = fold(sum_wide(s, inner, inner_len));
+	uint16_t c = cksum_fold(sum_wide(s, inner, inner_len));
 	w16(udp + 6, c ? c : 0xffff);
 	return t->len;
 }

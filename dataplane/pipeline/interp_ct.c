@@ -221,6 +221,29 @@ static void ct_exec(struct pl_ctx *c, unsigned op, uint16_t zone, const struct c
  * now or its result taken from a cache lookup's, and recorded for the
  * cache entry. @p cur: the action whose connection the packet has, or -1.
  * @return its place among the walk's ct actions, -1 past PL_CT_MAX. */
+/* Keep result @p res of the walk's action @p idx (@p op in @p zone) for
+ * the rest of the walk. @return its record for the cache entry, to
+ * complete, when tracking and within PL_CT_MAX; else NULL. */
+static struct pl_ct_op *record_op(struct pl_ctx *c, unsigned idx, unsigned op, uint16_t zone,
+                                  int8_t cur, const struct ct_result *res)
+{
+	if (idx >= PL_CT_MAX) {
+		if (unlikely(c->track))
+			c->uncacheable = true;
+		return NULL;
+	}
+	c->ct_res[idx] = *res;
+	c->ct_zone[idx] = zone;
+	if (likely(!c->track))
+		return NULL;
+	struct pl_ct_op *o = &c->ct_ops[idx];
+	memset(o, 0, sizeof(*o));
+	o->op = (uint8_t)op;
+	o->cur = cur;
+	o->zone = zone;
+	return o;
+}
+
 static int run_ct_op(struct pl_ctx *c, unsigned op, uint16_t zone, const struct ct_commit *m,
                      bool nat_applies, int8_t cur, struct ct_result *res)
 {
@@ -230,23 +253,15 @@ static int run_ct_op(struct pl_ctx *c, unsigned op, uint16_t zone, const struct 
 	else
 		ct_exec(c, op, zone, m, cur >= 0 ? &c->ct_res[cur] : NULL,
 		        cur >= 0 ? c->ct_zone[cur] : 0, res);
-	if (unlikely(c->track) && (idx >= PL_CT_MAX || tuple_written(c)))
+	if (unlikely(c->track) && tuple_written(c))
 		c->uncacheable = true;
-	if (idx >= PL_CT_MAX)
-		return -1;
-	c->ct_res[idx] = *res;
-	c->ct_zone[idx] = zone;
-	if (unlikely(c->track)) {
-		struct pl_ct_op *o = &c->ct_ops[idx];
-		memset(o, 0, sizeof(*o));
-		o->op = (uint8_t)op;
+	struct pl_ct_op *o = record_op(c, idx, op, zone, cur, res);
+	if (o != NULL) {
 		o->nat_applies = nat_applies;
-		o->cur = cur;
-		o->zone = zone;
 		if (op == LFLOW_OP_CT_COMMIT)
 			o->commit = *m;
 	}
-	return (int)idx;
+	return idx < PL_CT_MAX ? (int)idx : -1;
 }
 
 /* set_meter: the policer's verdict, recorded as a ct action is: the walk
@@ -266,19 +281,10 @@ bool pli_set_meter(struct pl_ctx *c, uint32_t slot1)
 		            pl_police(slot, c->pkt_len, c->ct ? c->ct->now : rte_rdtsc());
 		res.state = pass ? PL_METER_PASS : 0;
 	}
-	if (unlikely(c->track) && idx >= PL_CT_MAX)
-		c->uncacheable = true;
-	if (idx < PL_CT_MAX) {
-		c->ct_res[idx] = res;
-		c->ct_zone[idx] = 0;
-		if (unlikely(c->track)) {
-			struct pl_ct_op *o = &c->ct_ops[idx];
-			memset(o, 0, sizeof(*o));
-			o->op = LFLOW_OP_SET_METER;
-			o->cur = -1;
-			o->policer = slot;
-			o->state_mask = PL_METER_PASS;
-		}
+	struct pl_ct_op *o = record_op(c, idx, LFLOW_OP_SET_METER, 0, -1, &res);
+	if (o != NULL) {
+		o->policer = slot;
+		o->state_mask = PL_METER_PASS;
 	}
 	return (res.state & PL_METER_PASS) != 0;
 }

@@ -9,25 +9,13 @@
 struct pl_policer pl_policers[PL_POLICERS_MAX];
 static uint64_t epoch, n_bound;
 
-static void lock(struct pl_policer *p)
-{
-	while (__atomic_exchange_n(&p->lock, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&p->lock, __ATOMIC_RELAXED))
-			__builtin_ia32_pause();
-}
-
-static void unlock(struct pl_policer *p)
-{
-	__atomic_store_n(&p->lock, 0, __ATOMIC_RELEASE);
-}
-
 bool pl_police(uint32_t idx, uint32_t bytes, uint64_t now)
 {
 	if (idx >= PL_POLICERS_MAX)
 		return true;
 	struct pl_policer *p = &pl_policers[idx];
 	double need = (double)bytes * 8.0;
-	lock(p);
+	rte_spinlock_lock(&p->lock);
 	if (now > p->last) {
 		p->tokens += (double)(now - p->last) * p->per_tick;
 		if (p->tokens > p->burst)
@@ -41,7 +29,7 @@ bool pl_police(uint32_t idx, uint32_t bytes, uint64_t now)
 	} else {
 		p->dropped++;
 	}
-	unlock(p);
+	rte_spinlock_unlock(&p->lock);
 	return ok;
 }
 
@@ -82,7 +70,7 @@ uint32_t pl_policer_bind(const char *uuid, uint32_t at, uint32_t rate_kbps, uint
 	uint32_t burst = burst_kbit ? burst_kbit : rate_kbps; /* as OVS sizes a band */
 	bool fresh = !p->used || p->key != key;
 	if (fresh || p->rate_kbps != rate_kbps || p->burst_kbit != burst) {
-		lock(p);
+		rte_spinlock_lock(&p->lock);
 		p->per_tick = (double)rate_kbps * 1000.0 / (double)(hz ? hz : 1);
 		p->burst = (double)burst * 1000.0;
 		if (fresh || p->tokens > p->burst) {
@@ -91,7 +79,7 @@ uint32_t pl_policer_bind(const char *uuid, uint32_t at, uint32_t rate_kbps, uint
 		}
 		if (fresh)
 			p->passed = p->dropped = 0;
-		unlock(p);
+		rte_spinlock_unlock(&p->lock);
 		p->rate_kbps = rate_kbps;
 		p->burst_kbit = burst;
 		p->key = key;

@@ -27,12 +27,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_spinlock.h>
+
 #define PL_POLICERS_MAX 4096
 #define PL_POLICER_NONE UINT32_MAX
 
 struct pl_policer {
-	uint32_t lock;
-	uint32_t pad;
+	rte_spinlock_t lock;
 	double tokens;   /* bits */
 	double per_tick; /* bits a TSC tick adds */
 	double burst;    /* bits: the bucket's size */
