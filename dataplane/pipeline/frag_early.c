@@ -5,8 +5,9 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_spinlock.h>
 
-#define SEEN 256 /* datagrams whose first a worker passed, direct-mapped */
+#define SEEN 1024 /* datagrams whose first passed, direct-mapped */
 
 struct held {
 	struct rte_mbuf *m;
@@ -18,14 +19,20 @@ struct held {
 struct worker_frags {
 	unsigned n;
 	struct held h[PL_FRAG_HOLD_MAX];
-	struct {
-		struct ct_frag_key k;
-		uint64_t until; /* 0: free */
-	} seen[SEEN];
 	struct pl_frag_early_stats st;
 } __attribute__((aligned(64)));
 
 static struct worker_frags wf[DP_WORKERS_MAX];
+
+/* Shared by the workers: a first may pass on one and its later fragments
+ * arrive on another (a Geneve sender may hash a first fragment's ports
+ * into the outer source port, and the later ones have none). One lock
+ * per slot, taken for fragments only. */
+static struct seen_slot {
+	rte_spinlock_t lock;
+	uint64_t until; /* 0: free */
+	struct ct_frag_key k;
+} seen[SEEN];
 
 static uint64_t ticks_ms(uint64_t ms)
 {
@@ -46,13 +53,22 @@ static bool same(const struct ct_frag_key *a, const struct ct_frag_key *b)
 	return memcmp(a, b, sizeof(*a)) == 0;
 }
 
+/* Whether the first of @p k passed (on any worker) within the hold time. */
+static bool first_passed(const struct ct_frag_key *k, uint64_t now)
+{
+	struct seen_slot *s = &seen[seen_slot(k)];
+	rte_spinlock_lock(&s->lock);
+	bool yes = s->until > now && same(&s->k, k);
+	rte_spinlock_unlock(&s->lock);
+	return yes;
+}
+
 bool pl_frag_hold(unsigned w, const struct ct_frag_key *k, struct rte_mbuf *m, uint16_t in_port,
                   uint64_t now)
 {
 	struct worker_frags *f = &wf[w];
-	unsigned s = seen_slot(k);
-	if (f->seen[s].until > now && same(&f->seen[s].k, k))
-		return false; /* its first passed: it follows */
+	if (first_passed(k, now))
+		return false; /* it follows */
 	if (f->n == PL_FRAG_HOLD_MAX) {
 		f->st.overflow++;
 		return false;
@@ -66,9 +82,12 @@ unsigned pl_frag_first(unsigned w, const struct ct_frag_key *k, uint64_t now, st
                        uint16_t *ports)
 {
 	struct worker_frags *f = &wf[w];
-	unsigned s = seen_slot(k), n = 0;
-	f->seen[s].k = *k;
-	f->seen[s].until = now + ticks_ms(PL_FRAG_HOLD_MS);
+	struct seen_slot *s = &seen[seen_slot(k)];
+	unsigned n = 0;
+	rte_spinlock_lock(&s->lock);
+	s->k = *k;
+	s->until = now + ticks_ms(PL_FRAG_HOLD_MS);
+	rte_spinlock_unlock(&s->lock);
 	for (unsigned i = 0; i < f->n;) {
 		if (!same(&f->h[i].k, k)) {
 			i++;
@@ -82,11 +101,20 @@ unsigned pl_frag_first(unsigned w, const struct ct_frag_key *k, uint64_t now, st
 	return n;
 }
 
-void pl_frag_expire(const struct dp_tables *t, unsigned w, uint64_t now)
+unsigned pl_frag_poll(const struct dp_tables *t, unsigned w, uint64_t now, struct rte_mbuf **m,
+                      uint16_t *ports)
 {
 	struct worker_frags *f = &wf[w];
 	uint64_t hold = ticks_ms(PL_FRAG_HOLD_MS);
+	unsigned n = 0;
 	for (unsigned i = 0; i < f->n;) {
+		if (first_passed(&f->h[i].k, now)) { /* on another worker */
+			m[n] = f->h[i].m;
+			ports[n++] = f->h[i].in_port;
+			f->st.released++;
+			f->h[i] = f->h[--f->n];
+			continue;
+		}
 		if (now - f->h[i].since < hold) {
 			i++;
 			continue;
@@ -98,6 +126,7 @@ void pl_frag_expire(const struct dp_tables *t, unsigned w, uint64_t now)
 		f->st.expired++;
 		f->h[i] = f->h[--f->n];
 	}
+	return n;
 }
 
 void pl_frag_flush(unsigned w)

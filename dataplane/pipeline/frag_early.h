@@ -11,13 +11,19 @@
  * held past PL_FRAG_HOLD_MS is dropped as `frag-first-missing': without
  * its first, its datagram could not be reassembled anyway.
  *
- * Per worker, no lock: the fragments of a datagram, the first included,
- * arrive on one queue (RSS hashes the addresses alone for fragments). A
- * worker remembers the datagrams whose first it passed (a small
- * direct-mapped table); a later fragment of one it does not know is held
- * (at most PL_FRAG_HOLD_MAX at a time; past that it runs as before and
- * is counted). Held fragments sit on the one mbuf pool, freed when the
- * worker stops.
+ * Held per worker, without a lock. The datagrams whose first passed are
+ * remembered in one small direct-mapped table that all workers share,
+ * one spinlock per slot (taken for fragments only): the fragments of a
+ * datagram usually arrive on one queue (RSS hashes the addresses alone
+ * for fragments), but not always (a Geneve sender may hash the first
+ * fragment's ports into the outer UDP source port, and the later ones
+ * have none). A later fragment of a datagram not remembered is held (at
+ * most PL_FRAG_HOLD_MAX at a time per worker; past that it runs as before
+ * and is counted). The worker that passes the first runs its own held
+ * ones right after it; the others find theirs within a few polls
+ * (pl_frag_poll()). Held fragments sit on the one mbuf pool, freed when
+ * the worker stops. Local ports and the underlay (Geneve's inner frames)
+ * alike.
  */
 #ifndef FERRY_PL_FRAG_EARLY_H
 #define FERRY_PL_FRAG_EARLY_H
@@ -48,8 +54,12 @@ bool pl_frag_hold(unsigned w, const struct ct_frag_key *k, struct rte_mbuf *m, u
  *  holding; @return how many held ones it hands back in @p m, @p ports. */
 unsigned pl_frag_first(unsigned w, const struct ct_frag_key *k, uint64_t now, struct rte_mbuf **m,
                        uint16_t *ports);
-/** Worker @p w: drop what was held too long (counted on its port). */
-void pl_frag_expire(const struct dp_tables *t, unsigned w, uint64_t now);
+/** Worker @p w, every few polls: hand back in @p m, @p ports (room for
+ *  PL_FRAG_HOLD_MAX) the held fragments whose first passed on another
+ *  worker, and drop those held too long (counted on their port).
+ *  @return how many it hands back. */
+unsigned pl_frag_poll(const struct dp_tables *t, unsigned w, uint64_t now, struct rte_mbuf **m,
+                      uint16_t *ports);
 /** Worker @p w stops: free what it holds. */
 void pl_frag_flush(unsigned w);
 /** Every worker's counts, added. */

@@ -615,25 +615,45 @@ drop:
 	return false;
 }
 
+static bool underlay_walk(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
+                          struct dp_port_stats *st, uint16_t in_port, struct rte_mbuf *m,
+                          struct ct_frag_key *first);
+
+/* Held fragments @p m (from @p ports), their first passed: run as they
+ * came, by their port's role. */
+static void run_held(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
+                     struct rte_mbuf **m, const uint16_t *ports, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct ct_frag_key k;
+		const struct dp_port *p = &x->t->ports[ports[i]];
+		if (p->stats == NULL) { /* its port went meanwhile */
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		struct dp_port_stats *st = &p->stats[x->w->id];
+		if (p->role == DP_ROLE_UNDERLAY)
+			underlay_walk(x, s, fc, st, ports[i], m[i], &k);
+		else
+			one_walk(x, s, fc, st, ports[i], m[i], &k);
+	}
+}
+
+/* One packet from port @p in_port, a local port or the underlay. */
 static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
                 struct dp_port_stats *st, uint16_t in_port, struct rte_mbuf *m)
 {
 	struct ct_frag_key first;
-	if (likely(!one_walk(x, s, fc, st, in_port, m, &first)))
+	bool was_first = x->t->ports[in_port].role == DP_ROLE_UNDERLAY
+	                         ? underlay_walk(x, s, fc, st, in_port, m, &first)
+	                         : one_walk(x, s, fc, st, in_port, m, &first);
+	if (likely(!was_first))
 		return;
 	/* A first fragment passed: the later ones held for it follow now. */
 	struct rte_mbuf *held[PL_FRAG_HOLD_MAX];
 	uint16_t ports[PL_FRAG_HOLD_MAX];
 	unsigned n = pl_frag_first(x->w->id, &first, x->now, held, ports);
-	for (unsigned i = 0; i < n; i++) {
-		struct ct_frag_key k;
-		struct dp_port_stats *pst = x->t->ports[ports[i]].stats;
-		if (pst == NULL) { /* its port went meanwhile */
-			rte_pktmbuf_free(held[i]);
-			continue;
-		}
-		one_walk(x, s, fc, &pst[x->w->id], ports[i], held[i], &k);
-	}
+	run_held(x, s, fc, held, ports, n);
 }
 
 /* The peer whose encap IP is @p src (outer IPv4 or IPv6), or NULL. */
@@ -670,11 +690,15 @@ static void peer_drop(struct pl_peer_stats *ps, enum drop_reason r)
  * runs the egress pipeline of the port it names (as after OpenFlow table
  * 40), through the flow cache like local input: the key is the inner
  * frame's plus the VNI and the option's port keys. Everything else is the
- * underlay's own (underlay.c).
+ * underlay's own (underlay.c). An inner later fragment whose first has
+ * not passed is held whole (frag_early.h); @return true when @p m was an
+ * inner first fragment, its datagram in @p first.
  */
-static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
-                         struct dp_port_stats *st, uint16_t in_port, struct rte_mbuf *m)
+static bool underlay_walk(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
+                          struct dp_port_stats *st, uint16_t in_port, struct rte_mbuf *m,
+                          struct ct_frag_key *first)
 {
+	bool was_first = false;
 	const struct pl_underlay *u = &s->underlay;
 	struct flow_key k;
 	struct flow_offsets ofs;
@@ -692,25 +716,33 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct fc 
 		    memcmp(k.ip_dst, u->ip, u->ip6 ? 16 : 4) == 0)
 			ps = peer_of(x, s, k.ip_src, u->ip6);
 		else if (pl_exception_to_host(x, in_port, m))
-			return; /* not ours to judge */
+			return false; /* not ours to judge */
 		goto drop_peer;
 	}
 	r = DROP_UL_NOT_OURS;
 	if (!u->present || !(k.flags & FLOW_F_TUNNEL)) {
 		pl_underlay_local(x, s, st, in_port, m, &k, &ofs);
-		return;
+		return false;
 	}
 	/* Geneve to another address is not ours, whatever it carries: the
 	 * key describes its inner frame, which is no ARP of the underlay's. */
 	if (!pl_underlay_to_us(u, &t)) {
 		if (pl_exception_to_host(x, in_port, m))
-			return;
+			return false;
 		goto drop;
 	}
 	ps = peer_of(x, s, t.src, (t.flags & FLOW_TNL_F_IP6) != 0);
 	if (!(t.flags & FLOW_TNL_F_OVN_OPT)) {
 		r = DROP_TUN_NO_OPTION;
 		goto drop_peer;
+	}
+	/* Held whole, outer headers and all: it runs again as it came. */
+	if (unlikely(k.nw_frag & FLOW_FRAG_ANY) &&
+	    __atomic_load_n(&ct_table, __ATOMIC_RELAXED) != NULL && frag_key(m, &k, &ofs, first)) {
+		if (!(k.nw_frag & FLOW_FRAG_LATER))
+			was_first = true;
+		else if (pl_frag_hold(x->w->id, first, m, in_port, x->now))
+			return false;
 	}
 	/* The inner frame alone from here: offsets from its start. */
 	uint16_t l2 = ofs.l2;
@@ -745,7 +777,7 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct fc 
 				check(fc, e, s, &k, b, &pc);
 			}
 			hit(x, s, fc, e, st, m, &k, &ofs);
-			return;
+			return was_first;
 		}
 		fc->st.misses++;
 	}
@@ -770,12 +802,13 @@ static void underlay_one(struct txbs *x, const struct pl_snapshot *s, struct fc 
 	if (fc != NULL)
 		fc_insert(fc, s, &k, c);
 	emit_outputs(x, s, st, c, m, &k, &ofs);
-	return;
+	return was_first;
 drop_peer:
 	peer_drop(ps, r);
 drop:
 	st->drops[r]++;
 	rte_pktmbuf_free(m);
+	return false;
 }
 
 /*
@@ -845,12 +878,37 @@ void pl_process(const struct dp_tables *t, const struct pl_snapshot *s, struct d
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
 		if (ahead && i + 1 < n)
 			look_ahead(fc, in_port, pkts[i + 1]);
-		if (t->ports[in_port].role == DP_ROLE_UNDERLAY)
-			underlay_one(&x, s, fc, st, in_port, pkts[i]);
-		else
-			one(&x, s, fc, st, in_port, pkts[i]);
+		one(&x, s, fc, st, in_port, pkts[i]);
 	}
 	look_ahead_on[w->id] = x.ct_looked > n;
+	for (unsigned i = 0; i < x.n; i++)
+		pl_txb_flush(&x, &x.b[i]);
+}
+
+void pl_frag_run_held(const struct dp_tables *t, const struct pl_snapshot *s, struct dp_worker *w)
+{
+	struct rte_mbuf *held[PL_FRAG_HOLD_MAX];
+	uint16_t ports[PL_FRAG_HOLD_MAX];
+	struct txbs x;
+
+	x.t = t;
+	x.w = w;
+	x.n = 0;
+	x.ct_looked = 0;
+	x.now = rte_rdtsc();
+	unsigned n = pl_frag_poll(t, w->id, x.now, held, ports);
+	if (n == 0)
+		return;
+	if (unlikely(s == NULL)) {
+		for (unsigned i = 0; i < n; i++) {
+			const struct dp_port *p = &t->ports[ports[i]];
+			if (p->stats != NULL)
+				p->stats[w->id].drops[DROP_PL_NO_PIPELINE]++;
+		}
+		rte_pktmbuf_free_bulk(held, n);
+		return;
+	}
+	run_held(&x, s, w->cache && w->cache->size ? w->cache : NULL, held, ports, n);
 	for (unsigned i = 0; i < x.n; i++)
 		pl_txb_flush(&x, &x.b[i]);
 }

@@ -27,4 +27,8 @@ struct ct_table *pl_conntrack(void);
 void pl_process(const struct dp_tables *t, const struct pl_snapshot *s, struct dp_worker *w,
                 uint16_t in_port, struct rte_mbuf **pkts, uint16_t n);
 
+/** Worker @p w, every few polls: run the fragments it held whose first
+ *  passed on another worker, drop those held too long (frag_early.h). */
+void pl_frag_run_held(const struct dp_tables *t, const struct pl_snapshot *s, struct dp_worker *w);
+
 #endif

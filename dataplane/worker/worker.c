@@ -105,7 +105,7 @@ int dp_worker_main(void *arg)
 		if (ct != NULL && (w->stats.polls & 7) == 0) {
 			uint64_t now = rte_rdtsc();
 			ct_sweep(ct, now, 8);
-			pl_frag_expire(t, w->id, now); /* fragments held for their first */
+			pl_frag_run_held(t, pl, w); /* fragments held for their first */
 		}
 		rte_rcu_qsbr_quiescent(w->rcu, w->id);
 
