@@ -438,6 +438,10 @@ static int cache_cmd(struct ctl_req *req, void *arg)
 		                c->check));
 		json_object_set_new(json_array_get(workers, json_array_size(workers) - 1),
 		                    "decap_hits", json_integer((json_int_t)st->decap_hits));
+		json_object_set_new(json_array_get(workers, json_array_size(workers) - 1),
+		                    "passed_over", json_integer((json_int_t)st->passed_over));
+		json_object_set_new(json_array_get(workers, json_array_size(workers) - 1), "swaps",
+		                    json_integer((json_int_t)st->swaps));
 		ctl_printf(req, "%-6u %8u %8u %12llu %10llu %8u %10llu %10llu %8llu %9llu %10llu\n",
 		           w, c->size, c->n_entries, (unsigned long long)st->hits,
 		           (unsigned long long)st->misses, masks,

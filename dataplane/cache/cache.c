@@ -124,6 +124,26 @@ void fc_promote(struct fc *c, const struct fc_cursor *cur)
 	}
 }
 
+struct fc_entry *fc_passed_over(struct fc *c, struct fc_entry *first, struct fc_entry *taken)
+{
+	c->st.passed_over++;
+	taken->passed = 0;
+	/* Same mask and key: one probe sequence, either place is right. */
+	if (first->mask != taken->mask || ++first->passed < FC_PASS_SWAP)
+		return taken;
+	c->st.swaps++;
+	first->passed = 0;
+	uint8_t tmp[256];
+	uint8_t *a = (uint8_t *)first, *b = (uint8_t *)taken;
+	for (size_t o = 0; o < sizeof(*first); o += sizeof(tmp)) {
+		size_t n = RTE_MIN(sizeof(tmp), sizeof(*first) - o);
+		memcpy(tmp, a + o, n);
+		memcpy(a + o, b + o, n);
+		memcpy(b + o, tmp, n);
+	}
+	return first;
+}
+
 struct fc_entry *fc_lookup(struct fc *c, const struct flow_key *k)
 {
 	struct fc_cursor cur = {0};
@@ -263,6 +283,7 @@ struct fc_entry *fc_insert(struct fc *c, const struct pl_snapshot *s, const stru
 	slot->mask = (uint16_t)mi;
 	slot->key = mk;
 	slot->packets = 0;
+	slot->passed = 0;
 	slot->n_out = (uint8_t)x->n_out;
 	for (uint16_t i = 0; i < x->n_out; i++) {
 		slot->out[i].dpdk = x->out[i].dpdk;

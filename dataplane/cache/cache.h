@@ -84,8 +84,8 @@ struct fc_out {
 struct fc_ct {
 	struct pl_ct_op op;
 	uint8_t state;
-	uint8_t nat;       /* the connection's translation: the walk wrote rw */
-	bool label_read;   /* any bit of op.label_mask */
+	uint8_t nat;     /* the connection's translation: the walk wrote rw */
+	bool label_read; /* any bit of op.label_mask */
 	uint32_t mark;
 	uint8_t label[16];
 	struct ct_tuple rw;
@@ -99,6 +99,7 @@ struct fc_entry {
 	uint8_t drops[PL_DROPS_MAX];
 	uint16_t n_visit;
 	uint8_t n_ct;     /* ct actions to replay, in order */
+	uint8_t passed;   /* lookups in a row that took another entry of its key */
 	uint64_t packets; /* hits not yet folded into logical flow counters */
 	struct flow_key key;
 	struct fc_out out[FC_OUT_MAX];
@@ -112,6 +113,8 @@ struct fc_stats {
 	uint64_t hits, misses, inserts, uncacheable, evictions, invalidations, flushes;
 	uint64_t decap_hits; /* of the hits, Geneve input */
 	uint64_t check_runs, check_mismatches;
+	uint64_t passed_over; /* hits that passed an entry of their key (other ct results) */
+	uint64_t swaps;       /* entries moved before one they were passed for */
 };
 
 struct fc {
@@ -161,6 +164,17 @@ struct fc_entry *fc_lookup_from(struct fc *c, const struct flow_key *k, struct f
 /** The entry fc_lookup_from() just gave at @p cur is taken: its mask moves
  *  one step to the front, and is its input port's first next time. */
 void fc_promote(struct fc *c, const struct fc_cursor *cur);
+
+/**
+ * A lookup passed over @p first (same key, other ct results) and took
+ * @p taken: after FC_PASS_SWAP such lookups in a row, the two swap places,
+ * so that the entry the traffic takes is probed first (a connection's
+ * first packet left an entry for ct.new that its established packets
+ * would otherwise meet first, every time). @return where @p taken's
+ * contents now are.
+ */
+struct fc_entry *fc_passed_over(struct fc *c, struct fc_entry *first, struct fc_entry *taken);
+#define FC_PASS_SWAP 64
 
 /** Whether @p r is the result entry action @p f saw, under its masks. */
 static inline bool fc_ct_matches(const struct fc_ct *f, const struct ct_result *r)

@@ -233,6 +233,7 @@ static struct fc_entry *cache_find(struct txbs *x, struct fc *fc, const struct f
                                    struct pkt_ct *pc)
 {
 	struct fc_cursor cur = {0};
+	struct fc_entry *first = NULL; /* the first passed over */
 	for (struct fc_entry *e = fc_lookup_from(fc, k, &cur); e != NULL;
 	     e = fc_lookup_from(fc, k, &cur)) {
 		unsigned j;
@@ -244,8 +245,15 @@ static struct fc_entry *cache_find(struct txbs *x, struct fc *fc, const struct f
 		}
 		if (j == e->n_ct) {
 			fc_promote(fc, &cur);
-			return e;
+			if (likely(first == NULL)) {
+				if (unlikely(e->passed))
+					e->passed = 0;
+				return e;
+			}
+			return fc_passed_over(fc, first, e);
 		}
+		if (first == NULL)
+			first = e;
 	}
 	return NULL;
 }

@@ -249,6 +249,26 @@ wait $stream 2>/dev/null
 
 cache() { fctl --json cache | json "$1"; }
 check "the flow cache hits stateful walks" test "$(cache 'sum(w["hits"] for w in j["workers"])')" -gt 500
+# One UDP conversation, 100 datagrams each way in lockstep: after the
+# first, vm1's datagrams pass over the entry its first left (ct.new) for
+# the established one, until the two swap places (cache.h).
+swaps0=$(cache 'sum(w["swaps"] for w in j["workers"])')
+on vm2 timeout 10 python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("10.0.0.12", 5354))
+for _ in range(100):
+    d, a = s.recvfrom(2048); s.sendto(d, a)' &
+echo_srv=$!
+sleep 0.3
+check "100 datagrams of one UDP conversation each answered" on vm1 timeout 8 python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
+for i in range(100):
+    s.sendto(b"%d" % i, ("10.0.0.12", 5354))
+    assert s.recv(2048) == b"%d" % i'
+wait $echo_srv 2>/dev/null
+check "the established entry moved before the new one" \
+	test "$(cache 'sum(w["swaps"] for w in j["workers"])')" -gt "$swaps0"
 check_eq "every hit agrees with the pipeline (cache-check)" 0 \
 	"$(cache 'sum(w["check_mismatches"] for w in j["workers"])')"
 
