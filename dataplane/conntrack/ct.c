@@ -5,8 +5,10 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "dataplane/conntrack/ct.h"
 #include "dataplane/conntrack/ct_lock.h"
@@ -27,11 +29,12 @@ struct ct_table {
 	uint64_t hz;
 	struct ct_timeouts to;
 	uint32_t bucket_mask;
-	uint64_t *slots;        /* [buckets * CT_BUCKET_SLOTS] */
-	struct ct_lock *groups; /* [buckets / CT_GROUP] */
-	struct ct_conn *conns;  /* [max_conns] */
-	struct ct_lock pool;    /* free list and retire list */
-	uint32_t free_head;     /* index + 1 */
+	uint64_t *slots;                            /* [buckets * CT_BUCKET_SLOTS] */
+	struct ct_lock *groups;                     /* [buckets / CT_GROUP] */
+	struct ct_conn *conns;                      /* [max_conns] */
+	size_t slots_size, groups_size, conns_size; /* bytes (big_alloc()) */
+	struct ct_lock pool;                        /* free list and retire list */
+	uint32_t free_head;                         /* index + 1 */
 	uint32_t retire_head, retire_tail;
 	uint64_t retire_seq;
 	uint32_t sweep_cursor;
@@ -138,6 +141,48 @@ static const uint32_t default_to[] = {
 };
 _Static_assert(sizeof(default_to) == sizeof(struct ct_timeouts), "one default per timeout");
 
+/*
+ * The table's arrays, zeroed, on transparent huge pages where the kernel
+ * gives them (THP "madvise" is Debian's default): with many connections
+ * every lookup lands on another 4 KiB page, and a TLB miss per bucket and
+ * per connection cost more than the lookup itself. 2 MiB aligned, so that
+ * the whole array can be huge pages. Control thread only.
+ */
+#define BIG_ALIGN ((size_t)2 << 20)
+
+static void *big_alloc(size_t n)
+{
+	if (n < BIG_ALIGN) { /* a small table: its page walks are few */
+		size_t r = (n + 63) & ~(size_t)63;
+		void *p = aligned_alloc(64, r ? r : 64); /* buckets on cache lines */
+		if (p != NULL)
+			memset(p, 0, r);
+		return p;
+	}
+	n = (n + BIG_ALIGN - 1) & ~(BIG_ALIGN - 1);
+	uint8_t *p = mmap(NULL, n + BIG_ALIGN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	                  -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	uint8_t *a = (uint8_t *)(((uintptr_t)p + BIG_ALIGN - 1) & ~(uintptr_t)(BIG_ALIGN - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	if (a + n < p + n + BIG_ALIGN)
+		munmap(a + n, (size_t)(p + n + BIG_ALIGN - (a + n)));
+#ifdef MADV_HUGEPAGE
+	(void)madvise(a, n, MADV_HUGEPAGE); /* a hint: 4 KiB pages still work */
+#endif
+	return a;
+}
+
+static void big_free(void *p, size_t n)
+{
+	if (p != NULL && n < BIG_ALIGN)
+		free(p);
+	else if (p != NULL)
+		munmap(p, (n + BIG_ALIGN - 1) & ~(BIG_ALIGN - 1));
+}
+
 struct ct_table *ct_create(const struct ct_config *cfg)
 {
 	struct ct_table *t;
@@ -153,6 +198,9 @@ struct ct_table *ct_create(const struct ct_config *cfg)
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
+	t->slots_size = buckets * CT_BUCKET_SLOTS * sizeof(uint64_t);
+	t->groups_size = buckets / CT_GROUP * sizeof(*t->groups);
+	t->conns_size = (size_t)cfg->max_conns * sizeof(*t->conns);
 	t->max_conns = cfg->max_conns;
 	t->liberal = cfg->tcp_liberal;
 	t->hz = cfg->hz;
@@ -161,16 +209,15 @@ struct ct_table *ct_create(const struct ct_config *cfg)
 	const uint32_t *in = (const uint32_t *)&cfg->to;
 	for (size_t i = 0; i < sizeof(t->to) / sizeof(uint32_t); i++)
 		to[i] = in[i] ? in[i] : default_to[i];
-	t->slots = aligned_alloc(64, buckets * CT_BUCKET_SLOTS * sizeof(uint64_t));
-	t->groups = calloc(buckets / CT_GROUP, sizeof(*t->groups));
-	t->conns = calloc(cfg->max_conns, sizeof(*t->conns));
+	t->slots = big_alloc(t->slots_size);
+	t->groups = big_alloc(t->groups_size);
+	t->conns = big_alloc(t->conns_size);
 	t->zones = calloc(1, sizeof(*t->zones));
 	if (!t->slots || !t->groups || !t->conns || !t->zones) {
 		ct_destroy(t);
 		errno = ENOMEM;
 		return NULL;
 	}
-	memset(t->slots, 0, buckets * CT_BUCKET_SLOTS * sizeof(uint64_t));
 	for (uint32_t i = 0; i < cfg->max_conns; i++) {
 		t->conns[i].next = i + 2 <= cfg->max_conns ? i + 2 : 0;
 		t->conns[i].flags = CT_F_DEAD; /* a hint to a free one fails */
@@ -183,9 +230,9 @@ void ct_destroy(struct ct_table *t)
 {
 	if (!t)
 		return;
-	free(t->slots);
-	free(t->groups);
-	free(t->conns);
+	big_free(t->slots, t->slots_size);
+	big_free(t->groups, t->groups_size);
+	big_free(t->conns, t->conns_size);
 	free(t->zones);
 	free(t);
 }
