@@ -549,6 +549,7 @@ static bool frag_key(const struct rte_mbuf *m, const struct flow_key *k,
  * held for it. */
 static bool one_walk(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
                      struct dp_port_stats *st, uint16_t in_port, struct rte_mbuf *m,
+                     const struct flow_key *pk, const struct flow_offsets *pofs,
                      struct ct_frag_key *first)
 {
 	bool was_first = false;
@@ -556,10 +557,15 @@ static bool one_walk(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
 	struct flow_offsets ofs;
 	enum drop_reason r;
 
-	r = parse_packet(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), 0, &k, &ofs,
-	                 NULL);
-	if (unlikely(r != DROP_NONE))
-		goto drop;
+	if (pk != NULL) { /* parsed already, looking ahead */
+		k = *pk;
+		ofs = *pofs;
+	} else {
+		r = parse_packet(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), 0,
+		                 &k, &ofs, NULL);
+		if (unlikely(r != DROP_NONE))
+			goto drop;
+	}
 	const struct pl_vif *v = &s->vifs[in_port];
 	struct pl_binding b = v->self;
 	if (k.n_vlans && v->n_tagged) {
@@ -643,18 +649,28 @@ static void run_held(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
 		if (p->role == DP_ROLE_UNDERLAY)
 			underlay_walk(x, s, fc, st, ports[i], m[i], &k);
 		else
-			one_walk(x, s, fc, st, ports[i], m[i], &k);
+			one_walk(x, s, fc, st, ports[i], m[i], NULL, NULL, &k);
 	}
 }
 
-/* One packet from port @p in_port, a local port or the underlay. */
+/* A packet looked at ahead of its turn (look_ahead()). */
+struct ahead {
+	bool parsed; /* k and ofs hold the packet's parse */
+	struct flow_key k;
+	struct flow_offsets ofs;
+};
+
+/* One packet from port @p in_port, a local port or the underlay; @p a:
+ * its parse, when looking ahead made it. */
 static void one(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
-                struct dp_port_stats *st, uint16_t in_port, struct rte_mbuf *m)
+                struct dp_port_stats *st, uint16_t in_port, struct rte_mbuf *m,
+                const struct ahead *a)
 {
 	struct ct_frag_key first;
 	bool was_first = x->t->ports[in_port].role == DP_ROLE_UNDERLAY
 	                         ? underlay_walk(x, s, fc, st, in_port, m, &first)
-	                         : one_walk(x, s, fc, st, in_port, m, &first);
+	                         : one_walk(x, s, fc, st, in_port, m, a ? &a->k : NULL,
+	                                    a ? &a->ofs : NULL, &first);
 	if (likely(!was_first))
 		return;
 	/* A first fragment passed: the later ones held for it follow now. */
@@ -822,28 +838,30 @@ drop:
 /*
  * Many connections (hints do not hold): while a packet runs, the buckets
  * the next one will look up are on their way. The next packet is parsed
- * and its cache entry found (its first candidate, changing nothing), and
- * the buckets of each zone its ct actions track in are prefetched. Only
- * TCP, UDP and SCTP, not fragments or tagged frames: a guess that is
- * cheap to get wrong.
+ * (the parse is kept for its turn), its cache entry found (its first
+ * candidate, changing nothing) and the buckets of each zone its ct
+ * actions track in prefetched. Only TCP, UDP and SCTP, not fragments or
+ * tagged frames: a guess that is cheap to get wrong. (struct ahead is
+ * above.)
  */
-static void look_ahead(struct fc *fc, uint16_t in_port, const struct rte_mbuf *m)
+static void look_ahead(struct fc *fc, uint16_t in_port, const struct rte_mbuf *m, struct ahead *a)
 {
 	struct ct_table *t = __atomic_load_n(&ct_table, __ATOMIC_RELAXED);
-	struct flow_key k;
-	struct flow_offsets ofs;
+	struct flow_key *k = &a->k;
+	a->parsed = false;
 	if (t == NULL || parse_packet(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
-	                              0, &k, &ofs, NULL) != DROP_NONE)
+	                              0, k, &a->ofs, NULL) != DROP_NONE)
 		return;
-	if (!(k.flags & (FLOW_F_IP4 | FLOW_F_IP6)) || (k.nw_frag & FLOW_FRAG_ANY) || k.n_vlans ||
-	    (k.nw_proto != IPPROTO_TCP_ && k.nw_proto != IPPROTO_UDP_ &&
-	     k.nw_proto != IPPROTO_SCTP_))
+	a->parsed = true;
+	if (!(k->flags & (FLOW_F_IP4 | FLOW_F_IP6)) || (k->nw_frag & FLOW_FRAG_ANY) || k->n_vlans ||
+	    (k->nw_proto != IPPROTO_TCP_ && k->nw_proto != IPPROTO_UDP_ &&
+	     k->nw_proto != IPPROTO_SCTP_))
 		return;
-	k.in_port = in_port;
+	k->in_port = in_port;
 	struct fc_cursor cur = {0};
-	const struct fc_entry *e = fc_lookup_from(fc, &k, &cur);
+	const struct fc_entry *e = fc_lookup_from(fc, k, &cur);
 	struct ct_tuple tp;
-	if (e == NULL || e->n_ct == 0 || ct_tuple_from_key(&k, 0, &tp) != 0)
+	if (e == NULL || e->n_ct == 0 || ct_tuple_from_key(k, 0, &tp) != 0)
 		return;
 	uint64_t base = ct_tuple_hash_base(&tp);
 	for (unsigned z = 0; z < e->n_ct; z++)
@@ -881,12 +899,20 @@ void pl_process(const struct dp_tables *t, const struct pl_snapshot *s, struct d
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	bool ahead =
 	        fc != NULL && look_ahead_on[w->id] && t->ports[in_port].role != DP_ROLE_UNDERLAY;
+	struct ahead ah[2];
+	if (ahead && n > 0)
+		look_ahead(fc, in_port, pkts[0], &ah[0]);
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
-		if (ahead && i + 1 < n)
-			look_ahead(fc, in_port, pkts[i + 1]);
-		one(&x, s, fc, st, in_port, pkts[i]);
+		if (!ahead) {
+			one(&x, s, fc, st, in_port, pkts[i], NULL);
+			continue;
+		}
+		if (i + 1 < n)
+			look_ahead(fc, in_port, pkts[i + 1], &ah[(i + 1) & 1]);
+		const struct ahead *a = &ah[i & 1];
+		one(&x, s, fc, st, in_port, pkts[i], a->parsed ? a : NULL);
 	}
 	look_ahead_on[w->id] = x.ct_looked > n;
 	for (unsigned i = 0; i < x.n; i++)
