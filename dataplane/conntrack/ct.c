@@ -172,6 +172,10 @@ static void *big_alloc(size_t n)
 #ifdef MADV_HUGEPAGE
 	(void)madvise(a, n, MADV_HUGEPAGE); /* a hint: 4 KiB pages still work */
 #endif
+	/* Every page now, on the control thread: a worker's first write to a
+	 * bucket must not fault (a huge page's fault zeroes 2 MiB, and may
+	 * compact memory first: new connections ran at half speed). */
+	memset(a, 0, n);
 	return a;
 }
 
