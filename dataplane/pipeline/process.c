@@ -543,6 +543,18 @@ static bool frag_key(const struct rte_mbuf *m, const struct flow_key *k,
 	                      rte_pktmbuf_data_len(m) - ofs->l3, fk) == 0;
 }
 
+/* A fragment (conntrack on): -1 when a later one is held for its first
+ * (taken), 1 for a first (its datagram in @p first), 0 otherwise. */
+static int early_frag(struct txbs *x, struct rte_mbuf *m, const struct flow_key *k,
+                      const struct flow_offsets *ofs, uint16_t in_port, struct ct_frag_key *first)
+{
+	if (__atomic_load_n(&ct_table, __ATOMIC_RELAXED) == NULL || !frag_key(m, k, ofs, first))
+		return 0;
+	if (!(k->nw_frag & FLOW_FRAG_LATER))
+		return 1;
+	return pl_frag_hold(x->w->id, first, m, in_port, x->now) ? -1 : 0;
+}
+
 /* One packet from a local port. A later fragment whose first has not
  * passed is held (frag_early.h); @return true when @p m was a first
  * fragment, its datagram in @p first, so that the caller runs what was
@@ -590,12 +602,11 @@ static bool one_walk(struct txbs *x, const struct pl_snapshot *s, struct fc *fc,
 		goto drop;
 	}
 	k.in_port = in_port;
-	if (unlikely(k.nw_frag & FLOW_FRAG_ANY) &&
-	    __atomic_load_n(&ct_table, __ATOMIC_RELAXED) != NULL && frag_key(m, &k, &ofs, first)) {
-		if (!(k.nw_frag & FLOW_FRAG_LATER))
-			was_first = true;
-		else if (pl_frag_hold(x->w->id, first, m, in_port, x->now))
-			return false;
+	if (unlikely(k.nw_frag & FLOW_FRAG_ANY)) {
+		int f = early_frag(x, m, &k, &ofs, in_port, first);
+		if (f < 0)
+			return false; /* held */
+		was_first = f > 0;
 	}
 	struct pl_live *lv = pl_live_armed;
 	if (unlikely(lv != NULL))
@@ -761,12 +772,11 @@ static bool underlay_walk(struct txbs *x, const struct pl_snapshot *s, struct fc
 		goto drop_peer;
 	}
 	/* Held whole, outer headers and all: it runs again as it came. */
-	if (unlikely(k.nw_frag & FLOW_FRAG_ANY) &&
-	    __atomic_load_n(&ct_table, __ATOMIC_RELAXED) != NULL && frag_key(m, &k, &ofs, first)) {
-		if (!(k.nw_frag & FLOW_FRAG_LATER))
-			was_first = true;
-		else if (pl_frag_hold(x->w->id, first, m, in_port, x->now))
-			return false;
+	if (unlikely(k.nw_frag & FLOW_FRAG_ANY)) {
+		int f = early_frag(x, m, &k, &ofs, in_port, first);
+		if (f < 0)
+			return false; /* held */
+		was_first = f > 0;
 	}
 	/* The inner frame alone from here: offsets from its start. */
 	uint16_t l2 = ofs.l2;
