@@ -45,7 +45,7 @@ static unsigned seen_slot(const struct ct_frag_key *k)
 	memcpy(&a, k->src, 8);
 	memcpy(&b, k->dst, 8);
 	uint64_t h = (a ^ (b << 1) ^ ((uint64_t)k->id << 17) ^ k->proto) * 0x9e3779b97f4a7c15ull;
-	return (unsigned)(h >> 56) & (SEEN - 1);
+	return (unsigned)(h >> 54) & (SEEN - 1); /* the top bits: SEEN is 2^10 */
 }
 
 static bool same(const struct ct_frag_key *a, const struct ct_frag_key *b)
