@@ -83,6 +83,17 @@ probe(struct fc *c, const struct flow_key *k, uint8_t m, struct fc_cursor *cur)
 
 struct fc_entry *fc_lookup_from(struct fc *c, const struct flow_key *k, struct fc_cursor *cur)
 {
+	if (!cur->memo) {
+		/* The input port's last entry: any entry whose masked key is the
+		 * packet's is an answer (others of its key come after). */
+		cur->memo = true;
+		uint32_t l = c->port_last[k->in_port & (FC_PORT_HINTS - 1)];
+		if (l != 0) {
+			struct fc_entry *e = &c->e[l - 1];
+			if (e->mask != FC_FREE && key_match(c, k, e->mask, &e->key))
+				return e;
+		}
+	}
 	if (!cur->ordered) {
 		/* The input port's last mask, then the others in order. */
 		cur->port = (uint8_t)(k->in_port & (FC_PORT_HINTS - 1));
@@ -336,6 +347,7 @@ void fc_flush(struct fc *c, const struct pl_snapshot *s)
 	c->n_masks = 0;
 	memset(c->mask_refs, 0, sizeof(c->mask_refs));
 	memset(c->port_mask, 0, sizeof(c->port_mask));
+	memset(c->port_last, 0, sizeof(c->port_last));
 	c->st.flushes++;
 }
 

@@ -128,6 +128,7 @@ struct fc {
 	uint32_t mask_refs[FC_MASKS_MAX];
 	uint8_t order[FC_MASKS_MAX];          /* masks in lookup order, busiest first */
 	uint8_t port_mask[FC_PORT_HINTS];     /* by input port: the mask last taken, + 1 */
+	uint32_t port_last[FC_PORT_HINTS];    /* by input port: the entry last taken, + 1 */
 	uint8_t mask_nwords[FC_MASKS_MAX];    /* words of the key a mask keeps ... */
 	uint8_t mask_words[FC_MASKS_MAX][16]; /* ... and which (struct flow_key: 13) */
 	struct flow_key masks[FC_MASKS_MAX];
@@ -156,6 +157,7 @@ struct fc_cursor {
 	uint8_t first; /* the input port's last mask (+1), probed before the order */
 	uint8_t port;  /* the input port's place in fc.port_mask */
 	bool ordered;  /* past the first mask, in the order */
+	bool memo;     /* the input port's last entry was tried */
 };
 
 /** The next entry whose key matches @p k (entries of walks through ct
@@ -164,6 +166,16 @@ struct fc_entry *fc_lookup_from(struct fc *c, const struct flow_key *k, struct f
 /** The entry fc_lookup_from() just gave at @p cur is taken: its mask moves
  *  one step to the front, and is its input port's first next time. */
 void fc_promote(struct fc *c, const struct fc_cursor *cur);
+/** Entry @p e is taken for a packet from @p in_port: the next lookup
+ *  for that port tries it first, before any hash (a train of one flow's
+ *  packets then costs one key compare). */
+static inline void fc_remember(struct fc *c, uint16_t in_port, const struct fc_entry *e)
+{
+	uint32_t v = (uint32_t)(e - c->e) + 1;
+	uint32_t *l = &c->port_last[in_port & (FC_PORT_HINTS - 1)];
+	if (*l != v)
+		*l = v;
+}
 
 /**
  * A lookup passed over @p first (same key, other ct results) and took

@@ -248,9 +248,11 @@ static struct fc_entry *cache_find(struct txbs *x, struct fc *fc, const struct f
 			if (likely(first == NULL)) {
 				if (unlikely(e->passed))
 					e->passed = 0;
-				return e;
+			} else {
+				e = fc_passed_over(fc, first, e);
 			}
-			return fc_passed_over(fc, first, e);
+			fc_remember(fc, k->in_port, e);
+			return e;
 		}
 		if (first == NULL)
 			first = e;

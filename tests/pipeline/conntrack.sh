@@ -249,9 +249,11 @@ wait $stream 2>/dev/null
 
 cache() { fctl --json cache | json "$1"; }
 check "the flow cache hits stateful walks" test "$(cache 'sum(w["hits"] for w in j["workers"])')" -gt 500
-# One UDP conversation, 100 datagrams each way in lockstep: after the
-# first, vm1's datagrams pass over the entry its first left (ct.new) for
-# the established one, until the two swap places (cache.h).
+# One UDP conversation, 100 datagrams each way in lockstep. After the
+# first, vm1's datagrams find the established entry: the input port's
+# last entry, or (between them vm1 sends to vm3, so that vm1's port last
+# took another entry) by the hash, passing over the entry its first
+# datagram left (ct.new) until the two swap places (cache.h).
 swaps0=$(cache 'sum(w["swaps"] for w in j["workers"])')
 on vm2 timeout 10 python3 -c '
 import socket
@@ -263,9 +265,11 @@ sleep 0.3
 check "100 datagrams of one UDP conversation each answered" on vm1 timeout 8 python3 -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
+o = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(100):
     s.sendto(b"%d" % i, ("10.0.0.12", 5354))
-    assert s.recv(2048) == b"%d" % i'
+    assert s.recv(2048) == b"%d" % i
+    o.sendto(b"x", ("10.0.0.13", 9))'
 wait $echo_srv 2>/dev/null
 check "the established entry moved before the new one" \
 	test "$(cache 'sum(w["swaps"] for w in j["workers"])')" -gt "$swaps0"
