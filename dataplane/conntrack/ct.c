@@ -8,10 +8,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "dataplane/conntrack/ct.h"
 #include "dataplane/conntrack/ct_lock.h"
+#include "dataplane/conntrack/ct_mem.h"
 #include "dataplane/conntrack/ct_zone.h"
 
 #define CT_BUCKET_SLOTS 8
@@ -32,7 +32,7 @@ struct ct_table {
 	uint64_t *slots;                            /* [buckets * CT_BUCKET_SLOTS] */
 	struct ct_lock *groups;                     /* [buckets / CT_GROUP] */
 	struct ct_conn *conns;                      /* [max_conns] */
-	size_t slots_size, groups_size, conns_size; /* bytes (big_alloc()) */
+	size_t slots_size, groups_size, conns_size; /* bytes (ct_mem_alloc()) */
 	struct ct_lock pool;                        /* free list and retire list */
 	uint32_t free_head;                         /* index + 1 */
 	uint32_t retire_head, retire_tail;
@@ -141,52 +141,6 @@ static const uint32_t default_to[] = {
 };
 _Static_assert(sizeof(default_to) == sizeof(struct ct_timeouts), "one default per timeout");
 
-/*
- * The table's arrays, zeroed, on transparent huge pages where the kernel
- * gives them (THP "madvise" is Debian's default): with many connections
- * every lookup lands on another 4 KiB page, and a TLB miss per bucket and
- * per connection cost more than the lookup itself. 2 MiB aligned, so that
- * the whole array can be huge pages. Control thread only.
- */
-#define BIG_ALIGN ((size_t)2 << 20)
-
-static void *big_alloc(size_t n)
-{
-	if (n < BIG_ALIGN) { /* a small table: its page walks are few */
-		size_t r = (n + 63) & ~(size_t)63;
-		void *p = aligned_alloc(64, r ? r : 64); /* buckets on cache lines */
-		if (p != NULL)
-			memset(p, 0, r);
-		return p;
-	}
-	n = (n + BIG_ALIGN - 1) & ~(BIG_ALIGN - 1);
-	uint8_t *p = mmap(NULL, n + BIG_ALIGN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-	                  -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	uint8_t *a = (uint8_t *)(((uintptr_t)p + BIG_ALIGN - 1) & ~(uintptr_t)(BIG_ALIGN - 1));
-	if (a > p)
-		munmap(p, (size_t)(a - p));
-	if (a + n < p + n + BIG_ALIGN)
-		munmap(a + n, (size_t)(p + n + BIG_ALIGN - (a + n)));
-#ifdef MADV_HUGEPAGE
-	(void)madvise(a, n, MADV_HUGEPAGE); /* a hint: 4 KiB pages still work */
-#endif
-	/* Every page now, on the control thread: a worker's first write to a
-	 * bucket must not fault (a huge page's fault zeroes 2 MiB, and may
-	 * compact memory first: new connections ran at half speed). */
-	memset(a, 0, n);
-	return a;
-}
-
-static void big_free(void *p, size_t n)
-{
-	if (p != NULL && n < BIG_ALIGN)
-		free(p);
-	else if (p != NULL)
-		munmap(p, (n + BIG_ALIGN - 1) & ~(BIG_ALIGN - 1));
-}
-
 struct ct_table *ct_create(const struct ct_config *cfg)
 {
 	struct ct_table *t;
@@ -213,9 +167,9 @@ struct ct_table *ct_create(const struct ct_config *cfg)
 	const uint32_t *in = (const uint32_t *)&cfg->to;
 	for (size_t i = 0; i < sizeof(t->to) / sizeof(uint32_t); i++)
 		to[i] = in[i] ? in[i] : default_to[i];
-	t->slots = big_alloc(t->slots_size);
-	t->groups = big_alloc(t->groups_size);
-	t->conns = big_alloc(t->conns_size);
+	t->slots = ct_mem_alloc(t->slots_size);
+	t->groups = ct_mem_alloc(t->groups_size);
+	t->conns = ct_mem_alloc(t->conns_size);
 	t->zones = calloc(1, sizeof(*t->zones));
 	if (!t->slots || !t->groups || !t->conns || !t->zones) {
 		ct_destroy(t);
@@ -234,9 +188,9 @@ void ct_destroy(struct ct_table *t)
 {
 	if (!t)
 		return;
-	big_free(t->slots, t->slots_size);
-	big_free(t->groups, t->groups_size);
-	big_free(t->conns, t->conns_size);
+	ct_mem_free(t->slots, t->slots_size);
+	ct_mem_free(t->groups, t->groups_size);
+	ct_mem_free(t->conns, t->conns_size);
 	free(t->zones);
 	free(t);
 }

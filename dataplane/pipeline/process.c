@@ -882,6 +882,16 @@ static void look_ahead(struct fc *fc, uint16_t in_port, const struct rte_mbuf *m
 			ct_prefetch(t, e->ct[z].op.zone, base);
 }
 
+/* A burst's output buffers: 16 KiB, so set what is read, never the rest. */
+static void txbs_init(struct txbs *x, const struct dp_tables *t, struct dp_worker *w)
+{
+	x->t = t;
+	x->w = w;
+	x->n = 0;
+	x->ct_looked = 0;
+	x->now = rte_rdtsc();
+}
+
 /* Per worker: whether the last burst's hits mostly looked connections up. */
 static bool look_ahead_on[DP_WORKERS_MAX];
 
@@ -889,13 +899,9 @@ void pl_process(const struct dp_tables *t, const struct pl_snapshot *s, struct d
                 uint16_t in_port, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_port_stats *st = &t->ports[in_port].stats[w->id];
-	struct txbs x; /* 16 KiB of buffers: set what is read, never the rest */
+	struct txbs x;
 
-	x.t = t;
-	x.w = w;
-	x.n = 0;
-	x.ct_looked = 0;
-	x.now = rte_rdtsc();
+	txbs_init(&x, t, w);
 	for (uint16_t i = 0; i < n; i++)
 		st->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
 	st->rx_packets += n;
@@ -937,11 +943,7 @@ void pl_frag_run_held(const struct dp_tables *t, const struct pl_snapshot *s, st
 	uint16_t ports[PL_FRAG_HOLD_MAX];
 	struct txbs x;
 
-	x.t = t;
-	x.w = w;
-	x.n = 0;
-	x.ct_looked = 0;
-	x.now = rte_rdtsc();
+	txbs_init(&x, t, w);
 	unsigned n = pl_frag_poll(t, w->id, x.now, held, ports);
 	if (n == 0)
 		return;
