@@ -21,6 +21,7 @@
 #include "control/chassis/chassis.h"
 #include "control/conf/conf.h"
 #include "control/ctl/ctl.h"
+#include "control/daemon/crash.h"
 #include "control/daemon/eal.h"
 #include "control/lflow/agent.h"
 #include "control/pipeline/pipeline.h"
@@ -268,6 +269,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	eal_up = true;
+	crash_handler_install();
 	log_init();
 	log_apply(conf.log_level, err, sizeof(err));
 	started_at = time(NULL);

@@ -51,9 +51,11 @@ static int show_cmd(struct ctl_req *req, void *arg)
 	json_t *dps = json_array();
 	ctl_printf(req,
 	           "snapshot %llu: %u datapaths, %u logical flows, %u entries; %llu builds, last "
-	           "%.1f ms, max %.1f ms\n",
+	           "%.1f ms, max %.1f ms; %llu put off for a cache to catch up, %llu gave up\n",
 	           (unsigned long long)s->generation, s->n_datapaths, s->n_flows, s->n_entry_ids,
-	           (unsigned long long)pl_state.n_builds, pl_state.last_ms, pl_state.max_ms);
+	           (unsigned long long)pl_state.n_builds, pl_state.last_ms, pl_state.max_ms,
+	           (unsigned long long)pl_state.n_sync_waits,
+	           (unsigned long long)pl_state.n_sync_timeouts);
 	for (uint32_t d = 0; d < s->n_datapaths; d++) {
 		const struct pl_datapath *dp = &s->datapaths[d];
 		json_t *ports = json_array();
@@ -123,6 +125,9 @@ static int show_cmd(struct ctl_req *req, void *arg)
 	        (json_int_t)pl_punt_counter("failed"), "fdb_written",
 	        (json_int_t)pl_punt_counter("fdb_written"));
 	json_object_set_new(res, "live_trace_armed", json_boolean(pl_live_armed != NULL));
+	json_object_set_new(res, "builds_put_off", json_integer((json_int_t)pl_state.n_sync_waits));
+	json_object_set_new(res, "cache_sync_timeouts",
+	                    json_integer((json_int_t)pl_state.n_sync_timeouts));
 	json_object_set_new(res, "indexed_tables", json_integer((json_int_t)g->n_indexed));
 	req->result = res;
 	return 0;

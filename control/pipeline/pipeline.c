@@ -20,6 +20,7 @@
 #include "control/pipeline/pipeline_int.h"
 #include "dataplane/pipeline/meter.h"
 #include "control/port/port.h"
+#include "dataplane/cache/cache.h"
 
 int pipeline_logtype = RTE_LOGTYPE_USER4;
 
@@ -118,6 +119,25 @@ static void retire(struct pl_gen *g)
 	pipeline_gen_free(g);
 }
 
+/* A worker's cache that has not yet seen the snapshot published last
+ * still counts against the one before: retiring that one now would lose
+ * what the cache's entries counted (its switch would have nothing to fold
+ * into). Workers sync at the top of every poll, asleep or not. */
+static bool caches_behind(const struct pipeline_state *st)
+{
+	if (st->cur == NULL || st->retired == NULL)
+		return false;
+	for (unsigned w = 0; w < port_n_workers(); w++) {
+		const struct fc *c = port_worker_cache(w);
+		if (c != NULL &&
+		    __atomic_load_n(&c->snap_gen, __ATOMIC_ACQUIRE) != st->cur->s.generation)
+			return true;
+	}
+	return false;
+}
+
+#define SYNC_WAIT_MAX_MS 500
+
 static void rebuild(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -125,6 +145,23 @@ static void rebuild(evutil_socket_t fd, short what, void *arg)
 	(void)arg;
 	struct pipeline_state *st = &pl_state;
 	double t0 = now_ms();
+	if (caches_behind(st)) {
+		if (st->sync_wait_since == 0)
+			st->sync_wait_since = t0;
+		if (t0 - st->sync_wait_since < SYNC_WAIT_MAX_MS) {
+			struct timeval tv = {.tv_sec = 0, .tv_usec = 1000};
+			event_add(st->rebuild_ev, &tv);
+			st->n_sync_waits++;
+			return;
+		}
+		/* A worker stuck for half a second: its cache's counts go. */
+		st->n_sync_timeouts++;
+		PL_LOG_RL(WARNING,
+		          "a worker's flow cache has not seen snapshot %llu after %d ms: "
+		          "publishing the next one, its cached counts are lost",
+		          (unsigned long long)st->cur->s.generation, SYNC_WAIT_MAX_MS);
+	}
+	st->sync_wait_since = 0;
 	struct pl_gen *g = pipeline_build(st->idl, lflow_agent_compiler(), st->chassis,
 	                                  port_n_workers(), ++st->generation);
 	if (g == NULL) {

@@ -27,6 +27,9 @@ struct pipeline_state {
 	struct pl_gen *cur;     /* published now */
 	struct pl_gen *retired; /* the one before, freed at the next publish */
 	uint64_t generation, n_builds;
+	uint64_t n_sync_waits;    /* rebuilds put off while a cache caught up */
+	uint64_t n_sync_timeouts; /* ... given up on (a stuck worker) */
+	double sync_wait_since;   /* now_ms() of the first put-off, 0 if none */
 	double last_ms, max_ms;
 };
 

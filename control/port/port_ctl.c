@@ -276,6 +276,32 @@ static int drops_cmd(struct ctl_req *req, void *arg)
 	return 0;
 }
 
+/* `worker idle-sleep [US]': the longest sleep of an idle worker, read or
+ * set at run time (dataplane.idle-sleep-us at start; 0 polls busy). */
+static int worker_idle_sleep_cmd(struct ctl_req *req, void *arg)
+{
+	(void)arg;
+	if (req->argc == 1) {
+		char *end;
+		errno = 0;
+		unsigned long us = strtoul(req->argv[0], &end, 10);
+		if (errno || *end || end == req->argv[0] || us > 100000 || req->argv[0][0] == '-')
+			return ctl_error(req, -EINVAL,
+			                 "idle sleep must be 0 to 100000 microseconds, not '%s'",
+			                 req->argv[0]);
+		for (unsigned i = 0; i < port_state.n_workers; i++)
+			__atomic_store_n(&port_state.workers[i]->idle_sleep_us, (unsigned)us,
+			                 __ATOMIC_RELAXED);
+		LOG(INFO, PORT, "workers: idle sleep at most %lu us", us);
+	}
+	unsigned cur = port_state.n_workers ? __atomic_load_n(&port_state.workers[0]->idle_sleep_us,
+	                                                      __ATOMIC_RELAXED)
+	                                    : 0;
+	ctl_printf(req, "idle workers sleep at most %u us\n", cur);
+	req->result = json_pack("{s:I}", "idle_sleep_us", (json_int_t)cur);
+	return 0;
+}
+
 static const struct ctl_cmd port_cmds[] = {
         {"port list", "", "list ports", 0, 0, port_list_cmd, NULL},
         {"port add",
@@ -284,6 +310,9 @@ static const struct ctl_cmd port_cmds[] = {
          "add a DPDK port at runtime", 2, 8, port_add_cmd, NULL},
         {"port del", "NAME", "remove a port at runtime", 1, 1, port_del_cmd, NULL},
         {"worker list", "", "workers, their load and rx queues", 0, 0, worker_list_cmd, NULL},
+        {"worker idle-sleep", "[US]",
+         "the longest sleep of an idle worker in microseconds, 0 to 100000 (0: busy poll)", 0, 1,
+         worker_idle_sleep_cmd, NULL},
         {"counters", "[PORT]", "per-port packet, byte and drop counters", 0, 1, counters_cmd, NULL},
         {"drops", "[--all]", "drops by reason, all ports together", 0, 1, drops_cmd, NULL},
 };

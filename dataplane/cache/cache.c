@@ -373,7 +373,7 @@ void fc_switch(struct fc *c, const struct pl_snapshot *old, const struct pl_snap
 		/* Cannot tell what changed: start again. */
 		if (c->n_entries)
 			fc_flush(c, old != NULL && old->generation == c->snap_gen ? old : NULL);
-		c->snap_gen = s ? s->generation : 0;
+		__atomic_store_n(&c->snap_gen, s ? s->generation : 0, __ATOMIC_RELEASE);
 		return;
 	}
 	if (s->n_changed) {
@@ -389,7 +389,7 @@ void fc_switch(struct fc *c, const struct pl_snapshot *old, const struct pl_snap
 				}
 		}
 	}
-	c->snap_gen = s->generation;
+	__atomic_store_n(&c->snap_gen, s->generation, __ATOMIC_RELEASE);
 }
 
 struct fc *fc_create(unsigned worker, unsigned entries, bool check)

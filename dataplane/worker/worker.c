@@ -66,7 +66,7 @@ int dp_worker_main(void *arg)
 {
 	struct dp_worker *w = arg;
 	struct rte_mbuf *pkts[DP_BURST_MAX];
-	unsigned sleep_min = RTE_MIN((unsigned)SLEEP_MIN_US, w->idle_sleep_us);
+	unsigned sleep_min = SLEEP_MIN_US; /* clamped to the limit at each sleep */
 	unsigned empty = 0, sleep_us = sleep_min;
 	uint64_t t0, t1;
 	const struct pl_snapshot *cache_pl = NULL;
@@ -118,10 +118,13 @@ int dp_worker_main(void *arg)
 			t0 = t1;
 			continue;
 		}
-		if (++empty >= IDLE_SPIN && w->idle_sleep_us) {
+		/* ferryctl worker idle-sleep may change the limit at any time. */
+		unsigned sleep_max = __atomic_load_n(&w->idle_sleep_us, __ATOMIC_RELAXED);
+		if (++empty >= IDLE_SPIN && sleep_max) {
+			sleep_us = RTE_MIN(sleep_us, sleep_max);
 			worker_sleep(w, sleep_us);
-			if (sleep_us < w->idle_sleep_us)
-				sleep_us = RTE_MIN(sleep_us * 2, w->idle_sleep_us);
+			if (sleep_us < sleep_max)
+				sleep_us = RTE_MIN(sleep_us * 2, sleep_max);
 		}
 		t1 = rte_rdtsc();
 		w->stats.idle_cycles += t1 - t0;

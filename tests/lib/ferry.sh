@@ -29,6 +29,14 @@ need_root() {
 
 t_cleanup() {
 	local c
+	# A ferryd that died before its test ended: say so first, with its
+	# last words, ahead of everything a failed check prints below.
+	if [ -n "$FERRYD_PID" ] && ! kill -0 "$FERRYD_PID" 2>/dev/null; then
+		wait "$FERRYD_PID" 2>/dev/null
+		echo "---- ferryd (pid $FERRYD_PID) died during the test: exit status $? ----"
+		grep -h -A 24 -E "fatal signal|ERROR: AddressSanitizer|runtime error" \
+			"$T_DIR"/ferryd*.log 2>/dev/null | head -n 40
+	fi
 	for c in "${T_CLEANUP[@]}"; do eval "$c" >/dev/null 2>&1; done
 	if [ -n "$FERRYD_PID" ] && kill -0 "$FERRYD_PID" 2>/dev/null; then
 		kill -KILL "$FERRYD_PID" 2>/dev/null
