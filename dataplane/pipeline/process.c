@@ -875,11 +875,29 @@ static void look_ahead(struct fc *fc, uint16_t in_port, const struct rte_mbuf *m
 	struct ct_tuple tp;
 	if (e == NULL || e->n_ct == 0 || ct_tuple_from_key(k, 0, &tp) != 0)
 		return;
-	uint64_t base = ct_tuple_hash_base(&tp);
-	for (unsigned z = 0; z < e->n_ct; z++)
-		if (e->ct[z].op.op != LFLOW_OP_SET_METER &&
-		    (z == 0 || e->ct[z].op.zone != e->ct[z - 1].op.zone))
-			ct_prefetch(t, e->ct[z].op.zone, base);
+	uint64_t base = ct_tuple_hash_base(&tp), rbase = 0;
+	for (unsigned z = 0; z < e->n_ct; z++) {
+		const struct fc_ct *f = &e->ct[z];
+		if (f->op.op == LFLOW_OP_SET_METER)
+			continue;
+		if (z == 0 || f->op.zone != e->ct[z - 1].op.zone)
+			ct_prefetch(t, f->op.zone, base);
+		/* A walk that commits a new connection: its insert looks the
+		 * reply tuple up too, and locks that key's group. */
+		int j = (int)z - 1;
+		while (j >= 0 && (e->ct[j].op.zone != f->op.zone ||
+		                  e->ct[j].op.op == LFLOW_OP_SET_METER))
+			j--;
+		if (f->op.op == LFLOW_OP_CT_COMMIT && j >= 0 &&
+		    (e->ct[j].state & e->ct[j].op.state_mask & CT_CS_NEW)) {
+			if (rbase == 0) {
+				struct ct_tuple r;
+				ct_tuple_reverse(&tp, &r);
+				rbase = ct_tuple_hash_base(&r);
+			}
+			ct_prefetch(t, f->op.zone, rbase);
+		}
+	}
 }
 
 /* A burst's output buffers: 16 KiB, so set what is read, never the rest. */
