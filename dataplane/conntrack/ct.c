@@ -697,9 +697,9 @@ void ct_process(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp,
 	ct_process_hashed(t, zone, tp, ct_tuple_hash_base(tp), tcp, now, commit, res);
 }
 
-void ct_process_hashed(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp, uint64_t base,
-                       const struct ct_tcp_seg *tcp, uint64_t now, const struct ct_commit *commit,
-                       struct ct_result *res)
+static void process(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp, uint64_t base,
+                    const struct ct_tcp_seg *tcp, uint64_t now, const struct ct_commit *commit,
+                    struct ct_result *res, bool absent)
 {
 	uint64_t h = zone_hash(base, zone);
 	struct ct_conn *c, *stale = NULL;
@@ -717,7 +717,8 @@ void ct_process_hashed(struct ct_table *t, uint16_t zone, const struct ct_tuple 
 again:
 	created = false;
 	stale = NULL;
-	c = find(t, zone, tp, h, now, &dir, &stale);
+	/* Just looked for and not there: the insert looks again, locked. */
+	c = absent && tries == 0 ? NULL : find(t, zone, tp, h, now, &dir, &stale);
 	if (!c && stale)
 		expire(t, stale, now, false);
 	if (c && reopens(c, dir, tcp)) {
@@ -770,6 +771,20 @@ again:
 			goto again;
 		invalid(t, res);
 	}
+}
+
+void ct_process_hashed(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp, uint64_t base,
+                       const struct ct_tcp_seg *tcp, uint64_t now, const struct ct_commit *commit,
+                       struct ct_result *res)
+{
+	process(t, zone, tp, base, tcp, now, commit, res, false);
+}
+
+void ct_commit_absent(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp, uint64_t base,
+                      const struct ct_tcp_seg *tcp, uint64_t now, const struct ct_commit *commit,
+                      struct ct_result *res)
+{
+	process(t, zone, tp, base, tcp, now, commit, res, true);
 }
 
 bool ct_process_hint(struct ct_table *t, struct ct_hint *hint, uint16_t zone,

@@ -466,6 +466,14 @@ void ct_process_hashed(struct ct_table *t, uint16_t zone, const struct ct_tuple 
                        const struct ct_tcp_seg *tcp, uint64_t now, const struct ct_commit *commit,
                        struct ct_result *res);
 
+/** ct_process_hashed() of a commit (@p commit not NULL) whose tuple a
+ *  lookup in @p zone has just not found (the packet's ct_next there said
+ *  new): its insert looks once more, under the lock, and finds a
+ *  connection another worker made meanwhile. */
+void ct_commit_absent(struct ct_table *t, uint16_t zone, const struct ct_tuple *tp, uint64_t base,
+                      const struct ct_tcp_seg *tcp, uint64_t now, const struct ct_commit *commit,
+                      struct ct_result *res);
+
 /**
  * Track an ICMP or ICMPv6 error (destination unreachable, time exceeded,
  * packet too big, parameter problem) against the connection whose packet

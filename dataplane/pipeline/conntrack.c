@@ -57,7 +57,10 @@ void pl_ct_exec_view(const struct pl_ct_env *env, struct pl_ct_view *v, unsigned
 	const struct ct_tcp_seg *seg =
 	        v->tp.proto == IPPROTO_TCP_ || v->tp.proto == IPPROTO_SCTP_ ? &v->seg : NULL;
 	const struct ct_commit *m = op == LFLOW_OP_CT_COMMIT ? commit : NULL;
-	ct_process_hashed(env->t, zone, &v->tp, pl_ct_hbase(v), seg, env->now, m, res);
+	if (m != NULL && pl_ct_absent(cur, cur_zone, zone))
+		ct_commit_absent(env->t, zone, &v->tp, pl_ct_hbase(v), seg, env->now, m, res);
+	else
+		ct_process_hashed(env->t, zone, &v->tp, pl_ct_hbase(v), seg, env->now, m, res);
 	if (v->first_frag && env->frags != NULL) {
 		struct ct_frag_key fk = v->fk;
 		fk.zone = zone;

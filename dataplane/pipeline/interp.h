@@ -295,6 +295,15 @@ void pl_ct_exec_view(const struct pl_ct_env *env, struct pl_ct_view *v, unsigned
                      const struct ct_commit *commit, const struct ct_result *cur, uint16_t cur_zone,
                      struct ct_result *res);
 
+/** Whether @p cur (the walk's latest ct action, in @p cur_zone) looked the
+ *  packet up in @p zone just now and found no connection: a commit there
+ *  need not look before its insert does. */
+static inline bool pl_ct_absent(const struct ct_result *cur, uint16_t cur_zone, uint16_t zone)
+{
+	return cur != NULL && cur_zone == zone && cur->conn == NULL && !cur->nat &&
+	       (cur->state & (CT_CS_TRK | CT_CS_NEW | CT_CS_INV)) == (CT_CS_TRK | CT_CS_NEW);
+}
+
 /**
  * The sequence, acknowledgment (network order) and flags of the RST that
  * answers TCP segment @p tcp (@p seg_len bytes, header included; NULL: a

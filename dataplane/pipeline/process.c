@@ -202,7 +202,8 @@ static bool replay_op(struct txbs *x, struct pkt_ct *pc, struct fc_entry *e, uns
 	bool commit = o->op == LFLOW_OP_CT_COMMIT;
 	bool done = false, lookup = false;
 	if ((o->op == LFLOW_OP_CT_NEXT ||
-	     (commit && !(cur != NULL && cur->conn != NULL && cur_zone == o->zone))) &&
+	     (commit && !(cur != NULL && cur->conn != NULL && cur_zone == o->zone) &&
+	      !pl_ct_absent(cur, cur_zone, o->zone))) &&
 	    v->kind == CT_PKT_CONN && !v->first_frag && !env->peek) {
 		bool seg = v->tp.proto == IPPROTO_TCP_ || v->tp.proto == IPPROTO_SCTP_;
 		done = ct_process_hint(env->t, &e->ct[j].hint, o->zone, &v->tp,

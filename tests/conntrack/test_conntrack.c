@@ -201,6 +201,39 @@ static void test_udp(void **state)
 	ct_destroy(t);
 }
 
+/* A commit whose ct_next just missed skips its own look, not the insert's:
+ * a connection made meanwhile (another worker) is found, not doubled. */
+static void test_commit_absent(void **state)
+{
+	(void)state;
+	struct ct_table *t = table(16, false);
+	struct ct_tuple a = tup(0x0a000001, 0x0a000002, 5001, 53, 17), b = rev(a);
+	struct ct_commit m = {.mark = 0x7, .mark_mask = 0xff};
+	struct ct_result r, r2;
+	struct ct_stats st;
+
+	ct_process(t, 3, &a, NULL, 0, NULL, &r);
+	assert_int_equal(r.state, NEW);
+	ct_commit_absent(t, 3, &a, ct_tuple_hash_base(&a), NULL, 0, &m, &r);
+	assert_int_equal(r.state, NEW);
+	assert_non_null(r.conn);
+	assert_int_equal(r.mark, 0x7);
+	/* Said absent, but there now: the same connection, still one. */
+	ct_commit_absent(t, 3, &a, ct_tuple_hash_base(&a), NULL, 1, &m, &r2);
+	assert_ptr_equal(r2.conn, r.conn);
+	ct_get_stats(t, &st);
+	assert_int_equal(st.conns, 1);
+	assert_int_equal(st.creations, 1);
+	/* Its reply tuple is taken too: committing the reply as absent
+	 * finds the connection, in the reply direction. */
+	ct_commit_absent(t, 3, &b, ct_tuple_hash_base(&b), NULL, 2, &m, &r2);
+	assert_ptr_equal(r2.conn, r.conn);
+	assert_int_equal(r2.state, RPL);
+	ct_get_stats(t, &st);
+	assert_int_equal(st.conns, 1);
+	ct_destroy(t);
+}
+
 static void icmp_key(struct flow_key *k, bool ip6, uint32_t src, uint32_t dst, uint8_t type)
 {
 	uint8_t *tb = (uint8_t *)&k->tp_src;
@@ -856,6 +889,7 @@ int main(void)
 	        cmocka_unit_test(test_tcp_refused_and_pickup),
 	        cmocka_unit_test(test_tcp_refused_then_invalid),
 	        cmocka_unit_test(test_udp),
+	        cmocka_unit_test(test_commit_absent),
 	        cmocka_unit_test(test_tuple_from_key),
 	        cmocka_unit_test(test_icmp_echo),
 	        cmocka_unit_test(test_icmp_related),
