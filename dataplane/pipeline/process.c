@@ -886,8 +886,8 @@ static void look_ahead(struct fc *fc, uint16_t in_port, const struct rte_mbuf *m
 		/* A walk that commits a new connection: its insert looks the
 		 * reply tuple up too, and locks that key's group. */
 		int j = (int)z - 1;
-		while (j >= 0 && (e->ct[j].op.zone != f->op.zone ||
-		                  e->ct[j].op.op == LFLOW_OP_SET_METER))
+		while (j >= 0 &&
+		       (e->ct[j].op.zone != f->op.zone || e->ct[j].op.op == LFLOW_OP_SET_METER))
 			j--;
 		if (f->op.op == LFLOW_OP_CT_COMMIT && j >= 0 &&
 		    (e->ct[j].state & e->ct[j].op.state_mask & CT_CS_NEW)) {
