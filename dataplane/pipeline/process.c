@@ -885,12 +885,13 @@ static void look_ahead(struct fc *fc, uint16_t in_port, const struct rte_mbuf *m
 			ct_prefetch(t, f->op.zone, base);
 		/* A walk that commits a new connection: its insert looks the
 		 * reply tuple up too, and locks that key's group. */
+		if (f->op.op != LFLOW_OP_CT_COMMIT)
+			continue;
 		int j = (int)z - 1;
 		while (j >= 0 &&
 		       (e->ct[j].op.zone != f->op.zone || e->ct[j].op.op == LFLOW_OP_SET_METER))
 			j--;
-		if (f->op.op == LFLOW_OP_CT_COMMIT && j >= 0 &&
-		    (e->ct[j].state & e->ct[j].op.state_mask & CT_CS_NEW)) {
+		if (j >= 0 && (e->ct[j].state & e->ct[j].op.state_mask & CT_CS_NEW)) {
 			if (rbase == 0) {
 				struct ct_tuple r;
 				ct_tuple_reverse(&tp, &r);

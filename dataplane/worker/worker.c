@@ -66,8 +66,7 @@ int dp_worker_main(void *arg)
 {
 	struct dp_worker *w = arg;
 	struct rte_mbuf *pkts[DP_BURST_MAX];
-	unsigned sleep_min = SLEEP_MIN_US; /* clamped to the limit at each sleep */
-	unsigned empty = 0, sleep_us = sleep_min;
+	unsigned empty = 0, sleep_us = SLEEP_MIN_US; /* clamped to the limit at each sleep */
 	uint64_t t0, t1;
 	const struct pl_snapshot *cache_pl = NULL;
 
@@ -112,7 +111,7 @@ int dp_worker_main(void *arg)
 		if (got) {
 			w->stats.packets += got;
 			empty = 0;
-			sleep_us = sleep_min;
+			sleep_us = SLEEP_MIN_US;
 			t1 = rte_rdtsc();
 			w->stats.busy_cycles += t1 - t0;
 			t0 = t1;
